@@ -1,0 +1,20 @@
+.PHONY: demo test stop services lint messages
+
+demo:      ## set up and run the portal with demo data
+	bash scripts/demo.sh
+
+test:      ## set up and run the whole test suite
+	bash scripts/test.sh
+
+stop:      ## stop what `make demo` started
+	bash scripts/celery.sh stop
+	bash scripts/services.sh stop
+
+services:  ## start PostgreSQL and Redis only
+	bash scripts/services.sh start
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+messages:  ## refresh the Chinese catalogue after changing strings
+	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.services --no-obsolete

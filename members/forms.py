@@ -1,0 +1,117 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, Campus, Department, Member
+
+
+class MemberForm(forms.ModelForm):
+    """A roster entry, limited to the branches the officer manages."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "staff_number",
+            "name",
+            "branch",
+            "department",
+            "home_campus",
+            "job_title",
+            "email",
+            "phone",
+            "joined_on",
+            "status",
+            "is_representative",
+            "has_hardship",
+        ]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, branch_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(pk__in=branch_ids)
+        self.fields["department"].queryset = Department.objects.filter(
+            branch_id__in=branch_ids
+        ).select_related("branch")
+        self.fields["home_campus"].queryset = Campus.objects.all()
+        if len(branch_ids) == 1:
+            self.fields["branch"].initial = next(iter(branch_ids))
+            self.fields["branch"].widget = forms.HiddenInput()
+        self.fields["joined_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+
+    def clean_staff_number(self):
+        return self.cleaned_data["staff_number"].strip().upper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the member's name."))
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"].replace(" ", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        branch, department = cleaned.get("branch"), cleaned.get("department")
+        if branch and department and department.branch_id != branch.pk:
+            self.add_error(
+                "department",
+                _("The department %(department)s is not part of %(branch)s.")
+                % {"department": department, "branch": branch},
+            )
+        return cleaned
+
+
+YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or staff number")}),
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Campus.objects.all(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + Member.Status.choices, required=False
+    )
+    representative = forms.ChoiceField(
+        label=_("Member representative"), choices=YES_NO_ANY, required=False
+    )
+    hardship = forms.ChoiceField(label=_("In hardship"), choices=YES_NO_ANY, required=False)
+
+    def __init__(self, *args, branch_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(pk__in=branch_ids)
+        self.fields["department"].queryset = Department.objects.filter(branch_id__in=branch_ids)
+        if len(branch_ids) < 2:
+            del self.fields["branch"]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is reported and ignored, never fatal."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("CSV (UTF-8 or GB18030) or XLSX, with a header row; at most 5 MB."),
+    )
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+
+    def __init__(self, *args, branch_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(pk__in=branch_ids)
+        if len(branch_ids) == 1:
+            self.fields["branch"].initial = next(iter(branch_ids))
+            self.fields["branch"].widget = forms.HiddenInput()

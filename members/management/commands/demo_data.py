@@ -1,0 +1,129 @@
+"""Idempotent demo data: two branches, two campuses, six departments, 300 members
+and one account for each role. Running it again changes nothing."""
+
+import random
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members.models import Branch, BranchRole, Campus, Department, Member
+
+DEMO_PASSWORD = "union-demo-2026"
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强晓红海燕文博子涵梓萱浩然欣怡宇轩雨桐俊杰思远佳琪晨曦嘉怡振宇雅婷立新国庆卫东红梅春燕晓东丽娟"
+JOB_TITLES = ["教授", "副教授", "讲师", "助教", "实验师", "高级工程师", "辅导员", "行政秘书", "教务员"]
+
+CAMPUSES = [
+    ("江湾校区", "上海市杨浦区淞沪路 2005 号"),
+    ("临港校区", "上海市浦东新区临港大道 1550 号（距江湾校区约 40 公里）"),
+]
+BRANCHES = [
+    ("计算机与信息学院分工会", "计信", ["软件工程系", "计算机科学系", "学院办公室"]),
+    ("外国语学院分工会", "外语", ["英语系", "日语系", "大学外语教学部"]),
+]
+
+# email, name, staff number, role, branch index (None: university-wide)
+DEMO_USERS = [
+    ("member@demo.example.cn", "李晓红", "D0001", "member", 0),
+    ("officer@demo.example.cn", "王建国", "D0002", "officer", 0),
+    ("chair@demo.example.cn", "张丽娟", "D0003", "chair", 0),
+    ("officer2@demo.example.cn", "陈志强", "D0004", "officer", 1),
+    ("liaison@demo.example.cn", "赵卫东", None, "liaison", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data (safe to run again) and prints the demo sign-ins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(2026)
+        campuses = [
+            Campus.objects.update_or_create(name=name, defaults={"address": address})[0]
+            for name, address in CAMPUSES
+        ]
+        branches, departments = [], []
+        for name, short, department_names in BRANCHES:
+            branch, _ = Branch.objects.get_or_create(name=name, defaults={"short_name": short})
+            branches.append(branch)
+            departments.append(
+                [Department.objects.get_or_create(branch=branch, name=d)[0] for d in department_names]
+            )
+
+        for index in range(1, 297):  # with the four demo accounts: 300 members
+            branch_index = 0 if index <= 160 else 1
+            staff_number = f"{2000 + branch_index * 1000 + index:05d}"
+            if Member.objects.filter(staff_number=staff_number).exists():
+                continue
+            given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
+            Member.objects.create(
+                staff_number=staff_number,
+                name=rng.choice(SURNAMES) + given,
+                email=f"staff{staff_number}@demo.example.cn",
+                phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                branch=branches[branch_index],
+                department=rng.choice(departments[branch_index]),
+                home_campus=campuses[0] if rng.random() < 0.65 else campuses[1],
+                job_title=rng.choice(JOB_TITLES),
+                joined_on=date(2000, 1, 1) + timedelta(days=rng.randint(0, 9000)),
+                status=rng.choices(
+                    [s for s, _ in Member.Status.choices], weights=[85, 8, 4, 3]
+                )[0],
+                is_representative=rng.random() < 0.1,
+                has_hardship=rng.random() < 0.05,
+            )
+
+        User = get_user_model()
+        for email, name, staff_number, role, branch_index in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=email.split("@")[0], defaults={"email": email, "first_name": name}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if staff_number:
+                Member.objects.update_or_create(
+                    staff_number=staff_number,
+                    defaults={
+                        "name": name,
+                        "email": email,
+                        "branch": branches[branch_index],
+                        "department": departments[branch_index][0],
+                        "home_campus": campuses[0],
+                        "job_title": "讲师",
+                        "joined_on": date(2015, 9, 1),
+                        "status": Member.Status.ACTIVE,
+                        "user": user,
+                    },
+                )
+            if role != "member":
+                BranchRole.objects.get_or_create(
+                    user=user,
+                    role=role,
+                    branch=branches[branch_index] if branch_index is not None else None,
+                )
+
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"email": "admin@demo.example.cn", "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        EmailAddress.objects.get_or_create(
+            user=admin, email=admin.email, defaults={"verified": True, "primary": True}
+        )
+
+        self.stdout.write(f"Demo data ready: {Member.objects.count()} members.")
+        self.stdout.write(f"Sign in with any of these emails and the password {DEMO_PASSWORD}:")
+        roles = ["member", "officer", "branch chair", "officer (other branch)", "university liaison"]
+        for (email, *_rest), label in zip(DEMO_USERS, roles, strict=True):
+            self.stdout.write(f"  {label:24} {email}")
+        self.stdout.write(f"  {'superuser (admin)':24} {admin.email}")

@@ -1,0 +1,207 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_not_future, validate_phone, validate_staff_number
+
+
+class Campus(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("campus")
+        verbose_name_plural = _("campuses")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(models.Model):
+    """A secondary college's union branch (二级学院分工会)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="departments", verbose_name=_("branch")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="department_name_per_branch")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    """A roster entry. It exists before any account; a user claims it at sign-up."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+        TRANSFERRED = "transferred", _("Transferred")
+        LAPSED = "lapsed", _("Lapsed")
+
+    staff_number = models.CharField(
+        _("staff number"), max_length=20,
+        unique=True,
+        validators=[validate_staff_number],
+        error_messages={"unique": _("A member with this staff number is already on the roster.")},
+    )
+    name = models.CharField(_("name"), max_length=50)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(
+        _("mobile phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="members", verbose_name=_("department")
+    )
+    home_campus = models.ForeignKey(
+        Campus, on_delete=models.PROTECT, related_name="members", verbose_name=_("home campus")
+    )
+    job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    joined_on = models.DateField(_("union join date"), validators=[validate_not_future])
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    is_representative = models.BooleanField(_("member representative"), default=False)
+    has_hardship = models.BooleanField(
+        _("in hardship"),
+        default=False,
+        help_text=_("Visible to the branch's officers and chair only."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["staff_number"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="member_email_unique",
+                violation_error_message=_("A member with this email is already on the roster."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["branch", "staff_number"], name="member_branch_staff_idx"),
+            models.Index(fields=["branch", "name"], name="member_branch_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.staff_number})"
+
+
+class MemberStatusChange(models.Model):
+    """Append-only record of who changed a member's status, and when."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("member")
+    )
+    old_status = models.CharField(_("from"), max_length=12, choices=Member.Status.choices)
+    new_status = models.CharField(_("to"), max_length=12, choices=Member.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-changed_at", "-id"]
+
+
+class BranchRole(models.Model):
+    """A user's office: officer or chair of a branch, or university liaison (no branch)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Officer")
+        CHAIR = "chair", _("Branch chair")
+        LIAISON = "liaison", _("University liaison")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="branch_roles",
+        verbose_name=_("user"),
+    )
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("branch"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "branch", "role"],
+                name="role_once_per_branch",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="liaison") & models.Q(branch__isnull=True))
+                | (~models.Q(role="liaison") & models.Q(branch__isnull=False)),
+                name="liaison_has_no_branch",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.branch or _("university")
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class RosterImport(models.Model):
+    """An uploaded HR spreadsheet, kept between its preview and the officer's confirmation."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    content_sha1 = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)

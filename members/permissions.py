@@ -1,0 +1,36 @@
+"""Who may see and change the roster. Built on core.roles, the one rule table."""
+
+from django.http import Http404
+
+from union_portal.core.roles import branches_where, can, require_action
+
+from .models import Member
+
+roster_required = require_action("roster.view")
+
+
+def get_member_for_viewer(user, pk) -> Member:
+    """A roster entry the user may open: 404 for another branch's member (no leak)."""
+    member = (
+        Member.objects.select_related("branch", "department", "home_campus", "user")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None or not can(user, "roster.view", member.branch_id):
+        raise Http404
+    return member
+
+
+def get_member_for_editor(user, pk) -> Member:
+    member = get_member_for_viewer(user, pk)
+    if not can(user, "roster.edit", member.branch_id):
+        raise Http404
+    return member
+
+
+def may_see_hardship(user, member: Member) -> bool:
+    return can(user, "roster.view_hardship", member.branch_id)
+
+
+def roster_branch_ids(user) -> set:
+    return branches_where(user, "roster.view")

@@ -1,0 +1,184 @@
+"""Reading and writing the HR roster spreadsheet (CSV or XLSX).
+
+Columns are recognised by their Chinese header as HR writes them, or by the
+English one; export writes the Chinese headers so a file can go round trip.
+"""
+
+import csv
+import io
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from .models import Member
+
+# field -> accepted headers (the first is written on export)
+COLUMNS = {
+    "staff_number": ["工号", "staff number", "staff_number"],
+    "name": ["姓名", "name"],
+    "department": ["部门", "department"],
+    "home_campus": ["校区", "campus", "home campus"],
+    "job_title": ["职务", "职称", "job title"],
+    "email": ["邮箱", "电子邮箱", "email"],
+    "phone": ["手机", "手机号", "电话", "phone"],
+    "joined_on": ["入会日期", "join date", "joined on"],
+    "status": ["状态", "status"],
+    "is_representative": ["会员代表", "representative"],
+    "has_hardship": ["困难职工", "hardship"],
+}
+REQUIRED = ["staff_number", "name", "department", "home_campus", "joined_on"]
+HEADER_TO_FIELD = {h.lower(): f for f, headers in COLUMNS.items() for h in headers}
+
+STATUS_WORDS = {
+    "在册": "active",
+    "在职": "active",
+    "退休": "retired",
+    "调离": "transferred",
+    "调出": "transferred",
+    "失效": "lapsed",
+}
+STATUS_EXPORT = {"active": "在册", "retired": "退休", "transferred": "调离", "lapsed": "失效"}
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "x"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read; the message is for the officer."""
+
+
+def _decode(content: bytes) -> str:
+    # Excel in China saves "CSV" as GB18030 (GBK); everything else is UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_rows(filename: str, content: bytes) -> list[list[str]]:
+    if filename.lower().endswith(".xlsx"):
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise RosterFileError(_("The XLSX file could not be opened.")) from exc
+        sheet = workbook.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    if filename.lower().endswith(".csv"):
+        text = _decode(content)
+        try:
+            return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        except csv.Error as exc:
+            raise RosterFileError(_("The CSV file could not be read: %s") % exc) from exc
+    raise RosterFileError(_("Upload a .csv or .xlsx file."))
+
+
+def parse_roster_file(filename: str, content: bytes) -> list[dict]:
+    """Rows as {field: text} keyed by model field, with `line` the spreadsheet line."""
+    rows = _read_rows(filename, content)
+    while rows and not any(rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise RosterFileError(_("The file is empty."))
+    header = [HEADER_TO_FIELD.get(h.strip().lower()) for h in rows[0]]
+    missing = [COLUMNS[f][0] for f in REQUIRED if f not in header]
+    if missing:
+        raise RosterFileError(
+            _("The header row lacks the columns: %(columns)s.") % {"columns": "、".join(missing)}
+        )
+    parsed = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        record = {"line": line}
+        for field, value in zip(header, row, strict=False):
+            if field:
+                record[field] = value
+        parsed.append(record)
+    if not parsed:
+        raise RosterFileError(_("The file has a header row but no members."))
+    return parsed
+
+
+def status_code(text: str) -> str | None:
+    text = (text or "").strip()
+    if not text:
+        return Member.Status.ACTIVE
+    if text.lower() in Member.Status.values:
+        return text.lower()
+    if text in STATUS_WORDS:
+        return STATUS_WORDS[text]
+    for value, label in Member.Status.choices:
+        if text.lower() == str(label).lower():
+            return value
+    return None
+
+
+def yes_no(text: str) -> bool | None:
+    text = (text or "").strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return None
+
+
+EXPORT_FIELDS = list(COLUMNS)
+
+
+def export_row(member: Member, with_hardship: bool) -> list:
+    yes, no = "是", "否"
+    values = {
+        "staff_number": member.staff_number,
+        "name": member.name,
+        "department": member.department.name,
+        "home_campus": member.home_campus.name,
+        "job_title": member.job_title,
+        "email": member.email,
+        "phone": member.phone,
+        "joined_on": member.joined_on.isoformat(),
+        "status": STATUS_EXPORT[member.status],
+        "is_representative": yes if member.is_representative else no,
+        "has_hardship": yes if member.has_hardship else no,
+    }
+    return [values[f] for f in export_fields(with_hardship)]
+
+
+def export_fields(with_hardship: bool) -> list[str]:
+    return [f for f in EXPORT_FIELDS if with_hardship or f != "has_hardship"]
+
+
+def roster_csv(members, with_hardship: bool) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([COLUMNS[f][0] for f in export_fields(with_hardship)])
+    for member in members:
+        writer.writerow(export_row(member, with_hardship))
+    # BOM so that Excel opens the UTF-8 file with the Chinese intact.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def roster_xlsx(members, with_hardship: bool) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("花名册")
+    sheet.append([COLUMNS[f][0] for f in export_fields(with_hardship)])
+    for member in members:
+        sheet.append(export_row(member, with_hardship))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,182 @@
+"""Every write to the roster goes through here."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .forms import MemberForm
+from .models import Campus, Department, Member, MemberStatusChange, RosterImport
+from .roster_io import parse_roster_file, status_code, yes_no
+
+
+def _record_status_change(*, member, old_status, actor, note=""):
+    if old_status != member.status:
+        MemberStatusChange.objects.create(
+            member=member,
+            old_status=old_status,
+            new_status=member.status,
+            changed_by=actor,
+            note=note,
+        )
+
+
+@transaction.atomic
+def member_create(*, actor, form: MemberForm) -> Member:
+    """Adds a validated roster entry."""
+    return form.save()
+
+
+@transaction.atomic
+def member_update(*, actor, form: MemberForm, note: str = "") -> Member:
+    """Saves a validated edit; a status change is recorded with who and when."""
+    old_status = Member.objects.select_for_update().get(pk=form.instance.pk).status
+    member = form.save()
+    _record_status_change(member=member, old_status=old_status, actor=actor, note=note)
+    return member
+
+
+# --- import -----------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    line: int
+    staff_number: str
+    name: str
+    action: str = ""  # "create", "update", "unchanged" or "error"
+    errors: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    form: MemberForm | None = None
+
+
+@dataclass
+class ImportPreview:
+    rows: list
+
+    @property
+    def error_rows(self):
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def has_errors(self):
+        return any(r.errors for r in self.rows)
+
+    def count(self, action):
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict:
+        return {action: self.count(action) for action in ("create", "update", "unchanged", "error")}
+
+
+class ImportRejected(Exception):
+    """The import has errors; nothing was written."""
+
+
+def roster_import_upload(*, actor, branch, filename: str, content: bytes) -> RosterImport:
+    """Keeps the uploaded file until the officer confirms. Raises RosterFileError
+    if the file cannot be read at all."""
+    parse_roster_file(filename, content)
+    return RosterImport.objects.create(
+        branch=branch,
+        uploaded_by=actor,
+        filename=filename[:255],
+        content=content,
+        content_sha1=hashlib.sha1(content).hexdigest(),
+    )
+
+
+def _row_form(record, branch, departments, campuses, existing):
+    errors = []
+    data = {k: v for k, v in record.items() if k != "line"}
+    data["branch"] = branch.pk
+    department = departments.get(data.get("department", "").strip())
+    if data.get("department") and department is None:
+        errors.append(_("Unknown department “%s”.") % data["department"])
+    data["department"] = department.pk if department else ""
+    campus = campuses.get(data.get("home_campus", "").strip())
+    if data.get("home_campus") and campus is None:
+        errors.append(_("Unknown campus “%s”.") % data["home_campus"])
+    data["home_campus"] = campus.pk if campus else ""
+    status = status_code(data.get("status", ""))
+    if status is None:
+        errors.append(_("Unknown status “%s”.") % data["status"])
+    data["status"] = status or ""
+    for flag in ("is_representative", "has_hardship"):
+        value = yes_no(data.get(flag, ""))
+        if value is None:
+            errors.append(_("“%s” is not 是 or 否.") % data[flag])
+        if value:
+            data[flag] = "on"
+        else:
+            data.pop(flag, None)
+    form = MemberForm(data=data, instance=existing, branch_ids={branch.pk})
+    return form, errors
+
+
+def roster_import_preview(*, roster_import: RosterImport) -> ImportPreview:
+    """Validates every row against the roster as it is now; writes nothing."""
+    branch = roster_import.branch
+    records = parse_roster_file(roster_import.filename, bytes(roster_import.content))
+    departments = {d.name: d for d in Department.objects.filter(branch=branch)}
+    campuses = {c.name: c for c in Campus.objects.all()}
+    numbers = [r.get("staff_number", "").strip().upper() for r in records]
+    existing = {m.staff_number: m for m in Member.objects.filter(staff_number__in=numbers)}
+    seen_numbers, seen_emails = {}, {}
+    rows = []
+    for record, number in zip(records, numbers, strict=True):
+        row = ImportRow(line=record["line"], staff_number=number, name=record.get("name", ""))
+        member = existing.get(number)
+        if member is not None and member.branch_id != branch.pk:
+            row.errors.append(_("This staff number belongs to another branch."))
+            row.action = "error"
+            rows.append(row)
+            continue
+        form, row.errors = _row_form(record, branch, departments, campuses, member)
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                row.errors.extend(f"{label}: {m}" if label else m for m in messages)
+        email = (record.get("email") or "").strip().lower()
+        if number in seen_numbers:
+            row.errors.append(_("Same staff number as line %d.") % seen_numbers[number])
+        if email and email in seen_emails:
+            row.errors.append(_("Same email as line %d.") % seen_emails[email])
+        seen_numbers.setdefault(number, row.line)
+        if email:
+            seen_emails.setdefault(email, row.line)
+        if row.errors:
+            row.action = "error"
+        elif member is None:
+            row.action = "create"
+        elif form.changed_data:
+            row.action = "update"
+            row.changed = [str(form.fields[f].label) for f in form.changed_data]
+        else:
+            row.action = "unchanged"
+        row.form = form
+        rows.append(row)
+    return ImportPreview(rows=rows)
+
+
+def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
+    """Writes the whole file or nothing. Rows that change nothing are not touched,
+    so importing the same file again is a no-op."""
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        if locked.applied_at is not None:
+            raise ImportRejected(_("This file has already been imported."))
+        preview = roster_import_preview(roster_import=locked)
+        if preview.has_errors:
+            raise ImportRejected(_("Fix the rows with errors and upload the file again."))
+        for row in preview.rows:
+            if row.action == "create":
+                member_create(actor=actor, form=row.form)
+            elif row.action == "update":
+                member_update(actor=actor, form=row.form, note=_("Roster import"))
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["applied_at"])
+    return preview

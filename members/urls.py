@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("me/", views.my_membership, name="me"),
+    path("roster/", views.roster_list, name="roster"),
+    path("roster/export.csv", views.roster_export, {"fmt": "csv"}, name="export_csv"),
+    path("roster/export.xlsx", views.roster_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("roster/new/", views.member_create, name="create"),
+    path("roster/<int:pk>/", views.member_detail, name="detail"),
+    path("roster/<int:pk>/edit/", views.member_edit, name="edit"),
+    path("roster/import/", views.roster_import, name="import"),
+    path("roster/import/<int:pk>/", views.roster_import_preview, name="import_preview"),
+    path("roster/import/<int:pk>/confirm/", views.roster_import_confirm, name="import_confirm"),
+]

@@ -1,0 +1,30 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# A mainland mobile number, or a landline with its area code (extension optional).
+PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
+STAFF_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{2,20}$")
+
+
+def validate_phone(value):
+    if value and not PHONE_RE.match(value.replace(" ", "")):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number such as 13812345678, or a landline such as "
+              "0571-88881234."),
+            code="phone",
+        )
+
+
+def validate_staff_number(value):
+    if not STAFF_NUMBER_RE.match(value or ""):
+        raise ValidationError(
+            _("A staff number is 2 to 20 letters, digits or hyphens."), code="staff_number"
+        )
+
+
+def validate_not_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."), code="future")

@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from union_portal.core.roles import can, login_required_403
+
+from . import selectors, services
+from .forms import MemberForm, RosterFilterForm, RosterImportForm
+from .models import Member, RosterImport
+from .permissions import (
+    get_member_for_editor,
+    get_member_for_viewer,
+    may_see_hardship,
+    roster_branch_ids,
+    roster_required,
+)
+from .roster_io import RosterFileError, roster_csv, roster_xlsx
+
+
+@login_required_403
+def my_membership(request):
+    member = (
+        Member.objects.select_related("branch", "department", "home_campus")
+        .filter(user=request.user)
+        .first()
+    )
+    return render(request, "members/my_membership.html", {"member": member})
+
+
+def _filtered_members(request):
+    branch_ids = roster_branch_ids(request.user)
+    form = RosterFilterForm(request.GET or None, branch_ids=branch_ids)
+    filters = form.filters() if request.GET else {}
+    return form, selectors.roster_members(branch_ids=branch_ids, filters=filters)
+
+
+@roster_required
+def roster_list(request):
+    form, members = _filtered_members(request)
+    page = Paginator(members, settings.ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/roster_list.html",
+        {"filter_form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@roster_required
+def roster_export(request, fmt):
+    form, members = _filtered_members(request)
+    branch_ids = roster_branch_ids(request.user)
+    with_hardship = all(can(request.user, "roster.view_hardship", b) for b in branch_ids)
+    if fmt == "xlsx":
+        content = roster_xlsx(members.iterator(), with_hardship)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = roster_csv(members.iterator(), with_hardship)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="roster.{fmt}"'
+    return response
+
+
+@roster_required
+def member_detail(request, pk):
+    member = get_member_for_viewer(request.user, pk)
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "show_hardship": may_see_hardship(request.user, member),
+            "history": selectors.member_status_history(member),
+            "may_edit": can(request.user, "roster.edit", member.branch_id),
+        },
+    )
+
+
+@roster_required
+def member_create(request):
+    branch_ids = roster_branch_ids(request.user)
+    form = MemberForm(request.POST or None, branch_ids=branch_ids)
+    if request.method == "POST" and form.is_valid():
+        member = services.member_create(actor=request.user, form=form)
+        messages.success(request, _("%(name)s was added to the roster.") % {"name": member.name})
+        return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": None})
+
+
+@roster_required
+def member_edit(request, pk):
+    member = get_member_for_editor(request.user, pk)
+    form = MemberForm(request.POST or None, instance=member, branch_ids={member.branch_id})
+    if request.method == "POST" and form.is_valid():
+        services.member_update(actor=request.user, form=form)
+        messages.success(request, _("The changes were saved."))
+        return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@roster_required
+def roster_import(request):
+    branch_ids = roster_branch_ids(request.user)
+    form = RosterImportForm(request.POST or None, request.FILES or None, branch_ids=branch_ids)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.ROSTER_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than 5 MB."))
+        else:
+            try:
+                roster_import = services.roster_import_upload(
+                    actor=request.user,
+                    branch=form.cleaned_data["branch"],
+                    filename=upload.name,
+                    content=upload.read(),
+                )
+            except RosterFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("members:import_preview", pk=roster_import.pk)
+    return render(request, "members/roster_import.html", {"form": form})
+
+
+def _get_import(request, pk):
+    roster_import = get_object_or_404(RosterImport, pk=pk, uploaded_by=request.user)
+    if not can(request.user, "roster.import", roster_import.branch_id):
+        raise Http404
+    return roster_import
+
+
+@roster_required
+def roster_import_preview(request, pk):
+    roster_import = _get_import(request, pk)
+    preview = services.roster_import_preview(roster_import=roster_import)
+    return render(
+        request,
+        "members/roster_import_preview.html",
+        {"roster_import": roster_import, "preview": preview},
+    )
+
+
+@require_POST
+@roster_required
+def roster_import_confirm(request, pk):
+    roster_import = _get_import(request, pk)
+    try:
+        preview = services.roster_import_apply(actor=request.user, roster_import=roster_import)
+    except services.ImportRejected as exc:
+        messages.error(request, str(exc))
+        return redirect("members:import_preview", pk=roster_import.pk)
+    messages.success(
+        request,
+        _("Import finished: %(create)d added, %(update)d updated, %(unchanged)d unchanged.")
+        % preview.counts,
+    )
+    return redirect("members:roster")
+
+

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the portal with demo data on 0.0.0.0:$PORTAL_HTTP_PORT,
+# with a Celery worker and beat beside it. Ctrl-C stops the web server; `make stop`
+# stops the rest.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh
+bash scripts/services.sh start
+
+export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-*}"
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py collectstatic --noinput -v 0
+"$PY" manage.py demo_data
+
+bash scripts/celery.sh start
+host_ip="$(hostname -I 2>/dev/null | awk '{print $1}')"
+echo
+echo "==> Union Portal: http://127.0.0.1:$PORTAL_HTTP_PORT/ ${host_ip:+(on your network: http://$host_ip:$PORTAL_HTTP_PORT/)}"
+echo "    Emails (sign-up verification, password reset) are printed below."
+exec "$PY" manage.py runserver "0.0.0.0:$PORTAL_HTTP_PORT" --noreload

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets everything up the same way as the demo (plus Chromium) and runs the whole
+# test suite against the project's own PostgreSQL and Redis. Extra arguments go
+# to pytest.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh --with-browser
+bash scripts/services.sh start
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+"$PY" manage.py makemigrations --check --dry-run -v 0
+exec "$PY" -m pytest "$@"

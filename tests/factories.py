@@ -1,0 +1,76 @@
+from datetime import date
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from members.models import Branch, BranchRole, Campus, Department, Member
+
+PASSWORD = "correct-horse-battery"
+
+
+class CampusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campus
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"校区{n}")
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+
+    name = factory.Sequence(lambda n: f"第{n}学院分工会")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"系{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    staff_number = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"成员{n}")
+    email = factory.LazyAttribute(lambda m: f"{m.staff_number.lower()}@example.cn")
+    phone = "13812345678"
+    branch = factory.SubFactory(BranchFactory)
+    department = factory.SubFactory(
+        DepartmentFactory, branch=factory.SelfAttribute("..branch")
+    )
+    home_campus = factory.SubFactory(CampusFactory, name="江湾校区")
+    job_title = "讲师"
+    joined_on = date(2015, 9, 1)
+
+
+def user_with_role(role, branch, **member_kwargs):
+    """A signed-up member of `branch` who also holds `role` (officer, chair, liaison)."""
+    user = UserFactory()
+    MemberFactory(branch=branch, user=user, email=user.email, **member_kwargs)
+    if role in ("officer", "chair"):
+        BranchRole.objects.create(user=user, branch=branch, role=role)
+    elif role == "liaison":
+        BranchRole.objects.create(user=user, branch=None, role=role)
+    return user

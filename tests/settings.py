@@ -1,0 +1,21 @@
+"""The portal's settings with what tests need: their own Redis database (so a
+running demo worker never takes a test's task), the in-memory outbox and
+fast password hashing."""
+
+import os
+
+os.environ.setdefault("PORTAL_MANIFEST_STATIC", "0")
+
+from union_portal.settings import *  # noqa: E402,F403
+from union_portal.settings import REDIS_PORT  # noqa: E402
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/15")
+CELERY_BROKER_URL = REDIS_URL
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+DEBUG = False
+# Static files come straight from the app folders (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

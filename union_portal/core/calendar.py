@@ -1,0 +1,101 @@
+"""Working days under the official Chinese calendar.
+
+A day is a working day when it is a make-up working day (调休), or a Monday to
+Friday that is not a holiday. Special days live in CalendarDay; a year without
+a CalendarYear row has no schedule yet, so only weekends are days off.
+"""
+
+from datetime import date, timedelta
+
+from .models import CalendarDay, CalendarYear
+
+
+def _special_days(start: date, end: date) -> dict[date, str]:
+    return dict(
+        CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind")
+    )
+
+
+def _is_working(day: date, special: dict[date, str]) -> bool:
+    kind = special.get(day)
+    if kind == CalendarDay.Kind.WORKDAY:
+        return True
+    if kind == CalendarDay.Kind.HOLIDAY:
+        return False
+    return day.weekday() < 5
+
+
+def is_working_day(day: date) -> bool:
+    return _is_working(day, _special_days(day, day))
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The date n working days after `start` (before it for negative n).
+
+    `start` itself is not counted, so add_working_days(friday, 1) is the next
+    working day; n == 0 gives `start` unchanged.
+    """
+    if n == 0:
+        return start
+    step = 1 if n > 0 else -1
+    # Long holidays are at most 8 days, so 2n + 30 calendar days always suffice.
+    horizon = timedelta(days=abs(n) * 2 + 30)
+    window = (start, start + horizon) if step > 0 else (start - horizon, start)
+    special = _special_days(*window)
+    day, remaining = start, abs(n)
+    while remaining:
+        day += timedelta(days=step)
+        if _is_working(day, special):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (negative if end < start).
+
+    It is the inverse of add_working_days: working_days_between(d, add_working_days(d, n)) == n.
+    """
+    if end == start:
+        return 0
+    if end < start:
+        return -working_days_between(end, start)
+    special = _special_days(start, end)
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if _is_working(day, special):
+            count += 1
+    return count
+
+
+def years_without_schedule(years) -> list[int]:
+    """Of the given years, those for which no holiday schedule has been entered."""
+    known = set(CalendarYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
+    return sorted(set(years) - known)
+
+
+def seed_from_chinese_calendar(*, day_model=CalendarDay, year_model=CalendarYear) -> list[int]:
+    """Copies the schedule the `chinese-calendar` package knows into the table.
+
+    Years already in the table are left alone, so an administrator's edits
+    survive; returns the years added. The models are parameters so that the
+    data migration can pass its historical ones.
+    """
+    from chinese_calendar import constants
+
+    chinese = {holiday.value: holiday.chinese for holiday in constants.Holiday}
+    package_years = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
+    added = sorted(package_years - set(year_model.objects.values_list("year", flat=True)))
+    rows = [
+        # Weekends inside a holiday change nothing for the Monday-to-Friday rule.
+        day_model(date=day, kind="holiday", name=chinese.get(name, name))
+        for day, name in constants.holidays.items()
+        if day.year in added and day.weekday() < 5
+    ] + [
+        day_model(date=day, kind="workday", name=chinese.get(name, name))
+        for day, name in constants.workdays.items()
+        if day.year in added
+    ]
+    day_model.objects.bulk_create(rows, ignore_conflicts=True)
+    year_model.objects.bulk_create([year_model(year=y, source="chinese-calendar") for y in added])
+    return added

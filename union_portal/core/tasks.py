@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import notifications
+
+
+@shared_task(
+    name="core.send_notification_email",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_notification_email(notification_id):
+    return notifications.notification_send_email(notification_id=notification_id)
+
+
+@shared_task(name="core.send_pending_notification_emails")
+def send_pending_notification_emails():
+    """Picks up emails whose task was lost (e.g. Redis was down at commit time)."""
+    older_than = timezone.now() - settings.NOTIFICATION_EMAIL_RETRY_AFTER
+    for notification_id in notifications.notifications_unsent(older_than=older_than):
+        send_notification_email.delay(notification_id)

@@ -1,10 +1,8 @@
-"""Sign-up is open only to an email on the roster of an active member without an account."""
+"""Links a new account to its roster entry (the sign-up form checks the entry exists)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django import forms
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from .models import Member
 
@@ -20,17 +18,6 @@ def claimable_member(email: str):
 
 
 class RosterAccountAdapter(DefaultAccountAdapter):
-    def clean_email(self, email):
-        email = super().clean_email(email)
-        if claimable_member(email) is None:
-            raise forms.ValidationError(
-                _(
-                    "This email is not on the roster of an active union member, or it already "
-                    "has an account. Ask your branch's officer to check your roster entry."
-                )
-            )
-        return email
-
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

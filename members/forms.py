@@ -1,3 +1,4 @@
+from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,9 @@ class RosterFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
-    campus = forms.ModelChoiceField(label=_("Campus"), queryset=Campus.objects.all(), required=False)
+    campus = forms.ModelChoiceField(
+        label=_("Campus"), queryset=Campus.objects.all(), required=False
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any"))] + Member.Status.choices, required=False
     )
@@ -115,3 +118,20 @@ class RosterImportForm(forms.Form):
         if len(branch_ids) == 1:
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
+
+
+class RosterSignupForm(SignupForm):
+    """Sign-up only for an email on the roster of an active member without an account."""
+
+    def clean_email(self):
+        from .adapters import claimable_member
+
+        email = super().clean_email()
+        if claimable_member(email) is None:
+            raise forms.ValidationError(
+                _(
+                    "This email is not on the roster of an active union member, or it already "
+                    "has an account. Ask your branch's officer to check your roster entry."
+                )
+            )
+        return email

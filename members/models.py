@@ -62,7 +62,8 @@ class Member(models.Model):
         LAPSED = "lapsed", _("Lapsed")
 
     staff_number = models.CharField(
-        _("staff number"), max_length=20,
+        _("staff number"),
+        max_length=20,
         unique=True,
         validators=[validate_staff_number],
         error_messages={"unique": _("A member with this staff number is already on the roster.")},
@@ -147,6 +148,9 @@ class MemberStatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self):
+        return f"{self.member_id}: {self.old_status} → {self.new_status}"
+
 
 class BranchRole(models.Model):
     """A user's office: officer or chair of a branch, or university liaison (no branch)."""
@@ -205,3 +209,6 @@ class RosterImport(models.Model):
     content_sha1 = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.filename

@@ -12,7 +12,9 @@ def roster_members(*, branch_ids, filters: dict):
     query = filters.get("q", "").strip()
     if query:
         members = members.filter(
-            Q(name__icontains=query) | Q(staff_number__iexact=query) | Q(staff_number__icontains=query)
+            Q(name__icontains=query)
+            | Q(staff_number__iexact=query)
+            | Q(staff_number__icontains=query)
         )
     if "branch" in filters:
         members = members.filter(branch=filters["branch"])

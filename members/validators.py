@@ -12,8 +12,10 @@ STAFF_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{2,20}$")
 def validate_phone(value):
     if value and not PHONE_RE.match(value.replace(" ", "")):
         raise ValidationError(
-            _("Enter an 11-digit mobile number such as 13812345678, or a landline such as "
-              "0571-88881234."),
+            _(
+                "Enter an 11-digit mobile number such as 13812345678, or a landline such as "
+                "0571-88881234."
+            ),
             code="phone",
         )
 

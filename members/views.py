@@ -160,5 +160,3 @@ def roster_import_confirm(request, pk):
         % preview.counts,
     )
     return redirect("members:roster")
-
-

@@ -5,10 +5,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-PGDATA="$PORTAL_SERVICES_DIR/pgdata"
-PGRUN="$PORTAL_SERVICES_DIR/run"
+PG_HOME="$PORTAL_SERVICES_DIR/pg"
 REDIS_DIR="$PORTAL_SERVICES_DIR/redis"
-REDIS_PID="$PORTAL_SERVICES_DIR/run/redis.pid"
+REDIS_PID="$PORTAL_SERVICES_DIR/redis/redis.pid"
 PG_BIN="$(dirname "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
 
 # initdb and postgres refuse to run as root: run them as the postgres user.
@@ -16,9 +15,23 @@ as_pg() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# The cluster lives in the checkout when the postgres user can reach it there
+# (a checkout under a private folder can't be), otherwise under its home.
+pick_pg_home() {
+  mkdir -p "$PG_HOME"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$PG_HOME"
+    if ! runuser -u postgres -- test -w "$PG_HOME"; then
+      PG_HOME="$(getent passwd postgres | cut -d: -f6)/union-portal-$(echo "$ROOT" | sha1sum | cut -c1-10)"
+      mkdir -p "$PG_HOME" && chown postgres "$PG_HOME"
+    fi
+  fi
+  PGDATA="$PG_HOME/data"
+  PGRUN="$PG_HOME"
+}
+
 pg_start() {
-  mkdir -p "$PORTAL_SERVICES_DIR" "$PGRUN" "$REDIS_DIR"
-  if [[ $(id -u) -eq 0 ]]; then chown postgres "$PORTAL_SERVICES_DIR" "$PGRUN"; fi
+  pick_pg_home
   if [[ ! -f "$PGDATA/PG_VERSION" ]]; then
     echo "==> creating PostgreSQL cluster in $PGDATA"
     as_pg mkdir -p "$PGDATA"
@@ -29,7 +42,7 @@ pg_start() {
     echo "==> PostgreSQL already running on 127.0.0.1:$PORTAL_PG_PORT"
   else
     echo "==> starting PostgreSQL on 127.0.0.1:$PORTAL_PG_PORT"
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PORTAL_SERVICES_DIR/postgres.log" -w \
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $PORTAL_PG_PORT -k $PGRUN -c fsync=off" start >/dev/null
   fi
   # The role and database the portal uses; CREATEDB lets the tests make theirs.
@@ -43,7 +56,7 @@ pg_start() {
 }
 
 redis_start() {
-  mkdir -p "$REDIS_DIR" "$PGRUN"
+  mkdir -p "$REDIS_DIR"
   if redis-cli -h 127.0.0.1 -p "$PORTAL_REDIS_PORT" ping >/dev/null 2>&1; then
     echo "==> Redis already running on 127.0.0.1:$PORTAL_REDIS_PORT"
     return
@@ -61,6 +74,7 @@ redis_start() {
 }
 
 stop_all() {
+  pick_pg_home
   if [[ -f "$PGDATA/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
     echo "==> stopping PostgreSQL"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
@@ -75,6 +89,7 @@ case "${1:-start}" in
   start) pg_start; redis_start ;;
   stop) stop_all ;;
   status)
+    pick_pg_home
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status || true
     redis-cli -h 127.0.0.1 -p "$PORTAL_REDIS_PORT" ping || true ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;

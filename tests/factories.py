@@ -57,9 +57,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda m: f"{m.staff_number.lower()}@example.cn")
     phone = "13812345678"
     branch = factory.SubFactory(BranchFactory)
-    department = factory.SubFactory(
-        DepartmentFactory, branch=factory.SelfAttribute("..branch")
-    )
+    department = factory.SubFactory(DepartmentFactory, branch=factory.SelfAttribute("..branch"))
     home_campus = factory.SubFactory(CampusFactory, name="江湾校区")
     job_title = "讲师"
     joined_on = date(2015, 9, 1)

@@ -19,3 +19,7 @@ DEBUG = False
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Lets two test runs share one PostgreSQL server (e.g. a developer and a helper).
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get("TEST_DATABASE_NAME", "test_union_portal")
+}

@@ -82,9 +82,7 @@ WSGI_APPLICATION = "union_portal.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get(
-            "DATABASE_URL", f"postgres://union_portal@127.0.0.1:{PG_PORT}/union_portal"
-        ),
+        os.environ.get("DATABASE_URL", f"postgres://union_portal@127.0.0.1:{PG_PORT}/union_portal"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -137,6 +135,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "members.adapters.RosterAccountAdapter"
+ACCOUNT_FORMS = {"signup": "members.forms.RosterSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[工会] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("PORTAL_HTTP_PROTOCOL", "http")
@@ -186,4 +185,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-PORTAL_BASE_URL = os.environ.get('PORTAL_BASE_URL', 'http://127.0.0.1:' + os.environ.get('PORTAL_HTTP_PORT', '8000'))
+PORTAL_BASE_URL = os.environ.get(
+    "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")
+)

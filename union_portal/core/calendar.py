@@ -11,9 +11,7 @@ from .models import CalendarDay, CalendarYear
 
 
 def _special_days(start: date, end: date) -> dict[date, str]:
-    return dict(
-        CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind")
-    )
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
 
 
 def _is_working(day: date, special: dict[date, str]) -> bool:

@@ -51,9 +51,7 @@ def notify(*, user, key: str, subject, body="", url: str = "") -> Notification:
         from .tasks import send_notification_email
 
         # robust: a Redis outage must not fail the request; the sweep sends it later.
-        transaction.on_commit(
-            lambda: send_notification_email.delay(notification.pk), robust=True
-        )
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk), robust=True)
     return notification
 
 

@@ -13,9 +13,26 @@ from members.models import Branch, BranchRole, Campus, Department, Member
 
 DEMO_PASSWORD = "union-demo-2026"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强晓红海燕文博子涵梓萱浩然欣怡宇轩雨桐俊杰思远佳琪晨曦嘉怡振宇雅婷立新国庆卫东红梅春燕晓东丽娟"
-JOB_TITLES = ["教授", "副教授", "讲师", "助教", "实验师", "高级工程师", "辅导员", "行政秘书", "教务员"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强晓红海燕文博子"
+    "涵梓萱浩然欣怡宇轩雨桐俊杰思远佳琪晨曦嘉怡振宇雅婷立新国庆卫东红梅春燕晓东丽娟"
+)
+JOB_TITLES = [
+    "教授",
+    "副教授",
+    "讲师",
+    "助教",
+    "实验师",
+    "高级工程师",
+    "辅导员",
+    "行政秘书",
+    "教务员",
+]
 
 CAMPUSES = [
     ("江湾校区", "上海市杨浦区淞沪路 2005 号"),
@@ -51,7 +68,10 @@ class Command(BaseCommand):
             branch, _ = Branch.objects.get_or_create(name=name, defaults={"short_name": short})
             branches.append(branch)
             departments.append(
-                [Department.objects.get_or_create(branch=branch, name=d)[0] for d in department_names]
+                [
+                    Department.objects.get_or_create(branch=branch, name=d)[0]
+                    for d in department_names
+                ]
             )
 
         for index in range(1, 297):  # with the four demo accounts: 300 members
@@ -70,9 +90,7 @@ class Command(BaseCommand):
                 home_campus=campuses[0] if rng.random() < 0.65 else campuses[1],
                 job_title=rng.choice(JOB_TITLES),
                 joined_on=date(2000, 1, 1) + timedelta(days=rng.randint(0, 9000)),
-                status=rng.choices(
-                    [s for s, _ in Member.Status.choices], weights=[85, 8, 4, 3]
-                )[0],
+                status=rng.choices([s for s, _ in Member.Status.choices], weights=[85, 8, 4, 3])[0],
                 is_representative=rng.random() < 0.1,
                 has_hardship=rng.random() < 0.05,
             )
@@ -123,7 +141,13 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Demo data ready: {Member.objects.count()} members.")
         self.stdout.write(f"Sign in with any of these emails and the password {DEMO_PASSWORD}:")
-        roles = ["member", "officer", "branch chair", "officer (other branch)", "university liaison"]
+        roles = [
+            "member",
+            "officer",
+            "branch chair",
+            "officer (other branch)",
+            "university liaison",
+        ]
         for (email, *_rest), label in zip(DEMO_USERS, roles, strict=True):
             self.stdout.write(f"  {label:24} {email}")
         self.stdout.write(f"  {'superuser (admin)':24} {admin.email}")

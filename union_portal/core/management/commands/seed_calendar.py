@@ -4,7 +4,9 @@ from union_portal.core.calendar import seed_from_chinese_calendar
 
 
 class Command(BaseCommand):
-    help = "Adds the holiday schedules the chinese-calendar package knows for years not yet entered."
+    help = (
+        "Adds the holiday schedules the chinese-calendar package knows for years not yet entered."
+    )
 
     def handle(self, *args, **options):
         added = seed_from_chinese_calendar()

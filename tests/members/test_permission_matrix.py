@@ -1,0 +1,143 @@
+"""Every URL × every role, from one table. A URL missing from the table fails
+test_every_url_is_in_the_matrix, so a new page cannot go unchecked."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import MemberFactory
+from union_portal.core.notifications import notify
+
+ROLES = ["anonymous", "member", "officer", "chair", "liaison", "other_officer"]
+LOGIN = "login"  # a redirect to the sign-in page
+
+# url name -> (how to build its kwargs, method, {role: expected status})
+OFFICE = {"officer": 200, "chair": 200}
+MATRIX = {
+    "core:home": ("none", "get", dict.fromkeys(ROLES, 200)),
+    "core:inbox": ("none", "get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "core:inbox_mark_read": ("none", "post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
+    "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
+    "members:me": ("none", "get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
+    "members:roster": (
+        "none",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
+    ),
+    "members:export_csv": (
+        "none",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
+    ),
+    "members:export_xlsx": (
+        "none",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
+    ),
+    "members:create": (
+        "none",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
+    ),
+    "members:import": (
+        "none",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
+    ),
+    # A roster entry of the branch: another branch's officer gets 404, not a hint.
+    "members:detail": (
+        "member",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 404, **OFFICE},
+    ),
+    "members:edit": (
+        "member",
+        "get",
+        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 404, **OFFICE},
+    ),
+    # An import belongs to the officer who uploaded it.
+    "members:import_preview": (
+        "import",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "member": 403,
+            "liaison": 403,
+            "other_officer": 404,
+            "chair": 404,
+            "officer": 200,
+        },
+    ),
+    "members:import_confirm": (
+        "import",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "member": 403,
+            "liaison": 403,
+            "other_officer": 404,
+            "chair": 404,
+            "officer": 302,
+        },
+    ),
+}
+
+# Third-party and framework pages are not ours to matrix.
+EXTERNAL_NAMESPACES = {"admin"}
+
+
+def our_url_names():
+    names = set()
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                if ns in EXTERNAL_NAMESPACES or entry.pattern.describe().startswith("'accounts/"):
+                    continue
+                walk(entry.url_patterns, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert our_url_names() == set(MATRIX)
+
+
+@pytest.fixture
+def objects(people, branch, department):
+    from members.models import RosterImport
+
+    member = MemberFactory(branch=branch, department=department)
+    content = "工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n".encode()
+    roster_import = RosterImport.objects.create(
+        branch=branch,
+        uploaded_by=people["officer"],
+        filename="roster.csv",
+        content=content,
+        content_sha1="x",
+    )
+    for user in people.values():
+        notify(user=user, key="matrix", subject="hello")
+    return {"none": {}, "member": {"pk": member.pk}, "import": {"pk": roster_import.pk}}
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name, role", CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_permission(client, people, objects, url_name, role):
+    kwargs_key, method, expected_by_role = MATRIX[url_name]
+    expected = expected_by_role[role]
+    url = reverse(url_name, kwargs=objects[kwargs_key])
+    if role != "anonymous":
+        client.force_login(people[role])
+    response = getattr(client, method)(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected

@@ -73,11 +73,11 @@ def _read_rows(filename: str, content: bytes) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            workbook.close()
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise RosterFileError(_("The XLSX file could not be opened.")) from exc
-        sheet = workbook.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
         return rows
     if filename.lower().endswith(".csv"):
         text = _decode(content)

@@ -11,9 +11,8 @@ bash scripts/services.sh start
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-*}"
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py collectstatic --noinput -v 0
-"$PY" manage.py demo_data
-
 bash scripts/celery.sh start
+"$PY" manage.py demo_data
 host_ip="$(hostname -I 2>/dev/null | awk '{print $1}')"
 echo
 echo "==> Union Portal: http://127.0.0.1:$PORTAL_HTTP_PORT/ ${host_ip:+(on your network: http://$host_ip:$PORTAL_HTTP_PORT/)}"

@@ -189,7 +189,7 @@ def test_import_page_refuses_a_bad_upload_in_chinese(client, setting):
         reverse("members:import"), {"file": file, "branch": setting["branch"].pk}
     )
     assert response.status_code == 200
-    assert ".csv" in " ".join(response.context["form"].errors["file"])
+    assert "请上传 .csv 或 .xlsx 文件" in " ".join(response.context["form"].errors["file"])
     assert not RosterImport.objects.exists()
     # No file at all.
     response = client.post(reverse("members:import"), {"branch": setting["branch"].pk})

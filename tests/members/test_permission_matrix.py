@@ -11,74 +11,36 @@ ROLES = ["anonymous", "member", "officer", "chair", "liaison", "other_officer"]
 LOGIN = "login"  # a redirect to the sign-in page
 
 # url name -> (how to build its kwargs, method, {role: expected status})
-OFFICE = {"officer": 200, "chair": 200}
+SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
+# Roster pages: any branch's officers and chair, each seeing only their branch.
+ROSTER = {
+    "anonymous": LOGIN,
+    "member": 403,
+    "liaison": 403,
+    "officer": 200,
+    "chair": 200,
+    "other_officer": 200,
+}
+# A roster entry of the branch: another branch's officer gets 404, not a hint.
+BRANCH_OBJECT = {**ROSTER, "other_officer": 404}
+# An import belongs to the officer who uploaded it.
+OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
+
 MATRIX = {
     "core:home": ("none", "get", dict.fromkeys(ROLES, 200)),
-    "core:inbox": ("none", "get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
-    "core:inbox_mark_read": ("none", "post", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
+    "core:inbox": ("none", "get", SIGNED_IN),
+    "core:inbox_mark_read": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
-    "members:me": ("none", "get", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}),
-    "members:roster": (
-        "none",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
-    ),
-    "members:export_csv": (
-        "none",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
-    ),
-    "members:export_xlsx": (
-        "none",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
-    ),
-    "members:create": (
-        "none",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
-    ),
-    "members:import": (
-        "none",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 200, **OFFICE},
-    ),
-    # A roster entry of the branch: another branch's officer gets 404, not a hint.
-    "members:detail": (
-        "member",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 404, **OFFICE},
-    ),
-    "members:edit": (
-        "member",
-        "get",
-        {"anonymous": LOGIN, "member": 403, "liaison": 403, "other_officer": 404, **OFFICE},
-    ),
-    # An import belongs to the officer who uploaded it.
-    "members:import_preview": (
-        "import",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "liaison": 403,
-            "other_officer": 404,
-            "chair": 404,
-            "officer": 200,
-        },
-    ),
-    "members:import_confirm": (
-        "import",
-        "post",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "liaison": 403,
-            "other_officer": 404,
-            "chair": 404,
-            "officer": 302,
-        },
-    ),
+    "members:me": ("none", "get", SIGNED_IN),
+    "members:roster": ("none", "get", ROSTER),
+    "members:export_csv": ("none", "get", ROSTER),
+    "members:export_xlsx": ("none", "get", ROSTER),
+    "members:create": ("none", "get", ROSTER),
+    "members:import": ("none", "get", ROSTER),
+    "members:detail": ("member", "get", BRANCH_OBJECT),
+    "members:edit": ("member", "get", BRANCH_OBJECT),
+    "members:import_preview": ("import", "get", OWN_IMPORT),
+    "members:import_confirm": ("import", "post", {**OWN_IMPORT, "officer": 302}),
 }
 
 # Third-party and framework pages are not ours to matrix.

@@ -68,7 +68,7 @@ class Member(models.Model):
         validators=[validate_staff_number],
         error_messages={"unique": _("A member with this staff number is already on the roster.")},
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[validate_phone]

@@ -2,6 +2,8 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from union_portal.core.forms import FilterForm
+
 from .models import Branch, Campus, Department, Member
 
 
@@ -68,7 +70,7 @@ class MemberForm(forms.ModelForm):
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -98,11 +100,6 @@ class RosterFilterForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(branch_id__in=branch_ids)
         if len(branch_ids) < 2:
             del self.fields["branch"]
-
-    def filters(self) -> dict:
-        """The valid filters; an invalid one is reported and ignored, never fatal."""
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
 
 
 class RosterImportForm(forms.Form):

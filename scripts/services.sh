@@ -43,7 +43,7 @@ pg_start() {
   else
     echo "==> starting PostgreSQL on 127.0.0.1:$PORTAL_PG_PORT"
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $PORTAL_PG_PORT -k $PGRUN -c fsync=off" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $PORTAL_PG_PORT -k $PGRUN -c fsync=off -c max_connections=300" start >/dev/null
   fi
   # The role and database the portal uses; CREATEDB lets the tests make theirs.
   local psql=(psql -h 127.0.0.1 -p "$PORTAL_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)

@@ -72,3 +72,39 @@ def user_with_role(role, branch, **member_kwargs):
     elif role == "liaison":
         BranchRole.objects.create(user=user, branch=None, role=role)
     return user
+
+
+def _hours(n):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(hours=n)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published event a week away, sign-up open now."""
+
+    class Meta:
+        model = "events.Event"
+
+    branch = factory.SubFactory(BranchFactory)
+    title = factory.Sequence(lambda n: f"活动{n}")
+    description = "**欢迎**参加"
+    starts_at = factory.LazyFunction(lambda: _hours(24 * 7))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + (_hours(2) - _hours(0)))
+    signup_opens_at = factory.LazyFunction(lambda: _hours(-24))
+    signup_closes_at = factory.LazyAttribute(lambda e: e.starts_at - (_hours(12) - _hours(0)))
+    cancel_deadline = factory.LazyAttribute(lambda e: e.starts_at - (_hours(24) - _hours(0)))
+    status = "published"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Venue"
+
+    event = factory.SubFactory(EventFactory)
+    campus = factory.SubFactory(CampusFactory, name="江湾校区")
+    place = "工会活动中心"
+    capacity = 10

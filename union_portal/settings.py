@@ -172,6 +172,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.send_pending_notification_emails",
         "schedule": crontab(minute="*/5"),
     },
+    "event-reminders": {"task": "events.send_reminders", "schedule": crontab(minute="*/10")},
+    "event-missed-waitlist": {
+        "task": "events.notify_missed_waitlist",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 # A notification whose email is still unsent after this long is picked up again.
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(minutes=10)

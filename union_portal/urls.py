@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("union_portal.core.urls")),
     path("", include("members.urls")),
+    path("events/", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

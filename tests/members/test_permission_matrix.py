@@ -2,9 +2,12 @@
 test_every_url_is_in_the_matrix, so a new page cannot go unchecked."""
 
 import pytest
+from django.core import signing
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import MemberFactory
+from events.models import Registration
+from events.views import FEED_SALT
+from tests.factories import EventFactory, MemberFactory, VenueFactory
 from union_portal.core.notifications import notify
 
 ROLES = ["anonymous", "member", "officer", "chair", "liaison", "other_officer"]
@@ -23,6 +26,14 @@ ROSTER = {
 }
 # A roster entry of the branch: another branch's officer gets 404, not a hint.
 BRANCH_OBJECT = {**ROSTER, "other_officer": 404}
+# A published event of the branch, not open to other branches.
+MEMBERS_OF_BRANCH = ["member", "officer", "chair"]
+EVENT_VIEW = {
+    "anonymous": LOGIN,
+    **dict.fromkeys(MEMBERS_OF_BRANCH, 200),
+    "liaison": 404,
+    "other_officer": 404,
+}
 # An import belongs to the officer who uploaded it.
 OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
 
@@ -41,6 +52,27 @@ MATRIX = {
     "members:edit": ("member", "get", BRANCH_OBJECT),
     "members:import_preview": ("import", "get", OWN_IMPORT),
     "members:import_confirm": ("import", "post", {**OWN_IMPORT, "officer": 302}),
+    "events:list": ("none", "get", SIGNED_IN),
+    "events:mine": ("none", "get", SIGNED_IN),
+    "events:create": ("none", "get", ROSTER),
+    "events:report": ("none", "get", ROSTER),
+    "events:report_csv": ("none", "get", ROSTER),
+    # The signed token is the key: calendar apps fetch it without a session.
+    "events:feed": ("feed", "get", dict.fromkeys(ROLES, 200)),
+    "events:detail": ("event", "get", EVENT_VIEW),
+    "events:ics": ("event", "get", EVENT_VIEW),
+    "events:register": ("event", "post", {**EVENT_VIEW, **dict.fromkeys(MEMBERS_OF_BRANCH, 302)}),
+    "events:edit": ("event", "get", BRANCH_OBJECT),
+    "events:cancel": ("event", "get", BRANCH_OBJECT),
+    "events:check_in": ("event", "get", BRANCH_OBJECT),
+    "events:roll_call": ("event", "get", BRANCH_OBJECT),
+    "events:publish": ("event", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    # Only the member's own registration; anyone else's is not there for them.
+    "events:cancel_registration": (
+        "registration",
+        "post",
+        {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
+    ),
 }
 
 # Third-party and framework pages are not ours to matrix.
@@ -83,7 +115,19 @@ def objects(people, branch, department):
     )
     for user in people.values():
         notify(user=user, key="matrix", subject="hello")
-    return {"none": {}, "member": {"pk": member.pk}, "import": {"pk": roster_import.pk}}
+    event = EventFactory(branch=branch)
+    venue = VenueFactory(event=event, capacity=1)
+    registration = Registration.objects.create(
+        event=event, member=people["member"].member, venue=venue, status="confirmed"
+    )
+    return {
+        "none": {},
+        "member": {"pk": member.pk},
+        "import": {"pk": roster_import.pk},
+        "event": {"pk": event.pk},
+        "registration": {"pk": registration.pk},
+        "feed": {"token": signing.dumps(people["member"].pk, salt=FEED_SALT)},
+    }
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

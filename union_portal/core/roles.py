@@ -23,6 +23,8 @@ ACTIONS = {
     "roster.import": {OFFICER, CHAIR},
     "roster.export": {OFFICER, CHAIR},
     "roster.view_hardship": {OFFICER, CHAIR},
+    "events.manage": {OFFICER, CHAIR},
+    "events.report": {OFFICER, CHAIR},
 }
 
 

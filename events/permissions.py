@@ -1,0 +1,30 @@
+"""Who may see and run events; object checks built on core.roles."""
+
+from django.http import Http404
+
+from union_portal.core.roles import can, require_action
+
+from .models import Event
+from .selectors import events_visible_to
+
+events_manager_required = require_action("events.manage")
+report_required = require_action("events.report")
+
+
+def get_event_for_viewer(user, pk) -> Event:
+    """An event the user may see: 404 otherwise, without saying it exists."""
+    event = events_visible_to(user).select_related("branch").filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def get_event_for_editor(user, pk) -> Event:
+    event = Event.objects.select_related("branch").filter(pk=pk).first()
+    if event is None or not can(user, "events.manage", event.branch_id):
+        raise Http404
+    return event
+
+
+def may_manage(user, event) -> bool:
+    return can(user, "events.manage", event.branch_id)

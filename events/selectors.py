@@ -1,0 +1,122 @@
+"""Reads for the event pages, each at a fixed number of queries."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from union_portal.core.roles import roles_of
+
+from .models import Event, Registration, Venue
+
+HOLDS_PLACE = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+
+
+def venues_with_counts():
+    return Venue.objects.select_related("campus").annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE)),
+        waitlisted=Count(
+            "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+        ),
+    )
+
+
+def events_visible_to(user):
+    """Published events of the member's branch or open to all; for officers also
+    their branch's drafts and cancelled events."""
+    roles = roles_of(user)
+    visible = Q(pk__in=[])
+    if roles.member is not None:
+        visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]) & (
+            Q(branch_id=roles.member.branch_id) | Q(open_to_all_branches=True)
+        )
+    if roles.managed_branch_ids:
+        visible |= Q(branch_id__in=roles.managed_branch_ids)
+    return Event.objects.filter(visible)
+
+
+def event_list(*, user, filters: dict):
+    events = events_visible_to(user).select_related("branch")
+    if filters.get("when") == "past":
+        events = events.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-id")
+    else:
+        events = events.filter(ends_at__gte=timezone.now()).order_by("starts_at", "id")
+    if filters.get("q"):
+        events = events.filter(title__icontains=filters["q"])
+    if filters.get("category"):
+        events = events.filter(category=filters["category"])
+    if filters.get("campus"):
+        events = events.filter(venues__campus=filters["campus"]).distinct()
+    return events.prefetch_related(Prefetch("venues", queryset=venues_with_counts()))
+
+
+def registrations_of(member):
+    return (
+        Registration.objects.filter(member=member)
+        .select_related("event__branch", "venue__campus")
+        .order_by("-event__starts_at", "-id")
+    )
+
+
+def waitlist_position(registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return (
+        Registration.objects.filter(
+            venue_id=registration.venue_id,
+            status=Registration.Status.WAITLISTED,
+            id__lt=registration.id,
+        ).count()
+        + 1
+    )
+
+
+def active_registration(event, member):
+    if member is None:
+        return None
+    return (
+        event.registrations.filter(member=member, status__in=Registration.ACTIVE)
+        .select_related("venue__campus")
+        .first()
+    )
+
+
+def roll_call(event, venue=None):
+    registrations = (
+        event.registrations.filter(status__in=HOLDS_PLACE)
+        .select_related("member__department", "venue__campus")
+        .order_by("venue_id", "member__name")
+    )
+    if venue is not None:
+        registrations = registrations.filter(venue=venue)
+    return registrations
+
+
+def participation(*, branch_ids, date_from=None, date_to=None, event=None):
+    """Registrations that held a place, attendance and no-shows, per campus, per
+    department and per event (three queries). A no-show is a confirmed place at
+    an event that has ended without a check-in."""
+    registrations = Registration.objects.filter(
+        event__branch_id__in=branch_ids, status__in=HOLDS_PLACE
+    )
+    if date_from:
+        registrations = registrations.filter(event__starts_at__date__gte=date_from)
+    if date_to:
+        registrations = registrations.filter(event__starts_at__date__lte=date_to)
+    if event is not None:
+        registrations = registrations.filter(event=event)
+    counts = {
+        "registered": Count("id"),
+        "attended": Count("id", filter=Q(status=Registration.Status.ATTENDED)),
+        "no_show": Count(
+            "id",
+            filter=Q(status=Registration.Status.CONFIRMED, event__ends_at__lt=timezone.now()),
+        ),
+    }
+
+    def grouped(*fields):
+        return list(registrations.values(*fields).annotate(**counts).order_by(*fields))
+
+    return {
+        "campus": grouped("member__home_campus__name"),
+        "department": grouped("member__department__name"),
+        "event": grouped("event__starts_at", "event__title", "event_id"),
+    }

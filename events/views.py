@@ -1,0 +1,359 @@
+import csv
+import io
+
+import segno
+from django.contrib import messages
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from union_portal.core.roles import branches_where, login_required_403, roles_of
+
+from . import ics, selectors, services
+from .forms import (
+    CancelEventForm,
+    CheckInForm,
+    EventFilterForm,
+    EventForm,
+    ReportFilterForm,
+    SignupForm,
+    VenueFormSet,
+)
+from .models import Event, Registration
+from .permissions import (
+    events_manager_required,
+    get_event_for_editor,
+    get_event_for_viewer,
+    may_manage,
+    report_required,
+)
+
+FEED_SALT = "events.personal-feed"
+
+
+@login_required_403
+def event_list(request):
+    form = EventFilterForm(request.GET or None)
+    events = selectors.event_list(user=request.user, filters=form.filters() if request.GET else {})
+    page = Paginator(events, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": bool(branches_where(request.user, "events.manage")),
+        },
+    )
+
+
+@login_required_403
+def my_events(request):
+    member = roles_of(request.user).member
+    registrations = selectors.registrations_of(member) if member else Registration.objects.none()
+    page = Paginator(registrations, 20).get_page(request.GET.get("page"))
+    feed_token = signing.dumps(request.user.pk, salt=FEED_SALT)
+    return render(
+        request,
+        "events/my_events.html",
+        {
+            "page": page,
+            "feed_url": request.build_absolute_uri(reverse("events:feed", args=[feed_token])),
+        },
+    )
+
+
+@login_required_403
+def event_detail(request, pk):
+    event = get_event_for_viewer(request.user, pk)
+    member = roles_of(request.user).member
+    registration = selectors.active_registration(event, member)
+    venues = list(selectors.venues_with_counts().filter(event=event))
+    context = {
+        "event": event,
+        "venues": venues,
+        "registration": registration,
+        "may_manage": may_manage(request.user, event),
+        "signup_form": SignupForm(event=event, venues=venues)
+        if member and not registration and event.signup_is_open()
+        else None,
+    }
+    if registration:
+        context["position"] = selectors.waitlist_position(registration)
+        if registration.status != Registration.Status.WAITLISTED:
+            context["qr_svg"] = segno.make(registration.checkin_code, error="m").svg_inline(
+                scale=5, title=registration.checkin_code
+            )
+    return render(request, "events/event_detail.html", context)
+
+
+@require_POST
+@login_required_403
+def register(request, pk):
+    event = get_event_for_viewer(request.user, pk)
+    member = roles_of(request.user).member
+    if member is None:
+        messages.error(request, _("Only members on the roster can sign up."))
+        return redirect(event_url(event))
+    venues = list(event.venues.select_related("campus"))
+    form = SignupForm(request.POST, event=event, venues=venues)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of this event's venues."))
+        return redirect(event_url(event))
+    try:
+        registration = services.registration_create(
+            member=member,
+            event=event,
+            venue_id=form.venue_id(),
+            wants_shuttle=form.cleaned_data.get("wants_shuttle", False),
+        )
+    except services.EventRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        if registration.status == Registration.Status.CONFIRMED:
+            messages.success(request, _("You are registered. See you there!"))
+        else:
+            messages.warning(
+                request,
+                _("The venue is full: you are number %(position)d on its waiting list.")
+                % {"position": selectors.waitlist_position(registration)},
+            )
+    return redirect(event_url(event))
+
+
+@require_POST
+@login_required_403
+def cancel_registration(request, pk):
+    member = roles_of(request.user).member
+    registration = (
+        Registration.objects.filter(pk=pk, member=member).select_related("event").first()
+        if member
+        else None
+    )
+    if registration is None:
+        raise Http404
+    try:
+        services.registration_cancel(member=member, registration=registration)
+    except services.EventRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your registration was cancelled."))
+    return redirect(event_url(registration.event))
+
+
+def event_url(event):
+    return reverse("events:detail", args=[event.pk])
+
+
+@events_manager_required
+def event_create(request):
+    return _event_form(request, Event())
+
+
+@events_manager_required
+def event_edit(request, pk):
+    return _event_form(request, get_event_for_editor(request.user, pk))
+
+
+def _event_form(request, event):
+    branch_ids = branches_where(request.user, "events.manage")
+    form = EventForm(request.POST or None, instance=event)
+    venues = VenueFormSet(request.POST or None, instance=event, prefix="venues")
+    if request.method == "POST" and form.is_valid() and venues.is_valid():
+        if event.pk is None:
+            # An officer of several branches picks one; the usual case has one.
+            form.instance.branch_id = int(request.POST.get("branch") or min(branch_ids))
+            if form.instance.branch_id not in branch_ids:
+                raise Http404
+        event = services.event_save(actor=request.user, form=form, venue_formset=venues)
+        messages.success(request, _("The event was saved."))
+        return redirect(event_url(event))
+    return render(
+        request,
+        "events/event_form.html",
+        {"form": form, "venues": venues, "event": event if event.pk else None},
+    )
+
+
+@require_POST
+@events_manager_required
+def event_publish(request, pk):
+    event = get_event_for_editor(request.user, pk)
+    try:
+        services.event_publish(actor=request.user, event=event)
+    except services.EventRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The event is published: members can sign up."))
+    return redirect(event_url(event))
+
+
+@events_manager_required
+def event_cancel(request, pk):
+    event = get_event_for_editor(request.user, pk)
+    form = CancelEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(
+                actor=request.user, event=event, reason=form.cleaned_data["reason"]
+            )
+        except services.EventRuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("The event was cancelled and everyone registered was told.")
+            )
+        return redirect(event_url(event))
+    registered = event.registrations.filter(status__in=Registration.ACTIVE).count()
+    return render(
+        request,
+        "events/event_cancel.html",
+        {"event": event, "form": form, "registered": registered},
+    )
+
+
+@events_manager_required
+def check_in(request, pk):
+    event = get_event_for_editor(request.user, pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_check_in(
+                actor=request.user, event=event, code=form.cleaned_data["code"]
+            )
+        except services.EventRuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is checked in (%(where)s).")
+                % {
+                    "name": registration.member.name,
+                    "where": registration.venue or _("online"),
+                },
+            )
+        return redirect("events:check_in", pk=event.pk)
+    counts = {
+        status: event.registrations.filter(status=status).count()
+        for status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+    }
+    return render(
+        request,
+        "events/check_in.html",
+        {
+            "event": event,
+            "form": form,
+            "confirmed": counts["confirmed"],
+            "attended": counts["attended"],
+        },
+    )
+
+
+@events_manager_required
+def roll_call(request, pk):
+    event = get_event_for_editor(request.user, pk)
+    return render(
+        request,
+        "events/roll_call.html",
+        {"event": event, "registrations": selectors.roll_call(event)},
+    )
+
+
+@login_required_403
+def event_ics(request, pk):
+    event = get_event_for_viewer(request.user, pk)
+    venues = "; ".join(str(v) for v in event.venues.select_related("campus"))
+    body = ics.calendar(
+        [
+            ics.vevent(
+                event,
+                url=request.build_absolute_uri(event_url(event)),
+                location=venues,
+                host=request.get_host(),
+            )
+        ],
+        name=event.title,
+    )
+    return _calendar_response(body, f"event-{event.pk}.ics")
+
+
+def personal_feed(request, token):
+    """The member's registrations as a calendar feed; the signed token is the key."""
+    try:
+        user_id = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    registrations = Registration.objects.filter(
+        member__user_id=user_id, status__in=Registration.ACTIVE
+    ).select_related("event", "venue__campus")
+    vevents = [
+        ics.vevent(
+            r.event,
+            url=request.build_absolute_uri(event_url(r.event)),
+            location=str(r.venue or _("Online")),
+            host=request.get_host(),
+        )
+        for r in registrations
+    ]
+    return _calendar_response(ics.calendar(vevents, name=_("My union events")), "my-events.ics")
+
+
+def _calendar_response(body, filename):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _participation(request):
+    form = ReportFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    data = selectors.participation(
+        branch_ids=branches_where(request.user, "events.report"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    return form, data
+
+
+@report_required
+def participation_report(request):
+    form, data = _participation(request)
+    for rows in data.values():
+        for row in rows:
+            row["no_show_rate"] = (
+                round(100 * row["no_show"] / row["registered"]) if row["registered"] else 0
+            )
+    scale = max((row["registered"] for row in data["campus"] + data["department"]), default=0) or 1
+    return render(
+        request,
+        "events/report.html",
+        {"form": form, "data": data, "chart_scale": scale, "query": request.GET.urlencode()},
+    )
+
+
+@report_required
+def participation_report_csv(request):
+    _form, data = _participation(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Grouping"), _("Name"), _("Registered"), _("Attended"), _("No-shows")])
+    labels = {
+        "campus": (_("Campus"), "member__home_campus__name"),
+        "department": (_("Department"), "member__department__name"),
+        "event": (_("Event"), "event__title"),
+    }
+    for key, (label, field) in labels.items():
+        for row in data[key]:
+            writer.writerow([label, row[field], row["registered"], row["attended"], row["no_show"]])
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="participation.csv"'
+    return response

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from events.demo import load_demo_events
+from events.models import Event
 from members.models import Branch, BranchRole, Campus, Department, Member
 
 DEMO_PASSWORD = "union-demo-2026"
@@ -139,7 +141,18 @@ class Command(BaseCommand):
             user=admin, email=admin.email, defaults={"verified": True, "primary": True}
         )
 
-        self.stdout.write(f"Demo data ready: {Member.objects.count()} members.")
+        load_demo_events(
+            branches=branches,
+            campuses=campuses,
+            officers=[
+                User.objects.get(username="officer"),
+                User.objects.get(username="officer2"),
+            ],
+            demo_member=Member.objects.get(user__username="member"),
+        )
+        self.stdout.write(
+            f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events."
+        )
         self.stdout.write(f"Sign in with any of these emails and the password {DEMO_PASSWORD}:")
         roles = [
             "member",

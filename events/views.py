@@ -163,13 +163,17 @@ def event_edit(request, pk):
 
 
 def _event_form(request, event):
+    if event.status == Event.Status.CANCELLED:
+        messages.error(request, _("A cancelled event cannot be edited."))
+        return redirect(event_url(event))
     branch_ids = branches_where(request.user, "events.manage")
     form = EventForm(request.POST or None, instance=event)
     venues = VenueFormSet(request.POST or None, instance=event, prefix="venues")
     if request.method == "POST" and form.is_valid() and venues.is_valid():
         if event.pk is None:
             # An officer of several branches picks one; the usual case has one.
-            form.instance.branch_id = int(request.POST.get("branch") or min(branch_ids))
+            chosen = request.POST.get("branch", "")
+            form.instance.branch_id = int(chosen) if chosen.isdigit() else min(branch_ids)
             if form.instance.branch_id not in branch_ids:
                 raise Http404
         event = services.event_save(actor=request.user, form=form, venue_formset=venues)

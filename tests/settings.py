@@ -23,3 +23,6 @@ WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": os.environ.get("TEST_DATABASE_NAME", "test_union_portal")
 }
+# Live-server and worker threads must not keep connections that block the
+# test database's teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

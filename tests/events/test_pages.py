@@ -274,3 +274,14 @@ def test_reminder_task_on_a_real_worker_sends_one_email(celery_worker, branch):
     time.sleep(1.5)
     assert len(mail.outbox) == 1
     assert "大礼堂" in mail.outbox[0].body and mail.outbox[0].to == [member.user.email]
+
+
+def test_refusals_reach_the_member_in_chinese(client, people, branch):
+    event = EventFactory(branch=branch, status="cancelled")
+    VenueFactory(event=event)
+    client.force_login(people["member"])
+    response = client.post(
+        reverse("events:register", args=[event.pk]), {"where": event.venues.get().pk}, follow=True
+    )
+    assert "此活动已取消。" in response.content.decode()
+    assert not Registration.objects.exists()

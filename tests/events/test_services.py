@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
 from events.models import Event, Registration
@@ -13,6 +13,13 @@ from union_portal.core.models import Notification
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; the Chinese ones are tested on the pages."""
+    with translation.override("en"):
+        yield
 
 
 def members(branch, n):

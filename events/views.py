@@ -1,16 +1,14 @@
-import csv
-import io
-
 import segno
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 
 from . import ics, selectors, services
@@ -285,7 +283,7 @@ def event_ics(request, pk):
         ],
         name=event.title,
     )
-    return _calendar_response(body, f"event-{event.pk}.ics")
+    return attachment(body, f"event-{event.pk}.ics", ICS)
 
 
 def personal_feed(request, token):
@@ -306,13 +304,7 @@ def personal_feed(request, token):
         )
         for r in registrations
     ]
-    return _calendar_response(ics.calendar(vevents, name=_("My union events")), "my-events.ics")
-
-
-def _calendar_response(body, filename):
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(ics.calendar(vevents, name=_("My union events")), "my-events.ics", ICS)
 
 
 def _participation(request):
@@ -345,19 +337,15 @@ def participation_report(request):
 @report_required
 def participation_report_csv(request):
     _form, data = _participation(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Grouping"), _("Name"), _("Registered"), _("Attended"), _("No-shows")])
+    rows = [[_("Grouping"), _("Name"), _("Registered"), _("Attended"), _("No-shows")]]
     labels = {
         "campus": (_("Campus"), "member__home_campus__name"),
         "department": (_("Department"), "member__department__name"),
         "event": (_("Event"), "event__title"),
     }
     for key, (label, field) in labels.items():
-        for row in data[key]:
-            writer.writerow([label, row[field], row["registered"], row["attended"], row["no_show"]])
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="participation.csv"'
-    return response
+        rows += [
+            [label, row[field], row["registered"], row["attended"], row["no_show"]]
+            for row in data[key]
+        ]
+    return attachment(csv_bytes(rows), "participation.csv", CSV)

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from union_portal.core.downloads import csv_bytes
+
 from .models import Member
 
 # field -> accepted headers (the first is written on export)
@@ -164,13 +166,8 @@ def export_fields(with_hardship: bool) -> list[str]:
 
 
 def roster_csv(members, with_hardship: bool) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([COLUMNS[f][0] for f in export_fields(with_hardship)])
-    for member in members:
-        writer.writerow(export_row(member, with_hardship))
-    # BOM so that Excel opens the UTF-8 file with the Chinese intact.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = [COLUMNS[f][0] for f in export_fields(with_hardship)]
+    return csv_bytes([header, *(export_row(m, with_hardship) for m in members)])
 
 
 def roster_xlsx(members, with_hardship: bool) -> bytes:

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from union_portal.core.downloads import CSV, XLSX, attachment
 from union_portal.core.roles import can, login_required_403
 
 from . import selectors, services
@@ -57,14 +58,8 @@ def roster_export(request, fmt):
     branch_ids = roster_branch_ids(request.user)
     with_hardship = all(can(request.user, "roster.view_hardship", b) for b in branch_ids)
     if fmt == "xlsx":
-        content = roster_xlsx(members.iterator(), with_hardship)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = roster_csv(members.iterator(), with_hardship)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="roster.{fmt}"'
-    return response
+        return attachment(roster_xlsx(members.iterator(), with_hardship), "roster.xlsx", XLSX)
+    return attachment(roster_csv(members.iterator(), with_hardship), "roster.csv", CSV)
 
 
 @roster_required

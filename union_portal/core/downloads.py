@@ -1,0 +1,23 @@
+"""File downloads the pages offer (CSV, XLSX, iCalendar)."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ICS = "text/calendar; charset=utf-8"
+
+
+def csv_bytes(rows) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the file with the Chinese intact."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -48,7 +48,9 @@ def _sign_up(event, members, venues, now, shuttle_every=0):
 
 def load_demo_events(*, branches, campuses, officers, demo_member):
     rng = random.Random(4)
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    now = timezone.now()
+    # Events start at 14:00 local time, a sensible hour for a union activity.
+    afternoon = timezone.localtime(now).replace(hour=14, minute=0, second=0, microsecond=0)
     near, far = campuses
     active = {
         b.pk: list(Member.objects.filter(branch=b, status=Member.Status.ACTIVE, user__isnull=True))
@@ -56,9 +58,9 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
     }
 
     walk, created = _event(
-        "两校区同步健步走", branches[0], officers[0], now + 9 * DAY,
+        "两校区同步健步走", branches[0], officers[0], afternoon + 9 * DAY,
         category=Event.Category.SPORTS, open_to_all_branches=True, shuttle_seats=20,
-        shuttle_departs_at=now + 9 * DAY - timedelta(hours=1),
+        shuttle_departs_at=afternoon + 9 * DAY - timedelta(hours=1),
         shuttle_departure_place="江湾校区南门",
         description="江湾、临港两个校区**同时出发**，终点合影。需要班车的老师请勾选班车座位。",
     )  # fmt: skip
@@ -75,7 +77,7 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
         )
 
     badminton, created = _event(
-        "教职工羽毛球友谊赛", branches[0], officers[0], now + 5 * DAY,
+        "教职工羽毛球友谊赛", branches[0], officers[0], afternoon + 5 * DAY,
         category=Event.Category.SPORTS, description="名额有限，报满后自动进入候补。",
     )  # fmt: skip
     if created:
@@ -86,7 +88,7 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
         _sign_up(badminton, [demo_member], [court], now)
 
     lecture, created = _event(
-        "心理健康与压力管理讲座", branches[1], officers[1], now + 12 * DAY,
+        "心理健康与压力管理讲座", branches[1], officers[1], afternoon + 12 * DAY,
         category=Event.Category.LECTURE, online_url="https://meeting.example.cn/union-talk",
         description="可在临港校区现场参加，也可线上参加。",
     )  # fmt: skip
@@ -96,7 +98,7 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
         )
         _sign_up(lecture, rng.sample(active[branches[1].pk], 20), [hall], now)
 
-    past_start = now - 20 * DAY
+    past_start = afternoon - 20 * DAY
     salon, created = _event(
         "春季插花沙龙", branches[0], officers[0], past_start,
         category=Event.Category.CULTURE, description="已结束的活动，用于参与情况统计。",
@@ -115,6 +117,6 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
                 )  # fmt: skip
 
     _event(
-        "年终联欢会（筹备中）", branches[0], officers[0], now + 30 * DAY,
+        "年终联欢会（筹备中）", branches[0], officers[0], afternoon + 30 * DAY,
         status=Event.Status.DRAFT, category=Event.Category.CULTURE, hours=3,
     )  # fmt: skip

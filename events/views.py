@@ -123,6 +123,12 @@ def register(request, pk):
                 _("The venue is full: you are number %(position)d on its waiting list.")
                 % {"position": selectors.waitlist_position(registration)},
             )
+            if registration.wants_shuttle:
+                messages.info(
+                    request,
+                    _("A shuttle seat goes with a confirmed place: you will get one, if any "
+                      "is free, when a place becomes yours."),
+                )  # fmt: skip
     return redirect(event_url(event))
 
 

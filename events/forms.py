@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Campus
-from union_portal.core.forms import FilterForm
+from union_portal.core.forms import FilterForm, PeriodFilterForm
 
 from .models import Event, Registration, Venue
 
@@ -173,17 +173,5 @@ class EventFilterForm(FilterForm):
     )
 
 
-class ReportFilterForm(FilterForm):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("date_from") and cleaned.get("date_to"):
-            if cleaned["date_to"] < cleaned["date_from"]:
-                self.add_error("date_to", _("The end of the period is before its start."))
-        return cleaned
+class ReportFilterForm(PeriodFilterForm):
+    """The participation report's period."""

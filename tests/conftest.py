@@ -43,3 +43,11 @@ def celery_worker(transactional_db):
         yield worker
     # The worker thread's connection would keep the test database open.
     connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters (allauth's, the receipt look-up's) start from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

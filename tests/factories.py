@@ -3,6 +3,7 @@ from datetime import date
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from members.models import Branch, BranchRole, Campus, Department, Member
 
@@ -108,3 +109,36 @@ class VenueFactory(factory.django.DjangoModelFactory):
     campus = factory.SubFactory(CampusFactory, name="江湾校区")
     place = "工会活动中心"
     capacity = 10
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "grievances.Category"
+        django_get_or_create = ("branch", "name")
+
+    branch = factory.SubFactory(BranchFactory)
+    name = "工作条件"
+
+
+class GrievanceFactory(factory.django.DjangoModelFactory):
+    """A named case filed today by a member of the category's branch. Pass
+    `filed_at`, `acknowledged_at` etc. to place it in time (they are written
+    after creation, since filed_at is set automatically)."""
+
+    class Meta:
+        model = "grievances.Grievance"
+
+    category = factory.SubFactory(CategoryFactory)
+    branch = factory.SelfAttribute("category.branch")
+    kind = "grievance"
+    subject = factory.Sequence(lambda n: f"诉求{n}")
+    description = "情况说明"
+    confidentiality = "named"
+    filer_member = factory.SubFactory(
+        MemberFactory,
+        branch=factory.SelfAttribute("..branch"),
+        user=factory.SubFactory(UserFactory),
+    )
+    filer = factory.SelfAttribute("filer_member.user")
+    ack_due = factory.LazyFunction(timezone.localdate)
+    resolve_due = factory.LazyFunction(timezone.localdate)

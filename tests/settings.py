@@ -26,3 +26,11 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 # Live-server and worker threads must not keep connections that block the
 # test database's teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("TEST_CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/14"),
+    }
+}
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".services" / "test-private"  # noqa: F405
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405

@@ -124,6 +124,14 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", BASE_DIR / ".services" / "media"))
+# Uploaded case files: outside the web root, served only by views that check access.
+PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT", BASE_DIR / ".services" / "private")
+)
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+}
 
 # Sign-in: email only, verified, sign-up limited to the roster (members.adapters).
 SITE_NAME = _("Union Portal")
@@ -154,6 +162,13 @@ else:
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "union-portal@localhost")
 
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/1"),
+    }
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -173,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "event-reminders": {"task": "events.send_reminders", "schedule": crontab(minute="*/10")},
+    "grievance-escalations": {
+        "task": "grievances.escalate_overdue",
+        "schedule": crontab(minute=5),
+    },
+    "grievance-reminders": {"task": "grievances.send_reminders", "schedule": crontab(minute=15)},
     "event-missed-waitlist": {
         "task": "events.notify_missed_waitlist",
         "schedule": crontab(minute="*/10"),
@@ -180,6 +200,19 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A notification whose email is still unsent after this long is picked up again.
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(minutes=10)
+
+# Grievance clocks, in working days of the official calendar.
+GRIEVANCE_ACK_WORKING_DAYS = int(os.environ.get("GRIEVANCE_ACK_WORKING_DAYS", "3"))
+GRIEVANCE_RESOLVE_WORKING_DAYS = int(os.environ.get("GRIEVANCE_RESOLVE_WORKING_DAYS", "15"))
+# Time the chair or the university union has after an escalation or appeal.
+GRIEVANCE_ESCALATION_WORKING_DAYS = 5
+GRIEVANCE_REOPEN_WORKING_DAYS = 10
+# Reminders go out between these local hours on working days, never at night.
+GRIEVANCE_REMINDER_HOURS = (9, 18)
+GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+GRIEVANCE_ATTACHMENT_MAX_FILES = 3
+# Receipt-code look-ups allowed per visitor (IP address) in ten minutes.
+GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024

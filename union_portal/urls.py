@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("union_portal.core.urls")),
     path("", include("members.urls")),
     path("events/", include("events.urls")),
+    path("grievances/", include("grievances.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -74,3 +74,10 @@ def test_staff_are_warned_when_next_years_schedule_is_missing(client):
     CalendarYear.objects.create(year=next_year, source="admin")
     client.force_login(staff)
     assert 'data-testid="calendar-warning"' not in client.get("/").content.decode()
+
+
+def test_csv_cells_that_look_like_formulas_stay_text():
+    from union_portal.core.downloads import csv_bytes
+
+    text = csv_bytes([["=HYPERLINK(1)", "+1", "-2", "@x", "普通", 5, -3]]).decode("utf-8-sig")
+    assert text.strip() == "'=HYPERLINK(1),'+1,'-2,'@x,普通,5,-3"

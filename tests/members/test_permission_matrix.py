@@ -3,11 +3,19 @@ test_every_url_is_in_the_matrix, so a new page cannot go unchecked."""
 
 import pytest
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from events.models import Registration
 from events.views import FEED_SALT
-from tests.factories import EventFactory, MemberFactory, VenueFactory
+from grievances.models import Attachment
+from tests.factories import (
+    CategoryFactory,
+    EventFactory,
+    GrievanceFactory,
+    MemberFactory,
+    VenueFactory,
+)
 from union_portal.core.notifications import notify
 
 ROLES = ["anonymous", "member", "officer", "chair", "liaison", "other_officer"]
@@ -34,6 +42,10 @@ EVENT_VIEW = {
     "liaison": 404,
     "other_officer": 404,
 }
+# A named case of the branch, filed by the member, assigned to the officer.
+CASE_VIEW = {**EVENT_VIEW}
+# The fairness dashboard: branch chairs and the university liaison.
+CHAIRS = {**ROSTER, "officer": 403, "other_officer": 403, "liaison": 200}
 # An import belongs to the officer who uploaded it.
 OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
 
@@ -52,6 +64,25 @@ MATRIX = {
     "members:edit": ("member", "get", BRANCH_OBJECT),
     "members:import_preview": ("import", "get", OWN_IMPORT),
     "members:import_confirm": ("import", "post", {**OWN_IMPORT, "officer": 302}),
+    "grievances:queue": ("none", "get", {**ROSTER, "liaison": 200}),
+    "grievances:mine": ("none", "get", SIGNED_IN),
+    "grievances:file": ("none", "get", SIGNED_IN),
+    "grievances:lookup": ("none", "get", dict.fromkeys(ROLES, 200)),
+    "grievances:suggestions": ("none", "get", SIGNED_IN),
+    "grievances:dashboard": ("none", "get", CHAIRS),
+    "grievances:dashboard_csv": ("none", "get", CHAIRS),
+    "grievances:detail": ("case", "get", CASE_VIEW),
+    "grievances:attachment": ("case_file", "get", CASE_VIEW),
+    "grievances:assign": (
+        "case",
+        "post",
+        {**CASE_VIEW, "member": 403, "officer": 403, "chair": 302},
+    ),
+    "grievances:action": (
+        "case_reply",
+        "post",
+        {**CASE_VIEW, "member": 403, "officer": 302, "chair": 302},
+    ),
     "events:list": ("none", "get", SIGNED_IN),
     "events:mine": ("none", "get", SIGNED_IN),
     "events:create": ("none", "get", ROSTER),
@@ -120,7 +151,20 @@ def objects(people, branch, department):
     registration = Registration.objects.create(
         event=event, member=people["member"].member, venue=venue, status="confirmed"
     )
+    case = GrievanceFactory(
+        category=CategoryFactory(branch=branch),
+        assignee=people["officer"],
+        filer_member=people["member"].member,
+        filer=people["member"],
+    )
+    case_file = Attachment.objects.create(
+        grievance=case, token="t" * 32, name="a.pdf", content_type="application/pdf", size=4,
+        file=ContentFile(b"%PDF", name="a.pdf"),
+    )  # fmt: skip
     return {
+        "case": {"pk": case.pk},
+        "case_reply": {"pk": case.pk, "action": "reply"},
+        "case_file": {"token": case_file.token},
         "none": {},
         "member": {"pk": member.pk},
         "import": {"pk": roster_import.pk},

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from events.demo import load_demo_events
 from events.models import Event
+from grievances.demo import load_demo_cases
+from grievances.models import Grievance
 from members.models import Branch, BranchRole, Campus, Department, Member
 
 DEMO_PASSWORD = "union-demo-2026"
@@ -150,9 +152,19 @@ class Command(BaseCommand):
             ],
             demo_member=Member.objects.get(user__username="member"),
         )
-        self.stdout.write(
-            f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events."
+        receipt = load_demo_cases(
+            branch=branches[0],
+            officers=[User.objects.get(username="officer")],
+            chair=User.objects.get(username="chair"),
+            demo_member=Member.objects.get(user__username="member"),
+            liaison=User.objects.get(username="liaison"),
         )
+        self.stdout.write(
+            f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events, "
+            f"{Grievance.objects.count()} cases."
+        )
+        if receipt:
+            self.stdout.write(f"Receipt code of the demo member's anonymous case: {receipt}")
         self.stdout.write(f"Sign in with any of these emails and the password {DEMO_PASSWORD}:")
         roles = [
             "member",

@@ -1,0 +1,204 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Branch, BranchRole
+from union_portal.core.forms import FilterForm, PeriodFilterForm
+
+from .models import Category, Grievance
+
+# What a file must start with to be what it claims; the name alone proves nothing.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to a few PDF, PNG or JPEG files, each within the size limit."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Attachments"))
+        kwargs.setdefault(
+            "help_text",
+            _("PDF, PNG or JPEG, up to %(count)d files of %(size)s each.")
+            % {
+                "count": settings.GRIEVANCE_ATTACHMENT_MAX_FILES,
+                "size": filesizeformat(settings.GRIEVANCE_ATTACHMENT_MAX_BYTES),
+            },
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > settings.GRIEVANCE_ATTACHMENT_MAX_FILES:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d files.")
+                % {"count": settings.GRIEVANCE_ATTACHMENT_MAX_FILES}
+            )
+        cleaned = []
+        for upload in files:
+            upload = super().clean(upload, initial)
+            if upload.size > settings.GRIEVANCE_ATTACHMENT_MAX_BYTES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is larger than %(size)s.")
+                    % {
+                        "name": upload.name,
+                        "size": filesizeformat(settings.GRIEVANCE_ATTACHMENT_MAX_BYTES),
+                    }
+                )
+            head = upload.read(16)
+            upload.seek(0)
+            kind = next((t for t, starts in SIGNATURES.items() if head.startswith(starts)), None)
+            if kind is None:
+                raise forms.ValidationError(
+                    _("“%(name)s” is not a PDF, PNG or JPEG file.") % {"name": upload.name}
+                )
+            upload.content_type = kind
+            cleaned.append(upload)
+        return cleaned
+
+
+class GrievanceForm(forms.ModelForm):
+    attachments = AttachmentsField()
+
+    class Meta:
+        model = Grievance
+        fields = [
+            "kind",
+            "category",
+            "subject",
+            "description",
+            "confidentiality",
+            "publish_answer",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "confidentiality": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "publish_answer": _(
+                "For a suggestion: the answer may be shown to other members (without your name)."
+            ),
+        }
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(branch=branch)
+        self.fields["kind"].initial = Grievance.Kind.GRIEVANCE
+        self.fields["confidentiality"].initial = Grievance.Confidentiality.NAMED
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != Grievance.Kind.SUGGESTION:
+            cleaned["publish_answer"] = False
+        return cleaned
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = AttachmentsField()
+
+
+class HandlerForm(TextForm):
+    """Reply, note, ask, resolve: one text and the step it is."""
+
+    internal = forms.BooleanField(
+        label=_("Internal note (never shown to the filer)"), required=False
+    )
+
+
+class OptionalTextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, branch_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(
+                branch_roles__branch_id=branch_id,
+                branch_roles__role__in=[BranchRole.Role.OFFICER, BranchRole.Role.CHAIR],
+            )
+            .distinct()
+            .order_by("first_name")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class QueueFilterForm(FilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + Grievance.Status.choices, required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any"))] + Grievance.Kind.choices, required=False
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("Any"))] + Grievance.Level.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class _LoadedChoices(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from (self.choice(obj) for obj in self.queryset)  # the queryset's cache
+
+
+class BranchField(forms.ModelChoiceField):
+    """The branches read once per form: the same rows check the choice and draw the
+    menu (one query where ModelChoiceField makes two)."""
+
+    iterator = _LoadedChoices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for branch in self.queryset:
+            if str(branch.pk) == str(value):
+                return branch
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class DashboardFilterForm(PeriodFilterForm):
+    """Cases filed in the period; the liaison may narrow to one branch."""
+
+    branch = BranchField(
+        label=_("Branch"),
+        queryset=Branch.objects.order_by("name"),
+        required=False,
+        empty_label=_("All branches"),
+    )
+
+    def __init__(self, *args, all_branches=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not all_branches:  # a chair sees their own branches only
+            del self.fields["branch"]

@@ -1,0 +1,228 @@
+import hashlib
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Branch, Member
+
+
+class Category(models.Model):
+    """A kind of case in a branch, with its own clock if it needs one."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="grievance_categories"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    ack_days = models.PositiveSmallIntegerField(
+        _("working days to acknowledge"), null=True, blank=True,
+        help_text=_("Empty: the portal's default."),
+    )  # fmt: skip
+    resolve_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"), null=True, blank=True,
+        help_text=_("Empty: the portal's default."),
+    )  # fmt: skip
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("default assignee"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["branch", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="category_name_per_branch")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def ack_working_days(self):
+        return self.ack_days or settings.GRIEVANCE_ACK_WORKING_DAYS
+
+    @property
+    def resolve_working_days(self):
+        return self.resolve_days or settings.GRIEVANCE_RESOLVE_WORKING_DAYS
+
+
+def hash_receipt(code: str) -> str:
+    normalised = "".join(code.split()).upper().replace("-", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+class Grievance(models.Model):
+    class Kind(models.TextChoices):
+        GRIEVANCE = "grievance", _("Grievance")
+        SUGGESTION = "suggestion", _("Suggestion")
+
+    class Confidentiality(models.TextChoices):
+        NAMED = "named", _("Named")
+        CONFIDENTIAL = "confidential", _("Confidential (name shown to the branch chair only)")
+        ANONYMOUS = "anonymous", _("Anonymous (followed with a receipt code)")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Submitted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_FILER = "waiting_filer", _("Waiting for the filer")
+        RESOLVED = "resolved", _("Resolution proposed")
+        CLOSED = "closed", _("Closed")
+
+    class Level(models.TextChoices):
+        BRANCH = "branch", _("Branch officer")
+        CHAIR = "chair", _("Branch chair")
+        UNIVERSITY = "university", _("University union")
+
+    # status -> statuses it may move to; services refuse anything else.
+    TRANSITIONS = {
+        Status.NEW: {Status.IN_PROGRESS, Status.WAITING_FILER, Status.RESOLVED},
+        Status.IN_PROGRESS: {Status.WAITING_FILER, Status.RESOLVED},
+        Status.WAITING_FILER: {Status.IN_PROGRESS, Status.RESOLVED},
+        Status.RESOLVED: {Status.CLOSED, Status.IN_PROGRESS},
+        Status.CLOSED: {Status.IN_PROGRESS},
+    }
+    OPEN = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_FILER)
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="grievances")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("category")
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    description = models.TextField(_("description"))
+    confidentiality = models.CharField(
+        _("who may know it is you"), max_length=12, choices=Confidentiality.choices
+    )
+    # Both empty for an anonymous case: nothing links it to a person.
+    filer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="grievances_filed",
+    )  # fmt: skip
+    filer_member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="grievances"
+    )
+    receipt_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    publish_answer = models.BooleanField(
+        _("the answer may be published for other members"), default=False
+    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.NEW)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.BRANCH)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="grievances_assigned", verbose_name=_("assignee"),
+    )  # fmt: skip
+    filed_at = models.DateTimeField(auto_now_add=True)
+    ack_due = models.DateField(_("acknowledgement due"))
+    resolve_due = models.DateField(_("resolution due"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    paused_on = models.DateField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    appealed = models.BooleanField(default=False)
+    escalations = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["branch", "status", "level"], name="grievance_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="grievance_assignee_idx"),
+            models.Index(fields=["filer", "-filed_at"], name="grievance_filer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confidentiality="anonymous", filer__isnull=True,
+                                   filer_member__isnull=True, receipt_hash__isnull=False)
+                | (~models.Q(confidentiality="anonymous") & models.Q(filer__isnull=False)),
+                name="anonymous_case_has_no_filer",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_anonymous(self):
+        return self.confidentiality == self.Confidentiality.ANONYMOUS
+
+
+class GrievanceEvent(models.Model):
+    """One step of a case. Append-only: the model refuses edits and deletions and
+    a database trigger refuses them too (migration 0002)."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Filed")
+        ASSIGNED = "assigned", _("Assigned")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ASKED = "asked", _("More information asked")
+        FILER_REPLIED = "filer_replied", _("Filer answered")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        RESOLUTION = "resolution", _("Resolution proposed")
+        ACCEPTED = "accepted", _("Resolution accepted")
+        APPEALED = "appealed", _("Appealed")
+        ESCALATED = "escalated", _("Escalated")
+        REOPENED = "reopened", _("Reopened")
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    # Null for the system (escalations) and for an anonymous filer.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_filer = models.BooleanField(default=False)
+    # The assignee when it happened: escalations are counted against them.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(default=False)
+    level = models.CharField(max_length=10, choices=Grievance.Level.choices)
+    status = models.CharField(max_length=14, choices=Grievance.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["grievance", "created_at"], name="grievance_event_idx")]
+
+    def __str__(self):
+        return f"{self.grievance_id} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A case's history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A case's history is append-only.")
+
+
+def private_storage():
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    return f"grievances/{instance.grievance_id}/{instance.token}"
+
+
+class Attachment(models.Model):
+    """A file sent with a case or a step, kept outside the web root and served by
+    a view that checks who asks."""
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        GrievanceEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    token = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to=attachment_path, storage=private_storage)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name

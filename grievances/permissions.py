@@ -1,0 +1,81 @@
+"""Who may see and act on a case. Built on core.roles; the only place it is said.
+
+- the filer: their own named or confidential case; an anonymous case to whoever
+  proved the receipt code in this browser session;
+- at branch level: the assignee and the branch's chair;
+- after escalation to the chair: the chair (the assignee may still read it);
+- at university level: the liaison (the branch's chair and assignee still read it).
+"""
+
+from django.http import Http404
+
+from union_portal.core.roles import roles_of
+
+from .models import Grievance
+
+SESSION_KEY = "grievance_receipts"
+Level = Grievance.Level
+
+
+def is_chair(user, grievance) -> bool:
+    return grievance.branch_id in roles_of(user).chair_of
+
+
+def is_liaison(user) -> bool:
+    return roles_of(user).liaison
+
+
+def is_filer(request, grievance) -> bool:
+    if grievance.is_anonymous:
+        return grievance.pk in request.session.get(SESSION_KEY, [])
+    return request.user.is_authenticated and grievance.filer_id == request.user.pk
+
+
+def may_read_as_handler(user, grievance) -> bool:
+    if not user.is_authenticated:
+        return False
+    if is_chair(user, grievance) or grievance.assignee_id == user.pk:
+        return True
+    return grievance.level == Level.UNIVERSITY and is_liaison(user)
+
+
+def may_act_as_handler(user, grievance) -> bool:
+    """Acknowledge, ask, reply, note, resolve: whoever holds the case at its level."""
+    if grievance.level == Level.BRANCH:
+        return grievance.assignee_id == user.pk or is_chair(user, grievance)
+    if grievance.level == Level.CHAIR:
+        return is_chair(user, grievance)
+    return is_liaison(user)
+
+
+def may_see_filer_name(user, grievance) -> bool:
+    """A confidential filer's name is for the branch chair only."""
+    if grievance.is_anonymous:
+        return False
+    if grievance.confidentiality == Grievance.Confidentiality.CONFIDENTIAL:
+        return is_chair(user, grievance)
+    return may_read_as_handler(user, grievance)
+
+
+def get_grievance_for_viewer(request, pk) -> Grievance:
+    grievance = (
+        Grievance.objects.select_related("branch", "category", "assignee").filter(pk=pk).first()
+    )
+    if grievance is None:
+        raise Http404
+    if is_filer(request, grievance) or may_read_as_handler(request.user, grievance):
+        return grievance
+    raise Http404
+
+
+def handles_any_cases(user) -> bool:
+    roles = roles_of(user)
+    return bool(roles.managed_branch_ids) or roles.liaison
+
+
+def dashboard_branch_ids(user):
+    """The chair sees their branches; the liaison sees every branch (None)."""
+    roles = roles_of(user)
+    if roles.liaison:
+        return None
+    return set(roles.chair_of) or set()

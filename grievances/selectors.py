@@ -1,0 +1,74 @@
+"""Reads for the case pages, each at a fixed number of queries."""
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from union_portal.core.roles import roles_of
+
+from .models import Attachment, Grievance
+
+Status = Grievance.Status
+
+
+def cases_of_filer(*, user, anonymous_ids):
+    visible = Q(pk__in=list(anonymous_ids))
+    if user.is_authenticated:
+        visible |= Q(filer=user)
+    return Grievance.objects.filter(visible).select_related("category").order_by("-filed_at")
+
+
+def handler_queue(*, user, filters):
+    """Officer: cases assigned to them. Chair: all of the branch's cases.
+    Liaison: cases at university level, of every branch."""
+    roles = roles_of(user)
+    visible = Q(assignee=user) | Q(branch_id__in=roles.chair_of)
+    if roles.liaison:
+        visible |= Q(level=Grievance.Level.UNIVERSITY)
+    cases = Grievance.objects.filter(visible).select_related("category", "assignee", "branch")
+    if filters.get("q"):
+        query = filters["q"].lstrip("#")
+        cases = cases.filter(
+            Q(subject__icontains=query) | (Q(pk=int(query)) if query.isdigit() else Q())
+        )
+    for name in ("status", "kind", "level"):
+        if filters.get(name):
+            cases = cases.filter(**{name: filters[name]})
+    if filters.get("overdue"):
+        today = timezone.localdate()
+        cases = cases.filter(
+            Q(status=Status.NEW, ack_due__lt=today)
+            | Q(status__in=[Status.NEW, Status.IN_PROGRESS], resolve_due__lt=today)
+        )
+    return cases.order_by("status", "resolve_due", "id")
+
+
+def timeline(grievance, *, include_internal):
+    events = grievance.events.select_related("actor").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not include_internal:
+        events = events.filter(internal=False)
+    return events
+
+
+def answered_suggestions():
+    """Suggestions whose filer agreed to publish the answer, with that answer."""
+    return (
+        Grievance.objects.filter(
+            kind=Grievance.Kind.SUGGESTION,
+            publish_answer=True,
+            status__in=[Status.RESOLVED, Status.CLOSED],
+        )
+        .select_related("category", "branch")
+        .order_by("-resolved_at", "-id")
+    )
+
+
+def is_overdue(grievance, today=None):
+    """The acknowledgement deadline binds the branch's officer only; once the case
+    has gone up, the level's resolution deadline is the one that counts."""
+    today = today or timezone.localdate()
+    at_branch = grievance.level == Grievance.Level.BRANCH
+    if at_branch and grievance.status == Status.NEW and today > grievance.ack_due:
+        return True
+    return grievance.status in (Status.NEW, Status.IN_PROGRESS) and today > grievance.resolve_due

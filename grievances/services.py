@@ -1,0 +1,457 @@
+"""Every write about grievances and suggestions. Each use case locks the case,
+checks the transition table, records a history row and queues notifications."""
+
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import BranchRole
+from union_portal.core.calendar import add_working_days, is_working_day, working_days_between
+from union_portal.core.notifications import notify
+
+from .models import Attachment, Grievance, GrievanceEvent, hash_receipt
+from .selectors import is_overdue
+
+Status = Grievance.Status
+Level = Grievance.Level
+Kind = GrievanceEvent.Kind
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 5 bits each
+
+
+class GrievanceRuleError(Exception):
+    """A request the rules refuse; the message is for the user."""
+
+
+def new_receipt_code() -> str:
+    """100 bits of randomness, in groups of four for reading aloud or copying."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(20))
+    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+
+
+def _today(now=None):
+    return timezone.localdate(now or timezone.now())
+
+
+def _case_url(grievance):
+    return reverse("grievances:detail", args=[grievance.pk])
+
+
+def _lock(grievance):
+    return Grievance.objects.select_for_update().get(pk=grievance.pk)
+
+
+def _move(grievance, status):
+    if status != grievance.status and status not in Grievance.TRANSITIONS[grievance.status]:
+        raise GrievanceRuleError(
+            _("A case that is “%(status)s” cannot do that.")
+            % {"status": grievance.get_status_display()}
+        )
+    grievance.status = status
+
+
+def _record(grievance, kind, *, actor=None, text="", internal=False, by_filer=False):
+    return GrievanceEvent.objects.create(
+        grievance=grievance,
+        kind=kind,
+        actor=None if by_filer and grievance.is_anonymous else actor,
+        by_filer=by_filer,
+        assignee_id=grievance.assignee_id,
+        text=text,
+        internal=internal,
+        level=grievance.level,
+        status=grievance.status,
+    )
+
+
+def _save_attachments(grievance, event, files):
+    for upload in files or []:
+        token = get_random_string(32)
+        attachment = Attachment(
+            grievance=grievance,
+            event=event,
+            token=token,
+            name=upload.name[:200],
+            content_type=upload.content_type,
+            size=upload.size,
+        )
+        attachment.file.save(token, upload, save=False)
+        attachment.save()
+
+
+def handlers(grievance):
+    """Who must act on the case at its level: the assignee (or, without one,
+    the chair), the chair after an escalation, the liaison at university level."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if grievance.level == Level.BRANCH and grievance.assignee_id:
+        return list(users.filter(pk=grievance.assignee_id))
+    if grievance.level in (Level.BRANCH, Level.CHAIR):
+        return list(
+            users.filter(
+                branch_roles__branch_id=grievance.branch_id,
+                branch_roles__role=BranchRole.Role.CHAIR,
+            )
+        )
+    return list(users.filter(branch_roles__role=BranchRole.Role.LIAISON))
+
+
+def _tell_handlers(grievance, key, subject):
+    for user in handlers(grievance):
+        notify(
+            user=user,
+            key=f"{key}:{user.pk}",
+            subject=format_lazy(
+                gettext_lazy("Case #{number}: {what}"), number=grievance.pk, what=subject
+            ),
+            body=format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject),
+            url=_case_url(grievance),
+        )
+
+
+def _tell_filer(grievance, key, subject, body=""):
+    # An anonymous filer has no inbox: they see every step with their receipt code.
+    if grievance.filer_id:
+        notify(
+            user=grievance.filer,
+            key=key,
+            subject=format_lazy(
+                gettext_lazy("Your case #{number}: {what}"), number=grievance.pk, what=subject
+            ),
+            body=body,
+            url=_case_url(grievance),
+        )
+
+
+# --- intake -----------------------------------------------------------------
+
+
+@transaction.atomic
+def grievance_file(*, user, member, form, files=(), now=None):
+    """Files a case from a validated form. An anonymous case stores no link to
+    the user or the roster; the filer gets a receipt code, shown once.
+    Returns (grievance, receipt_code or None)."""
+    now = now or timezone.now()
+    today = _today(now)
+    grievance = form.save(commit=False)
+    grievance.branch = member.branch
+    receipt = None
+    if grievance.is_anonymous:
+        receipt = new_receipt_code()
+        grievance.receipt_hash = hash_receipt(receipt)
+    else:
+        grievance.filer = user
+        grievance.filer_member = member
+    category = grievance.category
+    grievance.ack_due = add_working_days(today, category.ack_working_days)
+    grievance.resolve_due = add_working_days(today, category.resolve_working_days)
+    grievance.assignee = category.default_assignee
+    grievance.save()
+    event = _record(grievance, Kind.FILED, actor=user, text=grievance.description, by_filer=True)
+    _save_attachments(grievance, event, files)
+    if grievance.assignee_id:
+        _record(grievance, Kind.ASSIGNED, text=str(grievance.assignee.get_full_name()))
+    _tell_handlers(grievance, f"grievance-new:{grievance.pk}", gettext_lazy("new case"))
+    return grievance, receipt
+
+
+def grievance_for_receipt(code: str):
+    code = (code or "").strip()
+    if not code or len(code) > 40:
+        return None
+    return Grievance.objects.filter(receipt_hash=hash_receipt(code)).first()
+
+
+# --- the handler's side -------------------------------------------------------
+
+
+@transaction.atomic
+def grievance_assign(*, actor, grievance, assignee):
+    """The chair gives the case to an officer (or chair) of the branch."""
+    grievance = _lock(grievance)
+    if grievance.status == Status.CLOSED:
+        raise GrievanceRuleError(_("A closed case cannot be assigned."))
+    if not BranchRole.objects.filter(
+        user=assignee, branch_id=grievance.branch_id, role__in=["officer", "chair"]
+    ).exists():
+        raise GrievanceRuleError(_("Choose an officer of this branch."))
+    grievance.assignee = assignee
+    grievance.save(update_fields=["assignee"])
+    _record(grievance, Kind.ASSIGNED, actor=actor, text=assignee.get_full_name() or assignee.email)
+    if grievance.level == Level.BRANCH:
+        _tell_handlers(
+            grievance, f"grievance-assigned:{grievance.pk}:{timezone.now().timestamp()}",
+            gettext_lazy("assigned to you"),
+        )  # fmt: skip
+    return grievance
+
+
+def _acknowledge(grievance, now):
+    if grievance.acknowledged_at is None:
+        grievance.acknowledged_at = now
+
+
+@transaction.atomic
+def grievance_acknowledge(*, actor, grievance, now=None):
+    now = now or timezone.now()
+    grievance = _lock(grievance)
+    if grievance.status != Status.NEW:
+        raise GrievanceRuleError(_("This case has already been acknowledged."))
+    _move(grievance, Status.IN_PROGRESS)
+    _acknowledge(grievance, now)
+    grievance.save(update_fields=["status", "acknowledged_at"])
+    _record(grievance, Kind.ACKNOWLEDGED, actor=actor)
+    _tell_filer(grievance, f"grievance-ack:{grievance.pk}", gettext_lazy("received"))
+    return grievance
+
+
+@transaction.atomic
+def grievance_ask_filer(*, actor, grievance, text, now=None):
+    """Asks the filer for more information; the clock stops until they answer."""
+    now = now or timezone.now()
+    grievance = _lock(grievance)
+    _move(grievance, Status.WAITING_FILER)
+    _acknowledge(grievance, now)
+    grievance.paused_on = _today(now)
+    grievance.save(update_fields=["status", "acknowledged_at", "paused_on"])
+    event = _record(grievance, Kind.ASKED, actor=actor, text=text)
+    _tell_filer(
+        grievance, f"grievance-asked:{event.pk}", gettext_lazy("more information needed"), text
+    )
+    return grievance
+
+
+@transaction.atomic
+def grievance_reply(*, actor, grievance, text, internal=False, files=()):
+    """A reply the filer reads, or an internal note they never see."""
+    grievance = _lock(grievance)
+    if grievance.status == Status.CLOSED:
+        raise GrievanceRuleError(_("This case is closed: reopen it before replying."))
+    event = _record(
+        grievance, Kind.NOTE if internal else Kind.REPLY, actor=actor, text=text, internal=internal
+    )
+    _save_attachments(grievance, event, files)
+    if not internal:
+        _tell_filer(grievance, f"grievance-reply:{event.pk}", gettext_lazy("new reply"), text)
+    return grievance
+
+
+@transaction.atomic
+def grievance_propose_resolution(*, actor, grievance, text, now=None):
+    now = now or timezone.now()
+    if not (text or "").strip():
+        raise GrievanceRuleError(_("Write the resolution before marking the case resolved."))
+    grievance = _lock(grievance)
+    _move(grievance, Status.RESOLVED)
+    _acknowledge(grievance, now)
+    grievance.resolution = text
+    grievance.resolved_at = now
+    grievance.paused_on = None
+    grievance.save(
+        update_fields=["status", "acknowledged_at", "resolution", "resolved_at", "paused_on"]
+    )
+    event = _record(grievance, Kind.RESOLUTION, actor=actor, text=text)
+    _tell_filer(
+        grievance, f"grievance-resolution:{event.pk}", gettext_lazy("resolution proposed"), text
+    )
+    return grievance
+
+
+def _raise_level(grievance, today):
+    grievance.level = Level.CHAIR if grievance.level == Level.BRANCH else Level.UNIVERSITY
+    grievance.resolve_due = add_working_days(today, settings.GRIEVANCE_ESCALATION_WORKING_DAYS)
+
+
+@transaction.atomic
+def grievance_forward(*, actor, grievance, text, now=None):
+    """The chair passes the case on to the university union."""
+    grievance = _lock(grievance)
+    if grievance.level == Level.UNIVERSITY:
+        raise GrievanceRuleError(_("This case is already with the university union."))
+    if grievance.status == Status.CLOSED:
+        raise GrievanceRuleError(_("A closed case cannot be forwarded."))
+    grievance.level = Level.CHAIR
+    _raise_level(grievance, _today(now))
+    if grievance.status == Status.RESOLVED:
+        _move(grievance, Status.IN_PROGRESS)
+    grievance.save(update_fields=["level", "resolve_due", "status"])
+    _record(grievance, Kind.ESCALATED, actor=actor, text=text)
+    _tell_handlers(grievance, f"grievance-forwarded:{grievance.pk}", gettext_lazy("forwarded"))
+    _tell_filer(
+        grievance,
+        f"grievance-level:{grievance.pk}:{grievance.level}",
+        gettext_lazy("passed to the university union"),
+    )
+    return grievance
+
+
+# --- the filer's side --------------------------------------------------------
+
+
+@transaction.atomic
+def grievance_filer_message(*, grievance, user, text, files=(), now=None):
+    """The filer writes. If the case waited for them, the clock runs again and its
+    deadlines move by the working days it stood still."""
+    now = now or timezone.now()
+    grievance = _lock(grievance)
+    if grievance.status == Status.CLOSED:
+        raise GrievanceRuleError(_("This case is closed: reopen it before writing."))
+    if grievance.status == Status.WAITING_FILER:
+        paused = working_days_between(grievance.paused_on, _today(now))
+        grievance.ack_due = add_working_days(grievance.ack_due, paused)
+        grievance.resolve_due = add_working_days(grievance.resolve_due, paused)
+        grievance.paused_on = None
+        _move(grievance, Status.IN_PROGRESS)
+        grievance.save(update_fields=["ack_due", "resolve_due", "paused_on", "status"])
+    event = _record(grievance, Kind.FILER_REPLIED, actor=user, text=text, by_filer=True)
+    _save_attachments(grievance, event, files)
+    _tell_handlers(grievance, f"grievance-filer:{event.pk}", gettext_lazy("the filer wrote"))
+    return grievance
+
+
+@transaction.atomic
+def grievance_accept(*, grievance, user, now=None):
+    grievance = _lock(grievance)
+    if grievance.status != Status.RESOLVED:
+        raise GrievanceRuleError(_("There is no proposed resolution to accept."))
+    _move(grievance, Status.CLOSED)
+    grievance.closed_at = now or timezone.now()
+    grievance.save(update_fields=["status", "closed_at"])
+    _record(grievance, Kind.ACCEPTED, actor=user, by_filer=True)
+    return grievance
+
+
+@transaction.atomic
+def grievance_appeal(*, grievance, user, text, now=None):
+    """Once per case, to the next level, with a reason."""
+    if not (text or "").strip():
+        raise GrievanceRuleError(_("Give the reason for your appeal."))
+    grievance = _lock(grievance)
+    if grievance.appealed:
+        raise GrievanceRuleError(_("This case has already been appealed once."))
+    if grievance.status != Status.RESOLVED:
+        raise GrievanceRuleError(_("You can appeal once a resolution has been proposed."))
+    if grievance.level == Level.UNIVERSITY:
+        raise GrievanceRuleError(_("The university union's answer is the last level."))
+    _raise_level(grievance, _today(now))
+    _move(grievance, Status.IN_PROGRESS)
+    grievance.appealed = True
+    grievance.save(update_fields=["level", "resolve_due", "status", "appealed"])
+    _record(grievance, Kind.APPEALED, actor=user, text=text, by_filer=True)
+    _tell_handlers(grievance, f"grievance-appeal:{grievance.pk}", gettext_lazy("appealed"))
+    return grievance
+
+
+@transaction.atomic
+def grievance_reopen(*, grievance, user, text, now=None):
+    """Within 10 working days of closing, the filer may reopen the case."""
+    now = now or timezone.now()
+    grievance = _lock(grievance)
+    if grievance.status != Status.CLOSED:
+        raise GrievanceRuleError(_("Only a closed case can be reopened."))
+    limit = add_working_days(_today(grievance.closed_at), settings.GRIEVANCE_REOPEN_WORKING_DAYS)
+    if _today(now) > limit:
+        raise GrievanceRuleError(
+            _("A case can be reopened up to %(date)s only; please file a new one.")
+            % {"date": limit.isoformat()}
+        )
+    _move(grievance, Status.IN_PROGRESS)
+    grievance.resolve_due = add_working_days(
+        _today(now), settings.GRIEVANCE_ESCALATION_WORKING_DAYS
+    )
+    grievance.closed_at = None
+    grievance.save(update_fields=["status", "resolve_due", "closed_at"])
+    _record(grievance, Kind.REOPENED, actor=user, text=text, by_filer=True)
+    _tell_handlers(
+        grievance, f"grievance-reopened:{grievance.pk}:{now.timestamp()}", gettext_lazy("reopened")
+    )
+    return grievance
+
+
+# --- the clock (Celery beat) --------------------------------------------------
+
+
+def grievance_escalate_overdue(*, now=None) -> int:
+    """A missed deadline passes the case up one level: branch → chair →
+    university. The conditional update makes a second run, or a second worker,
+    escalate nothing twice."""
+    now = now or timezone.now()
+    today = _today(now)
+    escalated = 0
+    candidates = Grievance.objects.filter(
+        status__in=[Status.NEW, Status.IN_PROGRESS], level__in=[Level.BRANCH, Level.CHAIR]
+    ).filter(Q(ack_due__lt=today) | Q(resolve_due__lt=today))
+    for grievance in candidates.only("pk", "status", "level", "ack_due", "resolve_due"):
+        # Re-read inside the loop: the conditional update below is the guard.
+        if not is_overdue(grievance, today):
+            continue
+        with transaction.atomic():
+            old_level = grievance.level
+            new_level = Level.CHAIR if old_level == Level.BRANCH else Level.UNIVERSITY
+            changed = Grievance.objects.filter(
+                pk=grievance.pk, level=old_level, status=grievance.status
+            ).update(
+                level=new_level,
+                resolve_due=add_working_days(today, settings.GRIEVANCE_ESCALATION_WORKING_DAYS),
+                escalations=F("escalations") + 1,
+            )
+            if changed != 1:
+                continue
+            grievance = Grievance.objects.select_related("filer").get(pk=grievance.pk)
+            _record(grievance, Kind.ESCALATED, text=_("Deadline missed."))
+            _tell_handlers(
+                grievance, f"grievance-escalated:{grievance.pk}:{new_level}",
+                gettext_lazy("escalated to you: a deadline was missed"),
+            )  # fmt: skip
+            _tell_filer(
+                grievance,
+                f"grievance-level:{grievance.pk}:{new_level}",
+                format_lazy(
+                    gettext_lazy("escalated to {level}"), level=grievance.get_level_display()
+                ),
+            )
+            escalated += 1
+    return escalated
+
+
+def grievance_send_reminders(*, now=None) -> int:
+    """One working day before a deadline, the handlers are reminded, once per
+    deadline, and only during working hours of a working day."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start, end = settings.GRIEVANCE_REMINDER_HOURS
+    today = local.date()
+    if not (start <= local.hour < end) or not is_working_day(today):
+        return 0
+    tomorrow = add_working_days(today, 1)
+    sent = 0
+    due_soon = Grievance.objects.filter(
+        status__in=[Status.NEW, Status.IN_PROGRESS], level__in=[Level.BRANCH, Level.CHAIR]
+    ).filter(Q(ack_due__range=(today, tomorrow)) | Q(resolve_due__range=(today, tomorrow)))
+    for grievance in due_soon.select_related("assignee"):
+        for deadline, due in (("ack", grievance.ack_due), ("resolve", grievance.resolve_due)):
+            if deadline == "ack" and (
+                grievance.status != Status.NEW or grievance.level != Level.BRANCH
+            ):
+                continue
+            if not today <= due <= tomorrow:
+                continue
+            key = (
+                f"grievance-reminder:{grievance.pk}:{deadline}:{due.isoformat()}:{grievance.level}"
+            )
+            what = (
+                gettext_lazy("acknowledgement due {date}")
+                if deadline == "ack"
+                else gettext_lazy("resolution due {date}")
+            )
+            _tell_handlers(grievance, key, format_lazy(what, date=due.isoformat()))
+            sent += 1
+    return sent

@@ -1,0 +1,297 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from union_portal.core.roles import login_required_403, roles_of
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    GrievanceForm,
+    HandlerForm,
+    OptionalTextForm,
+    QueueFilterForm,
+    ReceiptForm,
+    TextForm,
+)
+from .models import Attachment, Grievance
+from .permissions import (
+    SESSION_KEY,
+    get_grievance_for_viewer,
+    handles_any_cases,
+    is_chair,
+    is_filer,
+    may_act_as_handler,
+    may_read_as_handler,
+    may_see_filer_name,
+)
+
+
+def _case_or_login(request, pk):
+    """The case if this visitor may see it; a signed-out visitor without the
+    receipt is sent to sign in (the named filer following an email link)."""
+    try:
+        return get_grievance_for_viewer(request, pk), None
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return None, redirect_to_login(request.get_full_path())
+
+
+def _remember_receipt(request, grievance):
+    known = request.session.get(SESSION_KEY, [])
+    if grievance.pk not in known:
+        request.session[SESSION_KEY] = [*known, grievance.pk]
+
+
+@login_required_403
+def file_case(request):
+    member = roles_of(request.user).member
+    if member is None:
+        raise PermissionDenied
+    form = GrievanceForm(request.POST or None, request.FILES or None, branch=member.branch)
+    if request.method == "POST" and form.is_valid():
+        grievance, receipt = services.grievance_file(
+            user=request.user, member=member, form=form, files=form.cleaned_data["attachments"]
+        )
+        if receipt:
+            _remember_receipt(request, grievance)
+            # Shown once, never stored in clear: there is no second chance to see it.
+            return render(
+                request, "grievances/receipt.html", {"grievance": grievance, "receipt": receipt}
+            )
+        messages.success(request, _("Your case was filed. You will be told of every step."))
+        return redirect("grievances:detail", pk=grievance.pk)
+    return render(request, "grievances/file.html", {"form": form})
+
+
+def receipt_lookup(request):
+    """Anyone with the receipt code follows an anonymous case, from any browser.
+    Look-ups are limited per address so codes cannot be guessed."""
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = f"receipt-lookups:{request.META.get('REMOTE_ADDR', '')}"
+        attempts = cache.get_or_set(key, 0, timeout=600)
+        if attempts >= settings.GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN:
+            form.add_error(None, _("Too many attempts. Please wait ten minutes and try again."))
+        else:
+            cache.incr(key)
+            grievance = services.grievance_for_receipt(form.cleaned_data["code"])
+            if grievance is None:
+                form.add_error("code", _("No case has this receipt code. Check it and try again."))
+            else:
+                _remember_receipt(request, grievance)
+                return redirect("grievances:detail", pk=grievance.pk)
+    return render(request, "grievances/lookup.html", {"form": form})
+
+
+@login_required_403
+def my_cases(request):
+    cases = selectors.cases_of_filer(
+        user=request.user, anonymous_ids=request.session.get(SESSION_KEY, [])
+    )
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(request, "grievances/my_cases.html", {"page": page})
+
+
+@login_required_403
+def queue(request):
+    if not handles_any_cases(request.user):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET or None)
+    cases = selectors.handler_queue(
+        user=request.user, filters=form.filters() if request.GET else {}
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "grievances/queue.html",
+        {"filter_form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def case_detail(request, pk):
+    grievance, login = _case_or_login(request, pk)
+    if login:
+        return login
+    filer = is_filer(request, grievance)
+    handler = may_read_as_handler(request.user, grievance)
+    acting = handler and may_act_as_handler(request.user, grievance)
+    context = {
+        "grievance": grievance,
+        "is_filer": filer,
+        "is_handler": handler,
+        "may_act": acting,
+        "show_filer_name": may_see_filer_name(request.user, grievance),
+        "overdue": selectors.is_overdue(grievance),
+        "events": selectors.timeline(grievance, include_internal=handler),
+        "message_form": TextForm(),
+        "handler_form": HandlerForm(),
+        "comment_form": OptionalTextForm(),
+    }
+    if handler and grievance.filer_member_id and context["show_filer_name"]:
+        context["filer_member"] = grievance.filer_member
+    if handler and is_chair(request.user, grievance):
+        context["assign_form"] = AssignForm(branch_id=grievance.branch_id)
+        context["may_forward"] = grievance.level != Grievance.Level.UNIVERSITY
+    return render(request, "grievances/detail.html", context)
+
+
+# action -> (who may, form class, service call)
+def _handler_text(service, **extra):
+    def run(request, grievance, form):
+        return service(
+            actor=request.user, grievance=grievance, text=form.cleaned_data["text"], **extra
+        )
+
+    return run
+
+
+ACTIONS = {
+    "acknowledge": (
+        "handler",
+        OptionalTextForm,
+        lambda request, g, form: services.grievance_acknowledge(actor=request.user, grievance=g),
+    ),
+    "ask": ("handler", TextForm, _handler_text(services.grievance_ask_filer)),
+    "reply": (
+        "handler",
+        HandlerForm,
+        lambda request, g, form: services.grievance_reply(
+            actor=request.user,
+            grievance=g,
+            text=form.cleaned_data["text"],
+            internal=form.cleaned_data["internal"],
+            files=form.cleaned_data["attachments"],
+        ),
+    ),
+    "resolve": ("handler", TextForm, _handler_text(services.grievance_propose_resolution)),
+    "forward": ("chair", OptionalTextForm, _handler_text(services.grievance_forward)),
+    "message": (
+        "filer",
+        TextForm,
+        lambda request, g, form: services.grievance_filer_message(
+            grievance=g,
+            user=request.user if request.user.is_authenticated else None,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["attachments"],
+        ),
+    ),
+    "accept": (
+        "filer",
+        OptionalTextForm,
+        lambda request, g, form: services.grievance_accept(
+            grievance=g, user=request.user if request.user.is_authenticated else None
+        ),
+    ),
+    "appeal": (
+        "filer",
+        TextForm,
+        lambda request, g, form: services.grievance_appeal(
+            grievance=g,
+            user=request.user if request.user.is_authenticated else None,
+            text=form.cleaned_data["text"],
+        ),
+    ),
+    "reopen": (
+        "filer",
+        TextForm,
+        lambda request, g, form: services.grievance_reopen(
+            grievance=g,
+            user=request.user if request.user.is_authenticated else None,
+            text=form.cleaned_data["text"],
+        ),
+    ),
+}
+DONE = {
+    "acknowledge": gettext_lazy("The case is acknowledged; the filer was told."),
+    "ask": gettext_lazy("Your question was sent; the clock stops until the filer answers."),
+    "reply": gettext_lazy("Saved."),
+    "resolve": gettext_lazy("The resolution was sent to the filer."),
+    "forward": gettext_lazy("The case was forwarded to the university union."),
+    "message": gettext_lazy("Your message was sent."),
+    "accept": gettext_lazy("Thank you. The case is closed."),
+    "appeal": gettext_lazy("Your appeal was sent to the next level."),
+    "reopen": gettext_lazy("The case is open again."),
+}
+
+
+@require_POST
+def case_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    grievance, login = _case_or_login(request, pk)
+    if login:
+        return login
+    who, form_class, run = ACTIONS[action]
+    allowed = {
+        "filer": is_filer(request, grievance),
+        "handler": request.user.is_authenticated and may_act_as_handler(request.user, grievance),
+        "chair": request.user.is_authenticated and is_chair(request.user, grievance),
+    }[who]
+    if not allowed:
+        raise PermissionDenied
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("grievances:detail", pk=grievance.pk)
+    try:
+        run(request, grievance, form)
+    except services.GrievanceRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(DONE[action]))
+    return redirect("grievances:detail", pk=grievance.pk)
+
+
+@require_POST
+@login_required_403
+def assign(request, pk):
+    grievance = get_grievance_for_viewer(request, pk)
+    if not is_chair(request.user, grievance):
+        raise PermissionDenied
+    form = AssignForm(request.POST, branch_id=grievance.branch_id)
+    if form.is_valid():
+        try:
+            services.grievance_assign(
+                actor=request.user, grievance=grievance, assignee=form.cleaned_data["assignee"]
+            )
+        except services.GrievanceRuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The case was assigned."))
+    else:
+        messages.error(request, _("Choose an officer of this branch."))
+    return redirect("grievances:detail", pk=grievance.pk)
+
+
+def attachment(request, token):
+    file = Attachment.objects.select_related("event").filter(token=token).first()
+    if file is None:
+        raise Http404
+    grievance, login = _case_or_login(request, file.grievance_id)
+    if login:
+        return login
+    if file.event and file.event.internal and not may_read_as_handler(request.user, grievance):
+        raise Http404
+    return FileResponse(
+        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
+    )
+
+
+@login_required_403
+def suggestions(request):
+    page = Paginator(selectors.answered_suggestions(), 20).get_page(request.GET.get("page"))
+    return render(request, "grievances/suggestions.html", {"page": page})

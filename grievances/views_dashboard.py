@@ -1,0 +1,108 @@
+"""The fairness dashboard: how fast cases are acknowledged and resolved, per officer,
+category, campus and for members in hardship; open cases by age; escalations.
+
+For the branch chair (their branches) and the university liaison (every branch, or
+one they choose). Aggregates only: no filer is ever named.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from union_portal.core.downloads import CSV, attachment, csv_bytes
+from union_portal.core.roles import login_required_403
+
+from . import dashboard as stats
+from .forms import DashboardFilterForm
+from .permissions import dashboard_branch_ids
+
+# Horizontal bars, as in the events report: 14 px a row, 200 px for the largest bar
+# (after 100 px of label, before 40 px for the figure).
+BAR_ROW = 14
+BAR_MAX = 200
+
+
+def _fairness(request):
+    branch_ids = dashboard_branch_ids(request.user)
+    if branch_ids is not None and not branch_ids:
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET or None, all_branches=branch_ids is None)
+    filters = form.filters() if request.GET else {}
+    if filters.get("branch"):
+        branch_ids = {filters["branch"].pk}
+    data = stats.fairness(
+        branch_ids=branch_ids,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    return form, data
+
+
+def _chart(rows, field):
+    """Bars for the rows that have a value in `field`, the largest BAR_MAX wide."""
+    rows = [row for row in rows if row[field] is not None]
+    scale = max((row[field] for row in rows), default=0) or 1
+    bars = [
+        {
+            "name": row["name"],
+            "value": row[field],
+            "y": index * BAR_ROW,
+            "width": max(round(BAR_MAX * row[field] / scale), 1 if row[field] else 0),
+        }
+        for index, row in enumerate(rows)
+    ]
+    return {"bars": bars, "height": max(len(bars), 1) * BAR_ROW}
+
+
+@login_required_403
+def dashboard(request):
+    form, data = _fairness(request)
+    charts = {
+        "officer": _chart(data["officer"], "resolve_median"),
+        "campus": _chart(data["campus"], "resolve_median"),
+        "open_by_age": _chart(data["open_by_age"], "n"),
+    }
+    return render(
+        request,
+        "grievances/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "charts": charts,
+            "headings": stats.GROUPINGS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required_403
+def dashboard_csv(request):
+    _form, data = _fairness(request)
+    rows = [
+        [
+            _("Grouping"),
+            _("Name"),
+            _("Cases"),
+            _("Median hours to acknowledgement"),
+            _("90th percentile hours to acknowledgement"),
+            _("Median hours to resolution"),
+            _("90th percentile hours to resolution"),
+            _("Acknowledged"),
+            _("Resolved"),
+        ]
+    ]
+    for key, heading in stats.GROUPINGS.items():
+        rows += [
+            [
+                str(heading),
+                str(row["name"]),
+                row["n"],
+                *(row[field] for field in stats.TIMING_FIELDS),
+                row["n_ack"],
+                row["n_resolved"],
+            ]
+            for row in data[key]
+        ]
+    rows += [[_("Open cases by age"), str(row["name"]), row["n"]] for row in data["open_by_age"]]
+    rows += [[_("Escalations"), str(row["name"]), row["n"]] for row in data["escalations"]]
+    return attachment(csv_bytes(rows), "fairness.csv", CSV)

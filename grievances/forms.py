@@ -1,78 +1,17 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, BranchRole
-from union_portal.core.forms import FilterForm, PeriodFilterForm
+from union_portal.core.forms import AttachmentsField, FilterForm, PeriodFilterForm
 
 from .models import Category, Grievance
 
-# What a file must start with to be what it claims; the name alone proves nothing.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Up to a few PDF, PNG or JPEG files, each within the size limit."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Attachments"))
-        kwargs.setdefault(
-            "help_text",
-            _("PDF, PNG or JPEG, up to %(count)d files of %(size)s each.")
-            % {
-                "count": settings.GRIEVANCE_ATTACHMENT_MAX_FILES,
-                "size": filesizeformat(settings.GRIEVANCE_ATTACHMENT_MAX_BYTES),
-            },
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > settings.GRIEVANCE_ATTACHMENT_MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(count)d files.")
-                % {"count": settings.GRIEVANCE_ATTACHMENT_MAX_FILES}
-            )
-        cleaned = []
-        for upload in files:
-            upload = super().clean(upload, initial)
-            if upload.size > settings.GRIEVANCE_ATTACHMENT_MAX_BYTES:
-                raise forms.ValidationError(
-                    _("“%(name)s” is larger than %(size)s.")
-                    % {
-                        "name": upload.name,
-                        "size": filesizeformat(settings.GRIEVANCE_ATTACHMENT_MAX_BYTES),
-                    }
-                )
-            head = upload.read(16)
-            upload.seek(0)
-            kind = next((t for t, starts in SIGNATURES.items() if head.startswith(starts)), None)
-            if kind is None:
-                raise forms.ValidationError(
-                    _("“%(name)s” is not a PDF, PNG or JPEG file.") % {"name": upload.name}
-                )
-            upload.content_type = kind
-            cleaned.append(upload)
-        return cleaned
-
 
 class GrievanceForm(forms.ModelForm):
-    attachments = AttachmentsField()
+    attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
     class Meta:
         model = Grievance
@@ -110,7 +49,7 @@ class GrievanceForm(forms.ModelForm):
 
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
-    attachments = AttachmentsField()
+    attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
 
 class HandlerForm(TextForm):

@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     "grievance-reminders": {"task": "grievances.send_reminders", "schedule": crontab(minute=15)},
+    "notice-periods": {"task": "notices.close_periods", "schedule": crontab(minute=20)},
     "event-missed-waitlist": {
         "task": "events.notify_missed_waitlist",
         "schedule": crontab(minute="*/10"),
@@ -213,6 +214,11 @@ GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GRIEVANCE_ATTACHMENT_MAX_FILES = 3
 # Receipt-code look-ups allowed per visitor (IP address) in ten minutes.
 GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
+
+# Notices: the objection period after publishing, in working days.
+NOTICE_OBJECTION_WORKING_DAYS = 5
+NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+NOTICE_ATTACHMENT_MAX_FILES = 5
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -25,6 +25,8 @@ ACTIONS = {
     "roster.view_hardship": {OFFICER, CHAIR},
     "events.manage": {OFFICER, CHAIR},
     "events.report": {OFFICER, CHAIR},
+    "notices.manage": {OFFICER, CHAIR},
+    "notices.approve": {CHAIR},
 }
 
 

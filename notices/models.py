@@ -1,0 +1,191 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Branch, Member
+
+
+class Notice(models.Model):
+    """A public notice (公示) of money spent, an award decided, or an announcement.
+
+    Its content lives in NoticeVersion rows: once published, a version is never
+    changed; a correction is a new version and every version stays readable.
+    """
+
+    class Kind(models.TextChoices):
+        FUND = "fund", _("Fund allocation")
+        AWARD = "award", _("Award results")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        MEMBERS = "members", _("Members only")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING = "awaiting", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("In its objection period")
+        FINAL = "final", _("Final")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.AWAITING},
+        Status.AWAITING: {Status.APPROVED, Status.DRAFT},
+        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT, Status.WITHDRAWN},
+        Status.PUBLISHED: {Status.FINAL, Status.WITHDRAWN},
+        Status.FINAL: {Status.WITHDRAWN},
+        Status.WITHDRAWN: set(),
+    }
+    READABLE = (Status.PUBLISHED, Status.FINAL, Status.WITHDRAWN)
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="notices", verbose_name=_("branch")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    visibility = models.CharField(
+        _("who may read it"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    review_comment = models.TextField(_("chair's comment"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    objection_closes_on = models.DateField(_("objections until"), null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The version readers see: the latest published one (or the draft before).
+    current = models.ForeignKey(
+        "NoticeVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "visibility", "-published_at"], name="notice_list_idx"),
+            models.Index(fields=["branch", "status"], name="notice_branch_idx"),
+        ]
+
+    def __str__(self):
+        return self.current.title if self.current_id else f"#{self.pk}"
+
+    @property
+    def is_readable(self):
+        return self.status in self.READABLE
+
+
+class NoticeVersion(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    criteria = models.TextField(_("award criteria"), blank=True)
+    reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notice", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "number"], name="one_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.title} (v{self.number})"
+
+
+def money_validators():
+    return [MinValueValidator(Decimal("0.01"))]
+
+
+class FundLine(models.Model):
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="fund_lines")
+    date = models.DateField(_("date"))
+    purpose = models.CharField(_("purpose"), max_length=100)
+    payee = models.CharField(_("payee"), max_length=100)
+    amount = models.DecimalField(
+        _("amount (CNY)"), max_digits=12, decimal_places=2, validators=money_validators()
+    )
+    budget_line = models.CharField(_("budget line"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fund_line_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} {self.amount}"
+
+
+class AwardResult(models.Model):
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="awards")
+    winner = models.CharField(_("winner"), max_length=100)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    award = models.CharField(_("award"), max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.winner}: {self.award}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+def notice_file_path(instance, filename):
+    return f"notices/{instance.version_id}/{instance.token}"
+
+
+class NoticeAttachment(models.Model):
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="attachments")
+    token = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to=notice_file_path, storage=private_storage)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self):
+        return self.name
+
+
+class Objection(models.Model):
+    """A member's objection during the period: private to the officers and chair
+    (a confidential objector's name to the chair only), answered to the objector."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="objections")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confidential = models.BooleanField(_("show my name to the branch chair only"), default=False)
+    text = models.TextField(_("objection"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.notice_id}: {self.text[:30]}"

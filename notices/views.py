@@ -1,0 +1,490 @@
+import difflib
+import io
+
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes
+from union_portal.core.markdown import render_markdown
+from union_portal.core.roles import branches_where, login_required_403, roles_of
+
+from . import selectors, services
+from .forms import (
+    AnswerForm,
+    AwardFormSet,
+    CorrectionForm,
+    FundLineFormSet,
+    NoticeFilterForm,
+    NoticeForm,
+    ObjectionForm,
+    ReasonForm,
+    SummaryFilterForm,
+    unsaved_rows,
+)
+from .models import AwardResult, FundLine, Notice, NoticeAttachment, NoticeVersion, Objection
+from .permissions import (
+    get_notice_for_editor,
+    get_notice_for_viewer,
+    may_approve,
+    may_manage,
+    notices_manager_required,
+)
+
+
+def notice_url(notice):
+    return reverse("notices:detail", args=[notice.pk])
+
+
+def notice_list(request):
+    form = NoticeFilterForm(request.GET or None)
+    notices = selectors.notice_list(
+        user=request.user, filters=form.filters() if request.GET else {}
+    )
+    page = Paginator(notices, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notices/notice_list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": bool(branches_where(request.user, "notices.manage")),
+        },
+    )
+
+
+def _summary_text(version):
+    return Truncator(strip_tags(render_markdown(version.body))).chars(120)
+
+
+def notice_detail(request, pk, number=None):
+    notice = get_notice_for_viewer(request.user, pk)
+    versions = list(selectors.versions_of(notice))
+    if number is None:
+        shown = notice.current
+    else:
+        shown = next((v for v in versions if v.number == number), None)
+        if shown is None or (shown.published_at is None and not may_manage(request.user, notice)):
+            raise Http404
+    version = selectors.version_content(shown)
+    member = roles_of(request.user).member
+    manager = may_manage(request.user, notice)
+    context = {
+        "notice": notice,
+        "version": version,
+        "versions": versions,
+        "is_latest": shown.pk == notice.current_id,
+        "may_manage": manager,
+        "may_approve": may_approve(request.user, notice),
+        "og_description": _summary_text(version),
+        "period_open": services.objection_period_open(notice),
+    }
+    if member and member.branch_id == notice.branch_id and context["period_open"]:
+        context["objection_form"] = ObjectionForm()
+    if manager:
+        context["objections"] = notice.objections.select_related("member", "answered_by")
+        context["answer_form"] = AnswerForm()
+    elif request.user.is_authenticated:
+        context["my_objections"] = notice.objections.filter(user=request.user)
+    return render(request, "notices/notice_detail.html", context)
+
+
+def notice_diff(request, pk, number):
+    """What changed from version number-1 to version number, line by line."""
+    notice = get_notice_for_viewer(request.user, pk)
+    versions = {v.number: v for v in notice.versions.filter(number__in=[number - 1, number])}
+    if number not in versions or number - 1 not in versions:
+        raise Http404
+    old, new = (selectors.version_content(versions[n]) for n in (number - 1, number))
+    diff = [
+        line for line in difflib.ndiff(_as_lines(old), _as_lines(new)) if not line.startswith("?")
+    ]
+    return render(
+        request,
+        "notices/notice_diff.html",
+        {"notice": notice, "old": old, "new": new, "diff": diff},
+    )
+
+
+def _as_lines(version):
+    lines = [version.title, ""] + version.body.splitlines()
+    if version.criteria:
+        lines += ["", version.criteria]
+    lines += [
+        f"{line.date} | {line.purpose} | {line.payee} | ¥{line.amount} | {line.budget_line}"
+        for line in version.fund_lines.all()
+    ]
+    lines += [f"{a.winner} | {a.department} | {a.award}" for a in version.awards.all()]
+    return lines
+
+
+def _content_forms(request, kind, version=None, correcting=False):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form_class = CorrectionForm if correcting else NoticeForm
+    form = form_class(data, files, kind=kind, instance=version and NoticeVersion(
+        title=version.title, body=version.body, criteria=version.criteria))  # fmt: skip
+    lines = FundLineFormSet(
+        data,
+        prefix="lines",
+        queryset=FundLine.objects.none(),
+        initial=[_initial(line, FundLine) for line in version.fund_lines.all()] if version else [],
+    )
+    awards = AwardFormSet(
+        data,
+        prefix="awards",
+        queryset=AwardResult.objects.none(),
+        initial=[_initial(award, AwardResult) for award in version.awards.all()] if version else [],
+    )
+    if version:
+        lines.extra = len(lines.initial_extra or []) + 3
+        awards.extra = len(awards.initial_extra or []) + 3
+    return form, lines, awards
+
+
+def _initial(row, model):
+    names = [f.name for f in model._meta.fields if f.name not in ("id", "version")]
+    return {name: getattr(row, name) for name in names}
+
+
+def _valid(form, lines, awards, kind):
+    ok = form.is_valid()
+    if kind == Notice.Kind.FUND:
+        ok = lines.is_valid() and ok
+    if kind == Notice.Kind.AWARD:
+        ok = awards.is_valid() and ok
+    return ok
+
+
+def _rows(kind, lines, awards):
+    return (
+        unsaved_rows(lines) if kind == Notice.Kind.FUND else [],
+        unsaved_rows(awards) if kind == Notice.Kind.AWARD else [],
+    )
+
+
+def _edit_page(request, context):
+    return render(request, "notices/notice_form.html", context)
+
+
+@notices_manager_required
+def notice_create(request, kind):
+    if kind not in Notice.Kind.values:
+        raise Http404
+    branch_ids = branches_where(request.user, "notices.manage")
+    form, lines, awards = _content_forms(request, kind)
+    if request.method == "POST" and _valid(form, lines, awards, kind):
+        fund_rows, award_rows = _rows(kind, lines, awards)
+        try:
+            notice = services.notice_create(
+                actor=request.user,
+                branch_id=min(branch_ids),
+                kind=kind,
+                visibility=form.cleaned_data["visibility"],
+                version=form.save(commit=False),
+                lines=fund_rows,
+                awards=award_rows,
+                files=form.cleaned_data["attachments"],
+            )
+        except services.NoticeRuleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The draft was saved. Submit it to the chair when ready."))
+            return redirect(notice_url(notice))
+    return _edit_page(
+        request,
+        {"form": form, "lines": lines, "awards": awards, "kind": kind,
+         "kind_label": Notice.Kind(kind).label, "notice": None},
+    )  # fmt: skip
+
+
+@notices_manager_required
+def notice_edit(request, pk):
+    notice = get_notice_for_editor(request.user, pk)
+    if notice.status != Notice.Status.DRAFT:
+        messages.error(
+            request,
+            _("Only a draft can be edited. A published notice is corrected with a new version."),
+        )
+        return redirect(notice_url(notice))
+    form, lines, awards = _content_forms(request, notice.kind, notice.current)
+    form.fields["visibility"].initial = notice.visibility
+    if request.method == "POST" and _valid(form, lines, awards, notice.kind):
+        fund_rows, award_rows = _rows(notice.kind, lines, awards)
+        try:
+            services.notice_update_draft(
+                actor=request.user,
+                notice=notice,
+                visibility=form.cleaned_data["visibility"],
+                version=form.save(commit=False),
+                lines=fund_rows,
+                awards=award_rows,
+                files=form.cleaned_data["attachments"],
+            )
+        except services.NoticeRuleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The draft was saved."))
+            return redirect(notice_url(notice))
+    return _edit_page(
+        request,
+        {"form": form, "lines": lines, "awards": awards, "kind": notice.kind,
+         "kind_label": notice.get_kind_display(), "notice": notice},
+    )  # fmt: skip
+
+
+@notices_manager_required
+def notice_correct(request, pk):
+    notice = get_notice_for_editor(request.user, pk)
+    form, lines, awards = _content_forms(request, notice.kind, notice.current, correcting=True)
+    if request.method == "POST" and _valid(form, lines, awards, notice.kind):
+        fund_rows, award_rows = _rows(notice.kind, lines, awards)
+        try:
+            services.notice_correct(
+                actor=request.user,
+                notice=notice,
+                version=form.save(commit=False),
+                reason=form.cleaned_data["reason"],
+                lines=fund_rows,
+                awards=award_rows,
+                files=form.cleaned_data["attachments"],
+            )
+        except services.NoticeRuleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The corrected version is published beside the old one."))
+            return redirect(notice_url(notice))
+    return _edit_page(
+        request,
+        {"form": form, "lines": lines, "awards": awards, "kind": notice.kind,
+         "kind_label": notice.get_kind_display(), "notice": notice, "correcting": True},
+    )  # fmt: skip
+
+
+STEPS = {
+    "submit": (may_manage, services.notice_submit, gettext_lazy("Sent to the chair for approval.")),
+    "approve": (
+        may_approve,
+        services.notice_approve,
+        gettext_lazy("Approved: it can be published."),
+    ),
+    "publish": (
+        may_manage,
+        services.notice_publish,
+        gettext_lazy("Published: the objection period is open and members were told."),
+    ),
+}
+
+
+@require_POST
+@login_required_403
+def notice_step(request, pk, step):
+    if step not in STEPS:
+        raise Http404
+    notice = get_notice_for_editor(request.user, pk)
+    allowed, run, done = STEPS[step]
+    if not allowed(request.user, notice):
+        raise PermissionDenied
+    try:
+        run(actor=request.user, notice=notice)
+    except services.NoticeRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(done))
+    return redirect(notice_url(notice))
+
+
+@login_required_403
+def notice_send_back(request, pk):
+    notice = get_notice_for_editor(request.user, pk)
+    if not may_approve(request.user, notice):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_send_back(
+                actor=request.user, notice=notice, comment=form.cleaned_data["reason"]
+            )
+        except services.NoticeRuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Sent back to the officer with your comment."))
+        return redirect(notice_url(notice))
+    return render(
+        request, "notices/notice_reason.html", {"notice": notice, "form": form, "step": "send_back"}
+    )
+
+
+@notices_manager_required
+def notice_withdraw(request, pk):
+    notice = get_notice_for_editor(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_withdraw(
+                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
+            )
+        except services.NoticeRuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The notice is withdrawn; it stays visible as such."))
+        return redirect(notice_url(notice))
+    return render(
+        request, "notices/notice_reason.html", {"notice": notice, "form": form, "step": "withdraw"}
+    )
+
+
+@require_POST
+@login_required_403
+def object_to(request, pk):
+    notice = get_notice_for_viewer(request.user, pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your objection."))
+        return redirect(notice_url(notice))
+    try:
+        services.objection_file(
+            user=request.user,
+            member=roles_of(request.user).member,
+            notice=notice,
+            text=form.cleaned_data["text"],
+            confidential=form.cleaned_data["confidential"],
+        )
+    except services.NoticeRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your objection was sent to the branch's officers."))
+    return redirect(notice_url(notice))
+
+
+@require_POST
+@notices_manager_required
+def answer_objection(request, pk, objection_pk):
+    notice = get_notice_for_editor(request.user, pk)
+    objection = Objection.objects.filter(pk=objection_pk, notice=notice).first()
+    if objection is None:
+        raise Http404
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the answer."))
+        return redirect(notice_url(notice))
+    try:
+        services.objection_answer(
+            actor=request.user, objection=objection, text=form.cleaned_data["text"]
+        )
+    except services.NoticeRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your answer was sent to the member."))
+    return redirect(notice_url(notice))
+
+
+def notice_export(request, pk, fmt):
+    notice = get_notice_for_viewer(request.user, pk)
+    if notice.kind != Notice.Kind.FUND:
+        raise Http404
+    version = selectors.version_content(notice.current)
+    header = [_("Date"), _("Purpose"), _("Payee"), _("Amount (CNY)"), _("Budget line")]
+    rows = [
+        [line.date.isoformat(), line.purpose, line.payee, line.amount, line.budget_line]
+        for line in version.fund_lines.all()
+    ]
+    total = ["", "", _("Total"), version.total, ""]
+    name = f"notice-{notice.pk}-v{version.number}"
+    if fmt == "xlsx":
+        return attachment(_xlsx([header, *rows, total]), f"{name}.xlsx", XLSX)
+    return attachment(csv_bytes([header, *rows, total]), f"{name}.csv", CSV)
+
+
+def _xlsx(rows):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in rows:
+        sheet.append([str(v) if v is not None and not isinstance(v, int | float) else v
+                      for v in row])  # fmt: skip
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def notice_file(request, token):
+    file = NoticeAttachment.objects.select_related("version").filter(token=token).first()
+    if file is None:
+        raise Http404
+    notice = get_notice_for_viewer(request.user, file.version.notice_id)
+    if file.version.published_at is None and not may_manage(request.user, notice):
+        raise Http404
+    return FileResponse(
+        file.file.open("rb"),
+        as_attachment=False,
+        filename=file.name,
+        content_type=file.content_type,
+    )
+
+
+def money_summary(request, fmt=None):
+    form = SummaryFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    years = selectors.years_with_notices()
+    year = filters.get("year") or (years[0] if years else None)
+    rows = selectors.yearly_summary(year=year, user=request.user)
+    if fmt:
+        table = [[_("Branch"), _("Purpose"), _("Lines"), _("Amount (CNY)")]] + [
+            [r["version__notice__branch__name"], r["purpose"], r["lines"], r["total"]] for r in rows
+        ]
+        name = f"fund-summary-{year or 'all'}"
+        if fmt == "xlsx":
+            return attachment(_xlsx(table), f"{name}.xlsx", XLSX)
+        return attachment(csv_bytes(table), f"{name}.csv", CSV)
+    scale = max((r["total"] for r in rows), default=0) or 1
+    return render(
+        request,
+        "notices/summary.html",
+        {"form": form, "rows": rows, "year": year, "years": years, "scale": scale,
+         "grand_total": sum((r["total"] for r in rows), start=0),
+         "query": request.GET.urlencode()},
+    )  # fmt: skip
+
+
+class PublicNoticesFeed(Feed):
+    feed_type = Atom1Feed
+    title = gettext_lazy("Union notices")
+    subtitle = gettext_lazy("Fund allocations, awards and announcements published by the union.")
+
+    def link(self):
+        return reverse("notices:list")
+
+    def items(self):
+        return selectors.public_feed_items()
+
+    def item_title(self, item):
+        title = item.current.title
+        if item.status == Notice.Status.WITHDRAWN:
+            return _("[Withdrawn] %(title)s") % {"title": title}
+        return title
+
+    def item_description(self, item):
+        return render_markdown(item.current.body)
+
+    def item_link(self, item):
+        return notice_url(item)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_author_name(self, item):
+        return item.branch.name

@@ -4,6 +4,9 @@ Anyone reads public notices once published; members-only notices are for the
 members of the branch (and its officers); drafts are for the branch's officers.
 """
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
 
@@ -26,11 +29,33 @@ def notices_readable_by(user):
     return Notice.objects.filter(visible)
 
 
+class SignInFirst(Exception):
+    """The visitor may be able to read this after signing in."""
+
+
 def get_notice_for_viewer(user, pk) -> Notice:
     notice = notices_readable_by(user).select_related("branch", "current").filter(pk=pk).first()
     if notice is None:
+        members_only = Notice.objects.filter(
+            pk=pk, status__in=Notice.READABLE, visibility=Notice.Visibility.MEMBERS
+        )
+        if not user.is_authenticated and members_only.exists():
+            raise SignInFirst
         raise Http404
     return notice
+
+
+def viewer_view(view):
+    """A signed-out visitor of a notice they may not read is sent to sign in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SignInFirst:
+            return redirect_to_login(request.get_full_path())
+
+    return wrapper
 
 
 def get_notice_for_editor(user, pk) -> Notice:

@@ -40,6 +40,7 @@ from .permissions import (
     may_approve,
     may_manage,
     notices_manager_required,
+    viewer_view,
 )
 
 
@@ -71,6 +72,7 @@ def _summary_text(version):
     return Truncator(strip_tags(render_markdown(version.body))).chars(120)
 
 
+@viewer_view
 def notice_detail(request, pk, number=None):
     notice = get_notice_for_viewer(request.user, pk)
     versions = list(selectors.versions_of(notice))
@@ -103,6 +105,7 @@ def notice_detail(request, pk, number=None):
     return render(request, "notices/notice_detail.html", context)
 
 
+@viewer_view
 def notice_diff(request, pk, number):
     """What changed from version number-1 to version number, line by line."""
     notice = get_notice_for_viewer(request.user, pk)
@@ -291,7 +294,7 @@ STEPS = {
 
 
 @require_POST
-@login_required_403
+@notices_manager_required
 def notice_step(request, pk, step):
     if step not in STEPS:
         raise Http404
@@ -308,7 +311,7 @@ def notice_step(request, pk, step):
     return redirect(notice_url(notice))
 
 
-@login_required_403
+@notices_manager_required
 def notice_send_back(request, pk):
     notice = get_notice_for_editor(request.user, pk)
     if not may_approve(request.user, notice):
@@ -350,6 +353,7 @@ def notice_withdraw(request, pk):
 
 @require_POST
 @login_required_403
+@viewer_view
 def object_to(request, pk):
     notice = get_notice_for_viewer(request.user, pk)
     form = ObjectionForm(request.POST)
@@ -393,6 +397,7 @@ def answer_objection(request, pk, objection_pk):
     return redirect(notice_url(notice))
 
 
+@viewer_view
 def notice_export(request, pk, fmt):
     notice = get_notice_for_viewer(request.user, pk)
     if notice.kind != Notice.Kind.FUND:
@@ -421,6 +426,7 @@ def _xlsx(rows):
     return out.getvalue()
 
 
+@viewer_view
 def notice_file(request, token):
     file = NoticeAttachment.objects.select_related("version").filter(token=token).first()
     if file is None:

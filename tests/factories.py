@@ -142,3 +142,33 @@ class GrievanceFactory(factory.django.DjangoModelFactory):
     filer = factory.SelfAttribute("filer_member.user")
     ack_due = factory.LazyFunction(timezone.localdate)
     resolve_due = factory.LazyFunction(timezone.localdate)
+
+
+def fund_notice(branch, officer, *, amounts=("1200.00",), title="工会经费使用公示", status=None,
+                visibility="public", chair=None, now=None):  # fmt: skip
+    """A fund notice made through the services, taken as far as `status`
+    (draft, awaiting, approved, published)."""
+    from decimal import Decimal
+
+    from notices import services
+    from notices.models import FundLine, NoticeVersion
+
+    lines = [
+        FundLine(date=date(2026, 3, 1), purpose=f"用途{i % 3}", payee="某某公司",
+                 amount=Decimal(a))
+        for i, a in enumerate(amounts)
+    ]  # fmt: skip
+    notice = services.notice_create(
+        actor=officer, branch_id=branch.pk, kind="fund", visibility=visibility,
+        version=NoticeVersion(title=title, body="**春季**慰问活动经费。"), lines=lines,
+    )  # fmt: skip
+    steps = ["awaiting", "approved", "published"]
+    for step in steps[: steps.index(status) + 1] if status in steps else []:
+        if step == "awaiting":
+            services.notice_submit(actor=officer, notice=notice)
+        elif step == "approved":
+            services.notice_approve(actor=chair, notice=notice)
+        else:
+            services.notice_publish(actor=officer, notice=notice, now=now)
+    notice.refresh_from_db()
+    return notice

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("events/", include("events.urls")),
     path("grievances/", include("grievances.urls")),
+    path("notices/", include("notices.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

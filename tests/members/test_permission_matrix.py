@@ -1,6 +1,9 @@
 """Every URL × every role, from one table. A URL missing from the table fails
 test_every_url_is_in_the_matrix, so a new page cannot go unchecked."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -9,12 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from events.models import Registration
 from events.views import FEED_SALT
 from grievances.models import Attachment
+from notices import services as notice_services
+from notices.models import FundLine, NoticeAttachment, NoticeVersion
 from tests.factories import (
     CategoryFactory,
     EventFactory,
     GrievanceFactory,
     MemberFactory,
     VenueFactory,
+    fund_notice,
 )
 from union_portal.core.notifications import notify
 
@@ -22,6 +28,7 @@ ROLES = ["anonymous", "member", "officer", "chair", "liaison", "other_officer"]
 LOGIN = "login"  # a redirect to the sign-in page
 
 # url name -> (how to build its kwargs, method, {role: expected status})
+EVERYONE = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)}
 # Roster pages: any branch's officers and chair, each seeing only their branch.
 ROSTER = {
@@ -83,6 +90,29 @@ MATRIX = {
         "post",
         {**CASE_VIEW, "member": 403, "officer": 302, "chair": 302},
     ),
+    "notices:list": ("none", "get", EVERYONE),
+    "notices:feed": ("none", "get", EVERYONE),
+    "notices:summary": ("none", "get", EVERYONE),
+    "notices:summary_csv": ("none", "get", EVERYONE),
+    "notices:summary_xlsx": ("none", "get", EVERYONE),
+    "notices:file": ("public_file", "get", EVERYONE),
+    "notices:create": ("kind", "get", ROSTER),
+    "notices:detail": ("members_notice", "get", EVENT_VIEW),
+    "notices:version": ("members_notice_v1", "get", EVENT_VIEW),
+    "notices:diff": ("members_notice_v2", "get", EVENT_VIEW),
+    "notices:export_csv": ("members_notice", "get", EVENT_VIEW),
+    "notices:export_xlsx": ("members_notice", "get", EVENT_VIEW),
+    "notices:object": (
+        "members_notice",
+        "post",
+        {**EVENT_VIEW, **dict.fromkeys(MEMBERS_OF_BRANCH, 302)},
+    ),
+    "notices:edit": ("draft_notice", "get", BRANCH_OBJECT),
+    "notices:step": ("draft_submit", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    "notices:correct": ("members_notice", "get", BRANCH_OBJECT),
+    "notices:withdraw": ("members_notice", "get", BRANCH_OBJECT),
+    "notices:send_back": ("awaiting_notice", "get", {**BRANCH_OBJECT, "officer": 403}),
+    "notices:answer": ("objection", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
     "events:list": ("none", "get", SIGNED_IN),
     "events:mine": ("none", "get", SIGNED_IN),
     "events:create": ("none", "get", ROSTER),
@@ -161,7 +191,34 @@ def objects(people, branch, department):
         grievance=case, token="t" * 32, name="a.pdf", content_type="application/pdf", size=4,
         file=ContentFile(b"%PDF", name="a.pdf"),
     )  # fmt: skip
+    members_notice = fund_notice(branch, people["officer"], chair=people["chair"],
+                                 status="published", visibility="members")  # fmt: skip
+    notice_services.notice_correct(
+        actor=people["officer"], notice=members_notice, reason="更正",
+        version=NoticeVersion(title="更正"), lines=[FundLine(date=date(2026, 1, 1),
+        purpose="x", payee="y", amount=Decimal("2"))],
+    )  # fmt: skip
+    public_notice = fund_notice(branch, people["officer"], chair=people["chair"],
+                                status="published")  # fmt: skip
+    public_file = NoticeAttachment.objects.create(
+        version=public_notice.current, token="n" * 32, name="a.pdf",
+        content_type="application/pdf", size=4, file=ContentFile(b"%PDF", name="a.pdf"),
+    )  # fmt: skip
+    draft = fund_notice(branch, people["officer"])
+    awaiting = fund_notice(branch, people["officer"], status="awaiting")
+    objection = notice_services.objection_file(
+        user=people["member"], member=people["member"].member, notice=members_notice, text="?"
+    )
     return {
+        "kind": {"kind": "fund"},
+        "members_notice": {"pk": members_notice.pk},
+        "members_notice_v1": {"pk": members_notice.pk, "number": 1},
+        "members_notice_v2": {"pk": members_notice.pk, "number": 2},
+        "public_file": {"token": public_file.token},
+        "draft_notice": {"pk": draft.pk},
+        "draft_submit": {"pk": draft.pk, "step": "submit"},
+        "awaiting_notice": {"pk": awaiting.pk},
+        "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "case": {"pk": case.pk},
         "case_reply": {"pk": case.pk, "action": "reply"},
         "case_file": {"token": case_file.token},

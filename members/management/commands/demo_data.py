@@ -14,6 +14,8 @@ from events.models import Event
 from grievances.demo import load_demo_cases
 from grievances.models import Grievance
 from members.models import Branch, BranchRole, Campus, Department, Member
+from notices.demo import load_demo_notices
+from notices.models import Notice
 
 DEMO_PASSWORD = "union-demo-2026"
 
@@ -159,9 +161,15 @@ class Command(BaseCommand):
             demo_member=Member.objects.get(user__username="member"),
             liaison=User.objects.get(username="liaison"),
         )
+        load_demo_notices(
+            branch=branches[0],
+            officer=User.objects.get(username="officer"),
+            chair=User.objects.get(username="chair"),
+            member=Member.objects.get(user__username="member"),
+        )
         self.stdout.write(
             f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events, "
-            f"{Grievance.objects.count()} cases."
+            f"{Grievance.objects.count()} cases, {Notice.objects.count()} notices."
         )
         if receipt:
             self.stdout.write(f"Receipt code of the demo member's anonymous case: {receipt}")

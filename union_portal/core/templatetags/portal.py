@@ -28,4 +28,4 @@ def bar_height(count):
 
 @register.filter
 def bar_width(value, scale):
-    return round(220 * int(value) / int(scale or 1))
+    return round(220 * float(value) / float(scale or 1))

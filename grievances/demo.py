@@ -69,9 +69,10 @@ def load_demo_cases(*, branch, officers, chair, demo_member, liaison) -> str | N
     def day(n):  # n working days ago, at 10:00
         return timezone.make_aware(datetime.combine(add_working_days(today, -n), time(10)))
 
-    filers = [
-        _account(m)
-        for m in Member.objects.filter(branch=branch, status="active").order_by("?")[:40]
+    active = Member.objects.filter(branch=branch, status="active").order_by("staff_number")
+    # Members in hardship file too, so the dashboard has them to compare.
+    filers = [_account(m) for m in active.filter(has_hardship=True)[:8]] + [
+        _account(m) for m in active.filter(has_hardship=False)[:32]
     ]
     # History for the dashboard: closed cases with varied response times.
     for index in range(60):

@@ -81,3 +81,8 @@ def test_csv_cells_that_look_like_formulas_stay_text():
 
     text = csv_bytes([["=HYPERLINK(1)", "+1", "-2", "@x", "普通", 5, -3]]).decode("utf-8-sig")
     assert text.strip() == "'=HYPERLINK(1),'+1,'-2,'@x,普通,5,-3"
+
+
+def test_the_benchmark_floor_runs_no_sql(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get(reverse("core:floor")).status_code == 200

@@ -61,6 +61,7 @@ MATRIX = {
     "core:inbox": ("none", "get", SIGNED_IN),
     "core:inbox_mark_read": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
+    "core:floor": ("none", "get", dict.fromkeys(ROLES, 200)),
     "members:me": ("none", "get", SIGNED_IN),
     "members:roster": ("none", "get", ROSTER),
     "members:export_csv": ("none", "get", ROSTER),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
     path("language/", views.set_language, name="set_language"),
+    path("floor/", views.floor, name="floor"),
 ]

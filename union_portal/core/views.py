@@ -71,3 +71,9 @@ def set_language(request):
             request.user.language = language
             request.user.save(update_fields=["language"])
     return response
+
+
+def floor(request):
+    """The base layout and nothing else: the benchmark's floor. Asked without a
+    session it runs no SQL, so a page's cost is measured against it."""
+    return render(request, "core/floor.html")

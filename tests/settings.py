@@ -28,7 +28,7 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "union_portal.core.security.ForgivingRedisCache",
         "LOCATION": os.environ.get("TEST_CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/14"),
     }
 }

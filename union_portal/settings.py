@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "union_portal.core.middleware.PortalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "union_portal.core.security.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -147,6 +148,14 @@ ACCOUNT_FORMS = {"signup": "members.forms.RosterSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[工会] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("PORTAL_HTTP_PROTOCOL", "http")
+# Throttling of guessing and flooding (counters in the Redis cache).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+}
 
 # Email: console by default; SMTP as soon as a host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -164,8 +173,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "union-portal@localhos
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "union_portal.core.security.ForgivingRedisCache",
         "LOCATION": os.environ.get("CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/1"),
+        # Fail fast when Redis is down: the cache only holds rate-limit counters.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -222,6 +233,22 @@ NOTICE_ATTACHMENT_MAX_FILES = 5
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+# Production: PORTAL_PRODUCTION=1 behind HTTPS (`manage.py check --deploy` is clean).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+if env_bool("PORTAL_PRODUCTION"):
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Branch, BranchRole, Campus, Department, Member, MemberStatusChange
+from .models import (
+    Branch,
+    BranchRole,
+    Campus,
+    Department,
+    Member,
+    MemberStatusChange,
+    RosterExportLog,
+)
 
 
 @admin.register(Campus)
@@ -40,6 +48,22 @@ class BranchRoleAdmin(admin.ModelAdmin):
 class MemberStatusChangeAdmin(admin.ModelAdmin):
     list_display = ("member", "old_status", "new_status", "changed_by", "changed_at")
     list_select_related = ("member", "changed_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RosterExportLog)
+class RosterExportLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "file_format", "rows", "filters")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

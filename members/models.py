@@ -212,3 +212,24 @@ class RosterImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class RosterExportLog(models.Model):
+    """Who took a copy of the roster, when, and which part of it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    branch_ids = models.JSONField(_("branches"), default=list)
+    filters = models.JSONField(_("filters"), default=dict)
+    file_format = models.CharField(_("format"), max_length=4)
+    rows = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("roster export")
+        verbose_name_plural = _("roster exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {self.file_format}"

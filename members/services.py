@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import MemberForm
-from .models import Campus, Department, Member, MemberStatusChange, RosterImport
+from .models import Campus, Department, Member, MemberStatusChange, RosterExportLog, RosterImport
 from .roster_io import parse_roster_file, status_code, yes_no
 
 
@@ -180,3 +180,18 @@ def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
         locked.applied_at = timezone.now()
         locked.save(update_fields=["applied_at"])
     return preview
+
+
+def roster_export_log(*, actor, branch_ids, filters: dict, file_format: str, rows: int):
+    """Records a roster export: who, when, which branches and filter, how many rows."""
+    plain = {
+        key: (getattr(value, "pk", value) if not isinstance(value, bool) else value)
+        for key, value in filters.items()
+    }
+    return RosterExportLog.objects.create(
+        user=actor,
+        branch_ids=sorted(branch_ids),
+        filters={key: str(value) for key, value in plain.items()},
+        file_format=file_format,
+        rows=rows,
+    )

@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("me/", views.my_membership, name="me"),
+    path("me/data.json", views.my_data, name="my_data"),
     path("roster/", views.roster_list, name="roster"),
     path("roster/export.csv", views.roster_export, {"fmt": "csv"}, name="export_csv"),
     path("roster/export.xlsx", views.roster_export, {"fmt": "xlsx"}, name="export_xlsx"),

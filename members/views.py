@@ -1,6 +1,9 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from .permissions import (
     roster_branch_ids,
     roster_required,
 )
+from .personal_data import personal_data
 from .roster_io import RosterFileError, roster_csv, roster_xlsx
 
 
@@ -36,12 +40,21 @@ def _filtered_members(request):
     branch_ids = roster_branch_ids(request.user)
     form = RosterFilterForm(request.GET or None, branch_ids=branch_ids)
     filters = form.filters() if request.GET else {}
-    return form, selectors.roster_members(branch_ids=branch_ids, filters=filters)
+    return form, filters, selectors.roster_members(branch_ids=branch_ids, filters=filters)
+
+
+@login_required_403
+def my_data(request):
+    """Everything the portal holds about the signed-in person, as JSON."""
+    body = json.dumps(
+        personal_data(request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    return attachment(body.encode(), "my-union-data.json", "application/json; charset=utf-8")
 
 
 @roster_required
 def roster_list(request):
-    form, members = _filtered_members(request)
+    form, _filters, members = _filtered_members(request)
     page = Paginator(members, settings.ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,8 +67,15 @@ def roster_list(request):
 
 @roster_required
 def roster_export(request, fmt):
-    form, members = _filtered_members(request)
+    _form, filters, members = _filtered_members(request)
     branch_ids = roster_branch_ids(request.user)
+    services.roster_export_log(
+        actor=request.user,
+        branch_ids=branch_ids,
+        filters=filters,
+        file_format=fmt,
+        rows=members.count(),
+    )
     with_hardship = all(can(request.user, "roster.view_hardship", b) for b in branch_ids)
     if fmt == "xlsx":
         return attachment(roster_xlsx(members.iterator(), with_hardship), "roster.xlsx", XLSX)

@@ -63,6 +63,7 @@ MATRIX = {
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
     "core:floor": ("none", "get", dict.fromkeys(ROLES, 200)),
     "members:me": ("none", "get", SIGNED_IN),
+    "members:my_data": ("none", "get", SIGNED_IN),
     "members:roster": ("none", "get", ROSTER),
     "members:export_csv": ("none", "get", ROSTER),
     "members:export_xlsx": ("none", "get", ROSTER),

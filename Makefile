@@ -1,4 +1,4 @@
-.PHONY: demo test stop services lint messages
+.PHONY: demo test stop services lint messages backup restore
 
 demo:      ## set up and run the portal with demo data
 	bash scripts/demo.sh
@@ -18,3 +18,9 @@ lint:
 
 messages:  ## refresh the Chinese catalogue after changing strings
 	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.services --no-obsolete
+
+backup:    ## dump the database and uploaded files into backups/<timestamp>/
+	bash scripts/backup.sh
+
+restore:   ## restore a backup: make restore FROM=backups/<timestamp>
+	bash scripts/restore.sh $(FROM)

@@ -169,6 +169,7 @@ else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".services" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "union-portal@localhost")
 
 CACHES = {
@@ -211,7 +212,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # A notification whose email is still unsent after this long is picked up again.
-NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(minutes=10)
+NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
+    seconds=int(os.environ.get("NOTIFICATION_EMAIL_RETRY_AFTER_SECONDS", "600"))
+)
 
 # Grievance clocks, in working days of the official calendar.
 GRIEVANCE_ACK_WORKING_DAYS = int(os.environ.get("GRIEVANCE_ACK_WORKING_DAYS", "3"))

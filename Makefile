@@ -24,3 +24,11 @@ backup:    ## dump the database and uploaded files into backups/<timestamp>/
 
 restore:   ## restore a backup: make restore FROM=backups/<timestamp>
 	bash scripts/restore.sh $(FROM)
+
+.PHONY: bench bench-smoke
+
+bench:     ## the benchmark at full scale (several minutes); figures in bench/results.md
+	bash scripts/setup.sh && bash scripts/services.sh start && .venv/bin/python bench/run.py
+
+bench-smoke:  ## a tiny run of the benchmark that checks correctness, not speed
+	bash scripts/setup.sh && bash scripts/services.sh start && .venv/bin/python bench/run.py --smoke

@@ -24,6 +24,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from union_portal.core.cache_versions import cached
+
 from .models import Grievance, GrievanceEvent
 
 GROUPINGS = {
@@ -204,7 +206,17 @@ def escalations_per_officer(cases) -> list:
 
 
 def fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:
-    """Everything the dashboard shows, in six queries."""
+    """Everything the dashboard shows: six queries, then cached until the next
+    change to any case (every history row bumps the version) or five minutes."""
+    key = f"{sorted(branch_ids) if branch_ids is not None else 'all'}:{date_from}:{date_to}"
+    return cached(
+        "grievances",
+        key,
+        lambda: _fairness(branch_ids=branch_ids, date_from=date_from, date_to=date_to),
+    )
+
+
+def _fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:
     cases = cases_in_scope(branch_ids=branch_ids, date_from=date_from, date_to=date_to)
     return {
         "officer": timings_per_officer(cases),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole
+from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, is_working_day, working_days_between
 from union_portal.core.notifications import notify
 
@@ -58,6 +59,7 @@ def _move(grievance, status):
 
 
 def _record(grievance, kind, *, actor=None, text="", internal=False, by_filer=False):
+    cache_versions.bump("grievances")  # the dashboard's cached figures are stale now
     return GrievanceEvent.objects.create(
         grievance=grievance,
         kind=kind,

@@ -10,4 +10,9 @@ bash scripts/services.sh start
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 "$PY" manage.py makemigrations --check --dry-run -v 0
-exec "$PY" -m pytest "$@"
+"$PY" -m pytest "$@"
+# The whole suite also runs the benchmark at a tiny scale: correctness only
+# (exact sign-up counts, no duplicate or missing reminder), no speed targets.
+if (( $# == 0 )); then
+  "$PY" bench/run.py --smoke
+fi

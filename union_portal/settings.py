@@ -181,6 +181,10 @@ CACHES = {
     }
 }
 
+# Sessions read from the cache, written through to the database: one query less
+# on every signed-in page, and nothing lost when Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -276,3 +276,19 @@ def test_case_lists_and_timeline_cost_fixed_queries(
     client.force_login(people["member"])
     with django_assert_max_num_queries(8):
         assert client.get(reverse("grievances:mine")).status_code == 200
+
+
+def test_dashboard_figures_are_cached_until_a_case_changes(
+    client, people, category, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    case = GrievanceFactory(category=category, assignee=people["officer"])
+    client.force_login(people["chair"])
+    first = client.get(reverse("grievances:dashboard"))
+    with django_assert_max_num_queries(6):  # the layout's queries only
+        again = client.get(reverse("grievances:dashboard"))
+    assert again.context["data"] == first.context["data"]
+    open_before = sum(row["n"] for row in first.context["data"]["open_by_age"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grievance_propose_resolution(actor=people["officer"], grievance=case, text="好")
+    after = client.get(reverse("grievances:dashboard")).context["data"]
+    assert sum(row["n"] for row in after["open_by_age"]) == open_before - 1

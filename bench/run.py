@@ -1,0 +1,443 @@
+"""The portal's benchmark: builds a realistic data set in its own database, runs the
+portal under gunicorn on loopback and measures it over HTTP.
+
+    .venv/bin/python bench/run.py            # the full run (make bench)
+    .venv/bin/python bench/run.py --smoke    # a tiny run that checks correctness only
+
+It prints its figures, writes them to bench/results.md and exits 1 when a target
+below is missed. The targets live here, not in timed unit tests. PostgreSQL and
+Redis must be running (scripts/services.sh start); the run uses its own databases
+(union_portal_bench, union_portal_bench_ref) and Redis databases 3 and 4.
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from math import ceil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path; the checkout goes there
+# instead, so `bench` is a package and its modules never shadow the standard library.
+sys.path[0] = str(ROOT)
+
+# --- targets ------------------------------------------------------------------------
+MAX_RATIO_TO_FLOOR = 2.0  # each page's median latency ≤ 2 × the floor's
+MIN_SIGNUPS_PER_SECOND = 200
+MAX_REMINDER_SECONDS = 60  # 10 000 reminders by one worker
+MAX_PAGE_WEIGHT = 150 * 1024  # bytes, first load, compressed
+
+DB_NAME = "union_portal_bench"
+REF_DB_NAME = "union_portal_bench_ref"  # demo-sized, for the query counts
+REF_SCALE = 0.015  # 300 members, as `make demo`
+REDIS_PORT = os.environ.get("PORTAL_REDIS_PORT", "56379")
+BROKER_DB, CACHE_DB = 3, 4
+RETRY_SECONDS = 10  # the bench's NOTIFICATION_EMAIL_RETRY_AFTER (the portal's is 10 min)
+
+
+class Report:
+    def __init__(self, smoke: bool):
+        self.smoke = smoke
+        self.sections = []  # (title, header, rows, notes)
+        self.checks = []  # (target, ok or None when not checked, detail)
+
+    def table(self, title, header, rows, notes=()):
+        self.sections.append((title, header, [[str(c) for c in r] for r in rows], list(notes)))
+        print(_text_table(title, header, self.sections[-1][2], notes), flush=True)
+
+    def check(self, target, ok, detail="", *, speed=False):
+        if speed and self.smoke:
+            ok = None  # the smoke run checks correctness, not speed
+        self.checks.append((target, ok, detail))
+
+    @property
+    def failed(self):
+        return [c for c in self.checks if c[1] is False]
+
+    def summary_rows(self):
+        verdict = {True: "met", False: "MISSED", None: "not checked (smoke)"}
+        return [[target, verdict[ok], detail] for target, ok, detail in self.checks]
+
+    def markdown(self, header_lines) -> str:
+        out = ["# Benchmark results", "", *header_lines, ""]
+        for title, header, rows, notes in [
+            *self.sections,
+            ("Targets", ["target", "result", "figures"], self.summary_rows(), []),
+        ]:
+            out += [f"## {title}", "", "| " + " | ".join(header) + " |"]
+            out.append("|" + "|".join(" --- " for _ in header) + "|")
+            out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+            out += [""] + [f"{n}  " for n in notes] + ([""] if notes else [])
+        return "\n".join(out)
+
+
+def _text_table(title, header, rows, notes=()):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = ["", f"== {title}", line.format(*header), line.format(*("-" * w for w in widths))]
+    out += [line.format(*row) for row in rows] + [f"   {n}" for n in notes]
+    return "\n".join(out)
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[max(0, ceil(0.95 * len(ordered)) - 1)]
+
+
+def environment(tmp: Path, dbname: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"postgres://union_portal@127.0.0.1:"
+        f"{os.environ.get('PORTAL_PG_PORT', '55432')}/{dbname}",
+        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/{BROKER_DB}",
+        "CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/{CACHE_DB}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "PORTAL_MANIFEST_STATIC": "1",
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "BENCH_OUTBOX": str(tmp / "outbox.jsonl"),
+        "BENCH_NOTIFICATION_RETRY_SECONDS": str(RETRY_SECONDS),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+# --- the stages -----------------------------------------------------------------------
+
+
+def build(report, args, sizes, ref_sizes, tmp, env):
+    from bench import dataset, db
+
+    t0 = time.perf_counter()
+    db.create(DB_NAME)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    migrate_seconds = time.perf_counter() - t0
+    # The reference database starts as a copy of the freshly migrated one.
+    db.create(REF_DB_NAME, template=DB_NAME)
+    t0 = time.perf_counter()
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    static_seconds = time.perf_counter() - t0
+
+    builder = dataset.Builder(sizes)
+    fixture = builder.build(DB_NAME)
+    ref_builder = dataset.Builder(ref_sizes)
+    ref_fixture = ref_builder.build(REF_DB_NAME)
+    rows = [[table, f"{count:,}", f"{seconds:.2f} s"] for table, count, seconds in builder.timings]
+    rows.append(["total (COPY, one table per transaction)", "", f"{builder.total_seconds:.1f} s"])
+    report.table(
+        f"Data set (scale {args.scale:g}), built with COPY",
+        ["table", "rows", "time"],
+        rows,
+        [
+            f"migrate: {migrate_seconds:.1f} s, collectstatic: {static_seconds:.1f} s; "
+            f"demo-sized reference data set (scale {REF_SCALE}) for the query counts: "
+            f"{ref_builder.total_seconds:.1f} s",
+            "events_registration includes the 2 reminder batches "
+            f"({2 * sizes.reminders:,} rows in 2 extra events).",
+        ],
+    )
+    for name, fx in (("fixture", fixture), ("ref_fixture", ref_fixture)):
+        (tmp / f"{name}.json").write_text(json.dumps(fx))
+    return fixture, builder.total_seconds
+
+
+def query_counts(tmp, fixture_name, dbname):
+    env = environment(tmp, dbname)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.querycount", str(tmp / f"{fixture_name}.json")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def time_pages(report, args, port, fixture, counts, ref_counts, clients):
+    from bench.pages import FLOOR, pages
+    from bench.web import Client
+
+    page_list = [FLOOR, *pages(fixture)]
+    clients = {**clients, "anonymous": Client(port, keep_cookies=False)}
+    rng = random.Random(1)
+    samples = {name: [] for name, _, _ in page_list}
+    failures = {}
+    for round_ in range(args.warmup + args.rounds):
+        order = page_list[:]
+        rng.shuffle(order)  # floor and pages side by side, in no fixed order
+        for name, role, path in order:
+            response = clients[role].get(path)
+            if response.status != 200:
+                failures[name] = response.status
+            if round_ >= args.warmup:
+                samples[name].append(response.seconds)
+    floor_median = statistics.median(samples["floor"])
+    rows = []
+    for name, role, path in page_list:
+        median = statistics.median(samples[name])
+        ratio = median / floor_median
+        queries, ref_queries = counts[name]["queries"], ref_counts[name]["queries"]
+        same = "" if queries == ref_queries else f" (demo-sized: {ref_queries})"
+        rows.append([name, role, path, f"{queries}{same}", ms(median), ms(p95(samples[name])),
+                     f"{ratio:.2f}"])  # fmt: skip
+        if name == "floor":
+            report.check("floor: no SQL", queries == 0, f"{queries} queries")
+            continue
+        report.check(
+            f"{name}: median ≤ {MAX_RATIO_TO_FLOOR} × floor",
+            ratio <= MAX_RATIO_TO_FLOOR,
+            f"{ms(median)} = {ratio:.2f} × {ms(floor_median)}",
+            speed=True,
+        )
+        report.check(
+            f"{name}: same query count at this scale as demo-sized",
+            queries == ref_queries and counts[name]["status"] == 200,
+            f"{queries} vs {ref_queries}",
+        )
+    for name, status in failures.items():
+        report.check(f"{name}: HTTP 200", False, f"HTTP {status}")
+    report.table(
+        f"Pages over HTTP ({args.rounds} requests each, gunicorn {args.workers} sync workers)",
+        ["page", "as", "path", "queries", "median", "p95", "ratio"],
+        rows,
+        ["ratio = median / floor median; queries counted in-process at this scale "
+         "(in brackets: the demo-sized data set, when different)."],
+    )  # fmt: skip
+
+
+def weigh_pages(report, port, member_session):
+    from bench.web import page_weight
+
+    rows, details = [], []
+    for label, path, cookies in (
+        ("home (signed out)", "/", None),
+        ("home (member)", "/", {"sessionid": member_session}),
+        ("event list (member)", "/events/", {"sessionid": member_session}),
+    ):
+        total, items = page_weight(port, path, cookies)
+        rows.append([label, path, len(items), f"{total / 1024:.1f} KB"])
+        details += [f"{label}: {url} {size / 1024:.1f} KB ({enc})" for url, size, enc in items]
+        report.check(
+            f"page weight {label} ≤ {MAX_PAGE_WEIGHT // 1024} KB",
+            total <= MAX_PAGE_WEIGHT,
+            f"{total / 1024:.1f} KB",
+        )
+    report.table(
+        "Page weight: first load on a phone (empty cache, Accept-Encoding: gzip, deflate, br)",
+        ["page", "path", "requests", "transferred"],
+        rows,
+        details,
+    )
+
+
+def sign_up_race(report, args, port, fixture):
+    from bench import signups
+
+    ids = fixture["ids"]
+    sessions = signups.create_sessions(DB_NAME, fixture["contenders"], fixture["password_hash"])
+    outcome, wall = signups.race(
+        port, ids["contention_event"], ids["contention_venue"], sessions, args.processes
+    )
+    result = signups.check(DB_NAME, ids["contention_event"], outcome, fixture["sizes"]["seats"])
+    rate = result["requests"] / wall
+    latencies = [row[3] - row[2] for row in outcome.values()]
+    report.table(
+        f"Sign-up under contention: {result['requests']} sign-ups for "
+        f"{fixture['sizes']['seats']} places, {args.processes} client processes",
+        ["figure", "value"],
+        [
+            ["wall time", f"{wall:.2f} s"],
+            ["throughput", f"{rate:.0f} sign-ups/s"],
+            ["latency median / p95 / max", " / ".join(
+                ms(f(latencies)) for f in (statistics.median, p95, max))],
+            ["responses", ", ".join(f"{k}: {v}" for k, v in result["responses"].items())],
+            ["registrations", result["rows"]],
+            ["confirmed (expected)", f"{result['confirmed']} ({result['expected_confirmed']})"],
+            ["waitlisted (expected)", f"{result['waitlisted']} ({result['expected_waitlisted']})"],
+            ["members with two registrations", result["members_with_two_rows"]],
+            ["every confirmed id < every waitlisted id", result["ids_in_order"]],
+            ["created_at in id order", result["times_in_order"]],
+            ["finished-before-sent pairs / out of order",
+             f"{result['causal_pairs']} / {result['causal_violations']}"],
+        ],  # fmt: skip
+        ["Sessions are rows written as Django's login() writes them (the 4 role accounts "
+         "sign in through the form).",
+         "Arrival order = the order the requests took the event's row lock = row ids."],
+    )  # fmt: skip
+    correct = (
+        result["rows"] == result["requests"]
+        and result["confirmed"] == result["expected_confirmed"]
+        and result["waitlisted"] == result["expected_waitlisted"]
+        and result["members_with_two_rows"] == 0
+        and result["ids_in_order"]
+        and result["times_in_order"]
+        and result["causal_violations"] == 0
+        and result["bad_responses"] == 0
+    )
+    report.check(
+        "sign-ups: exact places, waiting list in arrival order, no double booking",
+        correct,
+        f"{result['confirmed']} confirmed, {result['waitlisted']} waitlisted, "
+        f"{result['members_with_two_rows']} double, {result['bad_responses']} bad responses",
+    )
+    report.check(
+        f"sign-ups: ≥ {MIN_SIGNUPS_PER_SECOND}/s", rate >= MIN_SIGNUPS_PER_SECOND,
+        f"{rate:.0f}/s", speed=True,
+    )  # fmt: skip
+
+
+def reminder_batches(report, args, tmp, env, fixture):
+    from bench import reminders
+
+    events, titles = fixture["ids"]["reminder_events"], fixture["reminder_titles"]
+    log = tmp / "celery-worker.log"
+    outbox = tmp / "outbox.jsonl"
+    first = reminders.batch_one(DB_NAME, env, log, outbox, events[0], titles[0], timeout=600)
+    second = reminders.batch_killed(
+        DB_NAME, env, log, outbox, events[1], titles[1],
+        kill_at=0.3, retry_seconds=RETRY_SECONDS, timeout=600,
+    )  # fmt: skip
+    killed = second["killed"]
+
+    def secs(value):
+        return f"{value:.1f} s" if value is not None else "did not finish"
+
+    rows = [
+        ["reminders due", first["due"], second["due"]],
+        ["inbox rows created within", secs(first["rows_created_in"]), ""],
+        ["all emailed within", secs(first["seconds"]), secs(second["seconds"])],
+        ["throughput", f"{first['due'] / first['seconds']:.0f} emails/s"
+         if first["seconds"] else "", ""],
+        ["worker SIGKILLed", "", f"after {killed['after_seconds']:.1f} s, "
+         f"{killed['emails_before_kill']} emails out, {killed['rows']} inbox rows, "
+         f"{killed['claimed_unsent']} claimed but unsent" if killed else "no (finished first)"],
+        ["emails in the outbox", first["emails"], second["emails"]],
+        ["duplicates", first["duplicates"], second["duplicates"]],
+        ["missing", first["missing"], second["missing"]],
+    ]  # fmt: skip
+    report.table(
+        "Reminders through one Celery worker (prefork, 2 processes)",
+        ["figure", "batch 1", "batch 2 (SIGKILL, restart)"],
+        rows,
+        [f"Batch 2: after the restart the run plays beat — events.send_reminders once, "
+         f"core.send_pending_notification_emails every {RETRY_SECONDS} s — with "
+         f"NOTIFICATION_EMAIL_RETRY_AFTER = {RETRY_SECONDS} s (the portal's is 10 minutes).",
+         f"Worker log: {log}"],
+    )  # fmt: skip
+    report.check(
+        f"reminders: {first['due']} sent by one worker ≤ {MAX_REMINDER_SECONDS} s",
+        first["seconds"] is not None and first["seconds"] <= MAX_REMINDER_SECONDS,
+        secs(first["seconds"]),
+        speed=True,
+    )
+    for label, batch in (("batch 1", first), ("batch 2 after SIGKILL", second)):
+        report.check(
+            f"reminders {label}: 0 duplicates, 0 missing",
+            batch["finished"] and batch["duplicates"] == 0 and batch["missing"] == 0,
+            f"{batch['duplicates']} duplicates, {batch['missing']} missing",
+        )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=None, help="data set size (1.0: full)")
+    parser.add_argument("--smoke", action="store_true", help="tiny run, correctness only")
+    parser.add_argument("--rounds", type=int, default=None, help="requests per page")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--processes", type=int, default=8, help="sign-up client processes")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and temp files")
+    parser.add_argument(
+        "--output",
+        help="markdown results (default bench/results.md, bench/results-smoke.md with --smoke)",
+    )
+    args = parser.parse_args(argv)
+    if args.scale is None:
+        args.scale = 0.01 if args.smoke else 1.0
+    if args.rounds is None:
+        args.rounds = 20 if args.smoke else 50
+    if args.output is None:
+        args.output = str(ROOT / "bench" / ("results-smoke.md" if args.smoke else "results.md"))
+
+    tmp = Path(tempfile.mkdtemp(prefix="union-portal-bench-"))
+    (tmp / "static").mkdir()
+    env = environment(tmp, DB_NAME)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    import redis
+
+    from bench import dataset, db
+    from bench.web import Gunicorn, sign_in
+
+    if args.smoke:
+        sizes = dataset.Sizes.at(args.scale, signups=50, seats=10, reminders=200)
+    else:
+        sizes = dataset.Sizes.at(args.scale, signups=500, seats=100, reminders=10_000)
+    ref_sizes = dataset.Sizes.at(REF_SCALE, signups=0, seats=1, reminders=0)
+    report = Report(args.smoke)
+    started = time.perf_counter()
+    server = None
+    error = None
+    try:
+        # The run's own Redis databases: no task left over from an earlier run.
+        for number in (BROKER_DB, CACHE_DB):
+            redis.Redis(port=int(REDIS_PORT), db=number).flushdb()
+        fixture, _ = build(report, args, sizes, ref_sizes, tmp, env)
+        counts = query_counts(tmp, "fixture", DB_NAME)
+        ref_counts = query_counts(tmp, "ref_fixture", REF_DB_NAME)
+        server = Gunicorn(env, args.workers, tmp / "gunicorn.log").start()
+        clients = {
+            role: sign_in(server.port, fixture["emails"][role], fixture["password"])
+            for role in fixture["users"]
+        }
+        time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+        weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
+        sign_up_race(report, args, server.port, fixture)
+        server.stop()
+        server = None
+        reminder_batches(report, args, tmp, env, fixture)
+    except Exception as exc:  # report what was measured, then fail
+        traceback.print_exc()
+        error = exc
+        report.check("the benchmark ran to the end", False, repr(exc))
+    finally:
+        if server:
+            server.stop()
+        if not args.keep:
+            for name in (DB_NAME, REF_DB_NAME):
+                db.drop(name)
+            shutil.rmtree(tmp / "static", ignore_errors=True)  # logs and outbox stay
+
+    header = [
+        f"`{' '.join(['bench/run.py', *sys.argv[1:]])}` on {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {time.perf_counter() - started:.0f} s in all. "
+        "One run: timings are noisy, read medians and ratios.",
+    ]
+    print(_text_table("Targets", ["target", "result", "figures"], report.summary_rows()))
+    Path(args.output).write_text(report.markdown(header) + "\n", encoding="utf-8")
+    print(f"\nResults written to {args.output}; temporary files in {tmp}")
+    if report.failed or error:
+        print(f"{len(report.failed)} target(s) missed.")
+        return 1
+    print("Every target met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

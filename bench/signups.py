@@ -1,0 +1,167 @@
+"""Sign-up under contention: many signed-in members press "sign up" for the same
+event at once, over real HTTP from several processes, and the database is checked
+afterwards."""
+
+import multiprocessing
+import secrets
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from . import db
+
+
+def create_sessions(dbname: str, user_ids: list[int], password_hash: str) -> dict[int, str]:
+    """Signed-in sessions for many members at once. Signing 500 members in through
+    the form would spend minutes in PBKDF2; these rows hold exactly what Django's
+    login() stores, so the server sees ordinary signed-in requests."""
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.crypto import get_random_string
+
+    # The hash Django checks on every request depends only on the stored password hash,
+    # which every benchmark account shares.
+    auth_hash = get_user_model()(password=password_hash).get_session_auth_hash()
+    store = SessionStore()
+    expires = datetime.now(UTC) + timedelta(days=1)
+    keys = {}
+    with db.connect(dbname) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY django_session (session_key, session_data, expire_date) FROM STDIN"
+        ) as cp:
+            for user_id in user_ids:
+                key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+                data = store.encode({
+                    SESSION_KEY: str(user_id),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: auth_hash,
+                })  # fmt: skip
+                cp.write_row((key, data, expires))
+                keys[user_id] = key
+    return keys
+
+
+def _sign_up(port, path, session_key, venue_id, go, out):
+    import http.client
+
+    csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret
+    headers = {
+        "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    go.wait()
+    started = time.perf_counter()
+    try:
+        conn.request("POST", path, body=f"where={venue_id}", headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        status, location = resp.status, resp.headers.get("Location", "")
+    except OSError as exc:
+        status, location = 0, repr(exc)
+    out.append((status, location, started, time.perf_counter()))
+    conn.close()
+
+
+def _client_process(port, path, venue_id, jobs, ready, go, results):
+    """One process: a thread per sign-up, all waiting for the same start signal."""
+    release, out, threads = threading.Event(), {}, []
+    for user_id, session_key in jobs:
+        out[user_id] = []
+        thread = threading.Thread(
+            target=_sign_up, args=(port, path, session_key, venue_id, release, out[user_id])
+        )
+        thread.start()
+        threads.append(thread)
+    ready.wait()
+    go.wait()
+    release.set()
+    for thread in threads:
+        thread.join()
+    results.put({user_id: rows[0] for user_id, rows in out.items()})
+
+
+def race(port: int, event_id: int, venue_id: int, sessions: dict[int, str], processes: int):
+    """Fires every sign-up at once from `processes` processes; returns per user
+    (status, location, started, finished) and the wall time."""
+    ctx = multiprocessing.get_context("fork")
+    ready, go, results = ctx.Barrier(processes + 1), ctx.Event(), ctx.Queue()
+    jobs = list(sessions.items())
+    chunks = [jobs[k::processes] for k in range(processes)]
+    path = f"/events/{event_id}/register/"
+    procs = [
+        ctx.Process(target=_client_process, args=(port, path, venue_id, chunk, ready, go, results))
+        for chunk in chunks
+    ]
+    for proc in procs:
+        proc.start()
+    ready.wait()  # every thread of every process is waiting
+    started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+    go.set()
+    outcome = {}
+    for _ in procs:
+        outcome.update(results.get(timeout=600))
+    for proc in procs:
+        proc.join()
+    wall = max(row[3] for row in outcome.values()) - started
+    return outcome, wall
+
+
+def check(dbname: str, event_id: int, outcome: dict, seats: int) -> dict:
+    """What the database says after the race, against the rules."""
+    with db.connect(dbname) as conn:
+        rows = conn.execute(
+            "SELECT r.id, m.user_id, r.status, r.created_at FROM events_registration r "
+            "JOIN members_member m ON m.id = r.member_id WHERE r.event_id = %s ORDER BY r.id",
+            [event_id],
+        ).fetchall()
+    n = len(outcome)
+    confirmed = [r for r in rows if r[2] == "confirmed"]
+    waitlisted = [r for r in rows if r[2] == "waitlisted"]
+    per_user = {}
+    for row in rows:
+        per_user[row[1]] = per_user.get(row[1], 0) + 1
+    # Arrival order: places and waiting-list positions follow the order in which the
+    # requests took the event lock (row ids), creation times agree with the ids, and a
+    # sign-up whose response came back before another was sent has the lower id.
+    ids_in_order = not confirmed or not waitlisted or confirmed[-1][0] < waitlisted[0][0]
+    times_in_order = all(a[3] <= b[3] for a, b in zip(rows, rows[1:], strict=False))
+    id_of = {r[1]: r[0] for r in rows}
+    timed = sorted(
+        (outcome[u][2], outcome[u][3], id_of[u]) for u in outcome if u in id_of
+    )  # (started, finished, id)
+    causal_pairs = causal_violations = 0
+    for started_b, _, id_b in timed:
+        for _, finished_a, id_a in timed:
+            if finished_a < started_b:
+                causal_pairs += 1
+                causal_violations += id_a > id_b
+    statuses = {}
+    for status, location, *_ in outcome.values():
+        key = f"{status} → {location.split('?')[0]}" if status == 302 else str(status)
+        statuses[key] = statuses.get(key, 0) + 1
+    expected_location = f"/events/{event_id}/"
+    bad_responses = sum(
+        1 for s, loc, *_ in outcome.values() if s != 302 or not loc.endswith(expected_location)
+    )
+    return {
+        "requests": n,
+        "rows": len(rows),
+        "confirmed": len(confirmed),
+        "waitlisted": len(waitlisted),
+        "expected_confirmed": min(seats, n),
+        "expected_waitlisted": max(n - seats, 0),
+        "members_with_two_rows": sum(1 for c in per_user.values() if c > 1),
+        "ids_in_order": ids_in_order,
+        "times_in_order": times_in_order,
+        "causal_pairs": causal_pairs,
+        "causal_violations": causal_violations,
+        "bad_responses": bad_responses,
+        "responses": statuses,
+    }

@@ -69,10 +69,10 @@ class OwnRedis:
 
 
 def point_celery_at(url):
+    # New pools for the new broker; the old ones are left open, since other
+    # objects (the producer pool, a worker) may still hold them.
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
 
 

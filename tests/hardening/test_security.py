@@ -23,7 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 
 def test_deploy_check_is_clean_with_production_settings():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "union_portal.settings",
         "PORTAL_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": "x7-" + "k2Pq9zLm4Vb8Nw3Rt6Yh1Jd5Gf0Sa" * 3,

@@ -72,5 +72,14 @@ class ForgivingRedisCache(RedisCache):
     def set_many(self, data, timeout=None, version=None):
         return self._forgive("set_many", [], data, timeout, version)
 
+    def has_key(self, key, version=None):
+        return self._forgive("has_key", False, key, version)
+
+    def touch(self, key, timeout=None, version=None):
+        return self._forgive("touch", False, key, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._forgive("delete_many", None, keys, version)
+
     def clear(self):
         return self._forgive("clear", None)

@@ -119,7 +119,7 @@ class VenueForm(forms.ModelForm):
 
 
 VenueFormSet = inlineformset_factory(
-    Event, Venue, form=VenueForm, extra=1, min_num=0, can_delete=True, max_num=10
+    Event, Venue, form=VenueForm, extra=1, min_num=0, can_delete=True, max_num=10, absolute_max=20
 )
 
 

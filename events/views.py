@@ -177,7 +177,8 @@ def _event_form(request, event):
         if event.pk is None:
             # An officer of several branches picks one; the usual case has one.
             chosen = request.POST.get("branch", "")
-            form.instance.branch_id = int(chosen) if chosen.isdigit() else min(branch_ids)
+            valid = chosen.isascii() and chosen.isdigit() and len(chosen) < 18
+            form.instance.branch_id = int(chosen) if valid else min(branch_ids)
             if form.instance.branch_id not in branch_ids:
                 raise Http404
         event = services.event_save(actor=request.user, form=form, venue_formset=venues)

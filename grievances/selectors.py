@@ -28,7 +28,8 @@ def handler_queue(*, user, filters):
     if filters.get("q"):
         query = filters["q"].lstrip("#")
         cases = cases.filter(
-            Q(subject__icontains=query) | (Q(pk=int(query)) if query.isdigit() else Q())
+            Q(subject__icontains=query)
+            | (Q(pk=int(query)) if query.isascii() and query.isdigit() and len(query) < 18 else Q())
         )
     for name in ("status", "kind", "level"):
         if filters.get(name):

@@ -93,6 +93,8 @@ def _read_rows(filename: str, content: bytes) -> list[list[str]]:
 def parse_roster_file(filename: str, content: bytes) -> list[dict]:
     """Rows as {field: text} keyed by model field, with `line` the spreadsheet line."""
     rows = _read_rows(filename, content)
+    if any("\x00" in cell for row in rows for cell in row):
+        raise RosterFileError(_("The file contains control characters; save it again as text."))
     while rows and not any(rows[0]):
         rows.pop(0)
     if not rows:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .forms import MemberForm
 from .models import Campus, Department, Member, MemberStatusChange, RosterExportLog, RosterImport
-from .roster_io import parse_roster_file, status_code, yes_no
+from .roster_io import RosterFileError, parse_roster_file, status_code, yes_no
 
 
 def _record_status_change(*, member, old_status, actor, note=""):
@@ -169,7 +169,10 @@ def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
         locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
         if locked.applied_at is not None:
             raise ImportRejected(_("This file has already been imported."))
-        preview = roster_import_preview(roster_import=locked)
+        try:
+            preview = roster_import_preview(roster_import=locked)
+        except RosterFileError as exc:
+            raise ImportRejected(str(exc)) from exc
         if preview.has_errors:
             raise ImportRejected(_("Fix the rows with errors and upload the file again."))
         for row in preview.rows:

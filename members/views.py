@@ -152,7 +152,11 @@ def _get_import(request, pk):
 @roster_required
 def roster_import_preview(request, pk):
     roster_import = _get_import(request, pk)
-    preview = services.roster_import_preview(roster_import=roster_import)
+    try:
+        preview = services.roster_import_preview(roster_import=roster_import)
+    except RosterFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("members:import")
     return render(
         request,
         "members/roster_import_preview.html",

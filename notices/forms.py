@@ -58,8 +58,13 @@ class AwardForm(forms.ModelForm):
         fields = ["winner", "department", "award"]
 
 
-FundLineFormSet = modelformset_factory(FundLine, form=FundLineForm, extra=3, can_delete=True)
-AwardFormSet = modelformset_factory(AwardResult, form=AwardForm, extra=3, can_delete=True)
+# absolute_max bounds the forms Django builds for a forged TOTAL_FORMS count.
+FundLineFormSet = modelformset_factory(
+    FundLine, form=FundLineForm, extra=3, can_delete=True, max_num=600, absolute_max=610
+)
+AwardFormSet = modelformset_factory(
+    AwardResult, form=AwardForm, extra=3, can_delete=True, max_num=200, absolute_max=210
+)
 
 
 def unsaved_rows(formset):

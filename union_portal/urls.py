@@ -1,5 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+
+class TokenConverter:
+    """The random tokens of uploaded files: anything else is not a file."""
+
+    regex = "[A-Za-z0-9]{32}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", include("union_portal.core.urls")),

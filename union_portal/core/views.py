@@ -33,7 +33,8 @@ def inbox(request):
 @login_required_403
 def inbox_mark_read(request):
     raw_id = request.POST.get("id", "")
-    notification_id = int(raw_id) if raw_id.isdigit() else None
+    valid = raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 18
+    notification_id = int(raw_id) if valid else None
     if raw_id and notification_id is None:
         messages.error(request, _("That notification does not exist."))
         return redirect("core:inbox")

@@ -1,0 +1,188 @@
+import os
+import tempfile
+from copy import copy
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import client as test_client
+from django.test.utils import ContextList
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from events.models import Registration
+from events.views import FEED_SALT
+from grievances.models import Attachment
+from members.models import RosterImport
+from notices import services as notice_services
+from notices.models import AwardResult, FundLine, NoticeAttachment, NoticeVersion
+from tests.factories import (
+    BranchFactory,
+    CampusFactory,
+    CategoryFactory,
+    DepartmentFactory,
+    EventFactory,
+    GrievanceFactory,
+    MemberFactory,
+    VenueFactory,
+    fund_notice,
+    user_with_role,
+)
+from union_portal.core.notifications import notify
+
+# Hypothesis keeps a cache (.hypothesis/) in the working directory: not in the checkout.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "union-portal-hypothesis")
+
+# Reproducible in CI: the same examples on every run. To dig deeper, FUZZ_EXAMPLES=200
+# draws more, FUZZ_RANDOM=1 draws new ones on each run (pytest --hypothesis-seed=N
+# replays a run).
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
+    deadline=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(autouse=True)
+def local_cache(settings):
+    """Rate-limit counters in this process's memory: a fuzz run clears its cache before
+    every example, and must not clear those of a test run beside it."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _store_first_context(store, signal, sender, template, context, **kwargs):
+    store.setdefault("templates", []).append(template)
+    if "context" not in store:
+        store["context"] = ContextList([copy(context)])
+
+
+@pytest.fixture(autouse=True)
+def view_context_only(monkeypatch):
+    """response.context holds the view's own context only, not a copy for every
+    template rendered (crispy renders several per field): a quarter faster."""
+    monkeypatch.setattr(test_client, "store_rendered_templates", _store_first_context)
+
+
+@pytest.fixture(scope="module")
+def private_files(tmp_path_factory):
+    """Uploaded files go to a folder of this module, so a test can tell when one is written."""
+    root = tmp_path_factory.mktemp("private")
+    fields = [model._meta.get_field("file") for model in (Attachment, NoticeAttachment)]
+    storages = list({id(f.storage): f.storage for f in fields}.values())
+    cached = ("base_location", "location")
+    saved = [(s, s._location) for s in storages]
+    for storage in storages:
+        storage._location = str(root)
+        for name in cached:
+            storage.__dict__.pop(name, None)
+    yield root
+    for storage, location in saved:
+        storage._location = location
+        for name in cached:
+            storage.__dict__.pop(name, None)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, private_files):
+    """Built once per module in a transaction rolled back after its last test (each test
+    runs in a savepoint inside it, each example in a savepoint inside that).
+    Returns (people, {name of an object: the kwargs of its URLs})."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        branch = BranchFactory(name="计算机学院分工会")
+        other_branch = BranchFactory(name="外国语学院分工会")
+        department = DepartmentFactory(branch=branch, name="软件工程系")
+        people = {
+            "member": user_with_role("member", branch),
+            "officer": user_with_role("officer", branch),
+            "chair": user_with_role("chair", branch),
+            "liaison": user_with_role("liaison", other_branch),
+            "other_officer": user_with_role("officer", other_branch),
+        }
+        yield people, _objects(people, branch, department)
+        transaction.set_rollback(True)
+
+
+def _objects(people, branch, department):
+    """What the pages are about, in `branch`: a roster entry and an import of the officer,
+    a published event with two venues, an online link and a shuttle (the member
+    registered) and a draft one, a case filed by the member and assigned to the officer
+    with a file, and notices at every step with an objection."""
+    officer, chair, member = people["officer"], people["chair"], people["member"]
+    roster_entry = MemberFactory(branch=branch, department=department)
+    roster_import = RosterImport.objects.create(
+        branch=branch,
+        uploaded_by=officer,
+        filename="roster.csv",
+        content="工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n".encode(),
+        content_sha1="x",
+    )
+    for user in people.values():
+        notify(user=user, key="fuzz", subject="hello", url="/events/")
+    event = EventFactory(branch=branch, online_url="https://meeting.example.cn/1", shuttle_seats=5,
+                         shuttle_departure_place="正门")  # fmt: skip
+    event.shuttle_departs_at = event.starts_at - timedelta(hours=1)
+    event.save()
+    venue = VenueFactory(event=event, capacity=10)
+    VenueFactory(event=event, campus=CampusFactory(name="邯郸校区"), capacity=1)
+    draft_event = EventFactory(branch=branch, status="draft")
+    VenueFactory(event=draft_event)
+    registration = Registration.objects.create(
+        event=event, member=member.member, venue=venue, status="confirmed"
+    )
+    case = GrievanceFactory(
+        category=CategoryFactory(branch=branch),
+        assignee=officer,
+        filer_member=member.member,
+        filer=member,
+    )
+    case_file = Attachment.objects.create(
+        grievance=case, token="t" * 32, name="a.pdf", content_type="application/pdf", size=5,
+        file=ContentFile(b"%PDF-", name="a.pdf"),
+    )  # fmt: skip
+    members_notice = fund_notice(branch, officer, chair=chair, status="published",
+                                 visibility="members")  # fmt: skip
+    notice_services.notice_correct(
+        actor=officer, notice=members_notice, reason="更正", version=NoticeVersion(title="更正"),
+        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("2"))],
+    )  # fmt: skip
+    public_notice = fund_notice(branch, officer, chair=chair, status="published")
+    public_file = NoticeAttachment.objects.create(
+        version=public_notice.current, token="n" * 32, name="a.pdf",
+        content_type="application/pdf", size=5, file=ContentFile(b"%PDF-", name="a.pdf"),
+    )  # fmt: skip
+    draft_award = notice_services.notice_create(
+        actor=officer, branch_id=branch.pk, kind="award", visibility="public",
+        version=NoticeVersion(title="评优公示", body="名单", criteria="标准"),
+        awards=[AwardResult(winner="张三", department="软件工程系", award="优秀会员")],
+    )  # fmt: skip
+    objection = notice_services.objection_file(
+        user=member, member=member.member, notice=members_notice, text="?"
+    )
+    return {
+        "none": {},
+        "member": {"pk": roster_entry.pk},
+        "import": {"pk": roster_import.pk},
+        "event": {"pk": event.pk},
+        "draft_event": {"pk": draft_event.pk},
+        "registration": {"pk": registration.pk},
+        "feed": {"token": signing.dumps(member.pk, salt=FEED_SALT)},
+        "case": {"pk": case.pk},
+        "case_file": {"token": case_file.token},
+        "members_notice": {"pk": members_notice.pk},
+        "members_notice_v1": {"pk": members_notice.pk, "number": 1},
+        "members_notice_v2": {"pk": members_notice.pk, "number": 2},
+        "public_file": {"token": public_file.token},
+        "draft_notice": {"pk": fund_notice(branch, officer).pk},
+        "draft_award": {"pk": draft_award.pk},
+        "awaiting_notice": {"pk": fund_notice(branch, officer, status="awaiting").pk},
+        "approved_notice": {"pk": fund_notice(branch, officer, chair=chair, status="approved").pk},
+        "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
+    }

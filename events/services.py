@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from union_portal.core.notifications import notify
+from union_portal.core.rules import RuleError
 
 from .models import Event, Registration, Venue
 
@@ -20,8 +21,8 @@ Shuttle = Registration.Shuttle
 HOLDS_PLACE = (Status.CONFIRMED, Status.ATTENDED)
 
 
-class EventRuleError(Exception):
-    """A request the rules refuse; the message is for the user."""
+class EventRuleError(RuleError):
+    """A rule of this app refused the request."""
 
 
 def _local(dt):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.roles import branches_where, login_required_403, roles_of
+from union_portal.core.rules import perform
 
 from . import ics, selectors, services
 from .forms import (
@@ -105,16 +106,16 @@ def register(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose one of this event's venues."))
         return redirect(event_url(event))
-    try:
-        registration = services.registration_create(
+    registration = perform(
+        request,
+        lambda: services.registration_create(
             member=member,
             event=event,
             venue_id=form.venue_id(),
             wants_shuttle=form.cleaned_data.get("wants_shuttle", False),
-        )
-    except services.EventRuleError as exc:
-        messages.error(request, str(exc))
-    else:
+        ),
+    )
+    if registration is not None:
         if registration.status == Registration.Status.CONFIRMED:
             messages.success(request, _("You are registered. See you there!"))
         else:
@@ -143,12 +144,11 @@ def cancel_registration(request, pk):
     )
     if registration is None:
         raise Http404
-    try:
-        services.registration_cancel(member=member, registration=registration)
-    except services.EventRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your registration was cancelled."))
+    perform(
+        request,
+        lambda: services.registration_cancel(member=member, registration=registration),
+        _("Your registration was cancelled."),
+    )
     return redirect(event_url(registration.event))
 
 
@@ -195,12 +195,11 @@ def _event_form(request, event):
 @events_manager_required
 def event_publish(request, pk):
     event = get_event_for_editor(request.user, pk)
-    try:
-        services.event_publish(actor=request.user, event=event)
-    except services.EventRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The event is published: members can sign up."))
+    perform(
+        request,
+        lambda: services.event_publish(actor=request.user, event=event),
+        _("The event is published: members can sign up."),
+    )
     return redirect(event_url(event))
 
 
@@ -209,16 +208,13 @@ def event_cancel(request, pk):
     event = get_event_for_editor(request.user, pk)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.event_cancel(
+        perform(
+            request,
+            lambda: services.event_cancel(
                 actor=request.user, event=event, reason=form.cleaned_data["reason"]
-            )
-        except services.EventRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, _("The event was cancelled and everyone registered was told.")
-            )
+            ),
+            _("The event was cancelled and everyone registered was told."),
+        )
         return redirect(event_url(event))
     registered = event.registrations.filter(status__in=Registration.ACTIVE).count()
     return render(
@@ -233,21 +229,16 @@ def check_in(request, pk):
     event = get_event_for_editor(request.user, pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            registration = services.registration_check_in(
+        perform(
+            request,
+            lambda: services.registration_check_in(
                 actor=request.user, event=event, code=form.cleaned_data["code"]
-            )
-        except services.EventRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
+            ),
+            lambda registration: (
                 _("%(name)s is checked in (%(where)s).")
-                % {
-                    "name": registration.member.name,
-                    "where": registration.venue or _("online"),
-                },
-            )
+                % {"name": registration.member.name, "where": registration.venue or _("online")}
+            ),
+        )
         return redirect("events:check_in", pk=event.pk)
     counts = {
         status: event.registrations.filter(status=status).count()

@@ -17,6 +17,7 @@ from members.models import BranchRole
 from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, is_working_day, working_days_between
 from union_portal.core.notifications import notify
+from union_portal.core.rules import RuleError
 
 from .models import Attachment, Grievance, GrievanceEvent, hash_receipt
 from .selectors import is_overdue
@@ -27,8 +28,8 @@ Kind = GrievanceEvent.Kind
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 5 bits each
 
 
-class GrievanceRuleError(Exception):
-    """A request the rules refuse; the message is for the user."""
+class GrievanceRuleError(RuleError):
+    """A rule of this app refused the request."""
 
 
 def new_receipt_code() -> str:

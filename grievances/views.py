@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from union_portal.core.roles import login_required_403, roles_of
+from union_portal.core.rules import perform
 
 from . import selectors, services
 from .forms import (
@@ -247,12 +248,7 @@ def case_action(request, pk, action):
             for error in errors:
                 messages.error(request, error)
         return redirect("grievances:detail", pk=grievance.pk)
-    try:
-        run(request, grievance, form)
-    except services.GrievanceRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, str(DONE[action]))
+    perform(request, lambda: run(request, grievance, form), DONE[action])
     return redirect("grievances:detail", pk=grievance.pk)
 
 
@@ -264,14 +260,13 @@ def assign(request, pk):
         raise PermissionDenied
     form = AssignForm(request.POST, branch_id=grievance.branch_id)
     if form.is_valid():
-        try:
-            services.grievance_assign(
+        perform(
+            request,
+            lambda: services.grievance_assign(
                 actor=request.user, grievance=grievance, assignee=form.cleaned_data["assignee"]
-            )
-        except services.GrievanceRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The case was assigned."))
+            ),
+            _("The case was assigned."),
+        )
     else:
         messages.error(request, _("Choose an officer of this branch."))
     return redirect("grievances:detail", pk=grievance.pk)

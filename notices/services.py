@@ -14,14 +14,15 @@ from django.utils.translation import gettext_lazy
 from members.models import Member
 from union_portal.core.calendar import add_working_days, is_working_day
 from union_portal.core.notifications import notify
+from union_portal.core.rules import RuleError
 
 from .models import Notice, NoticeAttachment, NoticeVersion, Objection
 
 Status = Notice.Status
 
 
-class NoticeRuleError(Exception):
-    """A request the rules refuse; the message is for the user."""
+class NoticeRuleError(RuleError):
+    """A rule of this app refused the request."""
 
 
 def _url(notice):

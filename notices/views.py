@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes
 from union_portal.core.markdown import render_markdown
 from union_portal.core.roles import branches_where, login_required_403, roles_of
+from union_portal.core.rules import perform
 
 from . import selectors, services
 from .forms import (
@@ -302,13 +303,19 @@ def notice_step(request, pk, step):
     allowed, run, done = STEPS[step]
     if not allowed(request.user, notice):
         raise PermissionDenied
-    try:
-        run(actor=request.user, notice=notice)
-    except services.NoticeRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, str(done))
+    perform(request, lambda: run(actor=request.user, notice=notice), done)
     return redirect(notice_url(notice))
+
+
+def _step_with_reason(request, notice, step, run, done):
+    """A step that needs a written reason: the form, then the service."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        perform(request, lambda: run(form.cleaned_data["reason"]), done)
+        return redirect(notice_url(notice))
+    return render(
+        request, "notices/notice_reason.html", {"notice": notice, "form": form, "step": step}
+    )
 
 
 @notices_manager_required
@@ -316,38 +323,24 @@ def notice_send_back(request, pk):
     notice = get_notice_for_editor(request.user, pk)
     if not may_approve(request.user, notice):
         raise PermissionDenied
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.notice_send_back(
-                actor=request.user, notice=notice, comment=form.cleaned_data["reason"]
-            )
-        except services.NoticeRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Sent back to the officer with your comment."))
-        return redirect(notice_url(notice))
-    return render(
-        request, "notices/notice_reason.html", {"notice": notice, "form": form, "step": "send_back"}
+    return _step_with_reason(
+        request,
+        notice,
+        "send_back",
+        lambda reason: services.notice_send_back(actor=request.user, notice=notice, comment=reason),
+        _("Sent back to the officer with your comment."),
     )
 
 
 @notices_manager_required
 def notice_withdraw(request, pk):
     notice = get_notice_for_editor(request.user, pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.notice_withdraw(
-                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
-            )
-        except services.NoticeRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The notice is withdrawn; it stays visible as such."))
-        return redirect(notice_url(notice))
-    return render(
-        request, "notices/notice_reason.html", {"notice": notice, "form": form, "step": "withdraw"}
+    return _step_with_reason(
+        request,
+        notice,
+        "withdraw",
+        lambda reason: services.notice_withdraw(actor=request.user, notice=notice, reason=reason),
+        _("The notice is withdrawn; it stays visible as such."),
     )
 
 
@@ -360,18 +353,17 @@ def object_to(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write your objection."))
         return redirect(notice_url(notice))
-    try:
-        services.objection_file(
+    perform(
+        request,
+        lambda: services.objection_file(
             user=request.user,
             member=roles_of(request.user).member,
             notice=notice,
             text=form.cleaned_data["text"],
             confidential=form.cleaned_data["confidential"],
-        )
-    except services.NoticeRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your objection was sent to the branch's officers."))
+        ),
+        _("Your objection was sent to the branch's officers."),
+    )
     return redirect(notice_url(notice))
 
 
@@ -386,14 +378,13 @@ def answer_objection(request, pk, objection_pk):
     if not form.is_valid():
         messages.error(request, _("Write the answer."))
         return redirect(notice_url(notice))
-    try:
-        services.objection_answer(
+    perform(
+        request,
+        lambda: services.objection_answer(
             actor=request.user, objection=objection, text=form.cleaned_data["text"]
-        )
-    except services.NoticeRuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your answer was sent to the member."))
+        ),
+        _("Your answer was sent to the member."),
+    )
     return redirect(notice_url(notice))
 
 

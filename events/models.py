@@ -140,6 +140,7 @@ class Registration(models.Model):
         WAITLISTED = "waitlisted", _("On the shuttle waiting list")
 
     ACTIVE = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED)
+    HOLDS_PLACE = (Status.CONFIRMED, Status.ATTENDED)
     TRANSITIONS = {
         Status.WAITLISTED: {Status.CONFIRMED, Status.CANCELLED},
         Status.CONFIRMED: {Status.CANCELLED, Status.ATTENDED},

@@ -7,7 +7,7 @@ from union_portal.core.roles import roles_of
 
 from .models import Event, Registration, Venue
 
-HOLDS_PLACE = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+HOLDS_PLACE = Registration.HOLDS_PLACE
 
 
 def venues_with_counts():

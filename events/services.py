@@ -18,7 +18,7 @@ from .models import Event, Registration, Venue
 
 Status = Registration.Status
 Shuttle = Registration.Shuttle
-HOLDS_PLACE = (Status.CONFIRMED, Status.ATTENDED)
+HOLDS_PLACE = Registration.HOLDS_PLACE
 
 
 class EventRuleError(RuleError):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
+from union_portal.core.forms import parse_id
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 
@@ -176,9 +177,8 @@ def _event_form(request, event):
     if request.method == "POST" and form.is_valid() and venues.is_valid():
         if event.pk is None:
             # An officer of several branches picks one; the usual case has one.
-            chosen = request.POST.get("branch", "")
-            valid = chosen.isascii() and chosen.isdigit() and len(chosen) < 18
-            form.instance.branch_id = int(chosen) if valid else min(branch_ids)
+            chosen = parse_id(request.POST.get("branch", ""))
+            form.instance.branch_id = chosen if chosen is not None else min(branch_ids)
             if form.instance.branch_id not in branch_ids:
                 raise Http404
         event = services.event_save(actor=request.user, form=form, venue_formset=venues)

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from union_portal.core.forms import parse_id
 from union_portal.core.roles import roles_of
 
 from .models import Attachment, Grievance
@@ -27,9 +28,9 @@ def handler_queue(*, user, filters):
     cases = Grievance.objects.filter(visible).select_related("category", "assignee", "branch")
     if filters.get("q"):
         query = filters["q"].lstrip("#")
+        number = parse_id(query)
         cases = cases.filter(
-            Q(subject__icontains=query)
-            | (Q(pk=int(query)) if query.isascii() and query.isdigit() and len(query) < 18 else Q())
+            Q(subject__icontains=query) | (Q(pk=number) if number is not None else Q())
         )
     for name in ("status", "kind", "level"):
         if filters.get(name):

@@ -47,6 +47,11 @@ def _case_or_login(request, pk):
         return None, redirect_to_login(request.get_full_path())
 
 
+def _signed_in_user(request):
+    # An anonymous filer following with a receipt code acts without an account.
+    return request.user if request.user.is_authenticated else None
+
+
 def _remember_receipt(request, grievance):
     known = request.session.get(SESSION_KEY, [])
     if grievance.pk not in known:
@@ -183,7 +188,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_filer_message(
             grievance=g,
-            user=request.user if request.user.is_authenticated else None,
+            user=_signed_in_user(request),
             text=form.cleaned_data["text"],
             files=form.cleaned_data["attachments"],
         ),
@@ -192,7 +197,7 @@ ACTIONS = {
         "filer",
         OptionalTextForm,
         lambda request, g, form: services.grievance_accept(
-            grievance=g, user=request.user if request.user.is_authenticated else None
+            grievance=g, user=_signed_in_user(request)
         ),
     ),
     "appeal": (
@@ -200,7 +205,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_appeal(
             grievance=g,
-            user=request.user if request.user.is_authenticated else None,
+            user=_signed_in_user(request),
             text=form.cleaned_data["text"],
         ),
     ),
@@ -209,7 +214,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_reopen(
             grievance=g,
-            user=request.user if request.user.is_authenticated else None,
+            user=_signed_in_user(request),
             text=form.cleaned_data["text"],
         ),
     ),

@@ -9,9 +9,9 @@ import io
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from union_portal.core.downloads import csv_bytes
+from union_portal.core.downloads import csv_bytes, xlsx_bytes
 
 from .models import Member
 
@@ -173,11 +173,5 @@ def roster_csv(members, with_hardship: bool) -> bytes:
 
 
 def roster_xlsx(members, with_hardship: bool) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("花名册")
-    sheet.append([COLUMNS[f][0] for f in export_fields(with_hardship)])
-    for member in members:
-        sheet.append(export_row(member, with_hardship))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    header = [COLUMNS[f][0] for f in export_fields(with_hardship)]
+    return xlsx_bytes([header, *(export_row(m, with_hardship) for m in members)], "花名册")

@@ -187,14 +187,11 @@ def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
 
 def roster_export_log(*, actor, branch_ids, filters: dict, file_format: str, rows: int):
     """Records a roster export: who, when, which branches and filter, how many rows."""
-    plain = {
-        key: (getattr(value, "pk", value) if not isinstance(value, bool) else value)
-        for key, value in filters.items()
-    }
     return RosterExportLog.objects.create(
         user=actor,
         branch_ids=sorted(branch_ids),
-        filters={key: str(value) for key, value in plain.items()},
+        # A chosen department or campus is logged by its id.
+        filters={key: str(getattr(value, "pk", value)) for key, value in filters.items()},
         file_format=file_format,
         rows=rows,
     )

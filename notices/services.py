@@ -58,6 +58,18 @@ def _title(notice):
     return notice.current.title
 
 
+def _tell(user, key, subject, notice, body="", **fields):
+    """A notification about `notice`; `subject` is a lazy text with {title} and
+    any other `fields`."""
+    notify(
+        user=user,
+        key=key,
+        subject=format_lazy(subject, title=_title(notice), **fields),
+        body=body,
+        url=_url(notice),
+    )
+
+
 def _save_content(version, *, lines, awards, files):
     """Writes the version's fund lines, award results and attachments (validated forms)."""
     for line in lines:
@@ -127,11 +139,11 @@ def notice_submit(*, actor, notice):
     _move(notice, Status.AWAITING)
     notice.save(update_fields=["status"])
     for chair in _officers(notice, roles=("chair",)):
-        notify(
-            user=chair,
-            key=f"notice-awaiting:{notice.pk}:{timezone.now().timestamp()}:{chair.pk}",
-            subject=format_lazy(gettext_lazy("To approve: {title}"), title=_title(notice)),
-            url=_url(notice),
+        _tell(
+            chair,
+            f"notice-awaiting:{notice.pk}:{timezone.now().timestamp()}:{chair.pk}",
+            gettext_lazy("To approve: {title}"),
+            notice,
         )
     return notice
 
@@ -143,11 +155,11 @@ def notice_approve(*, actor, notice):
     notice.approved_by = actor
     notice.review_comment = ""
     notice.save(update_fields=["status", "approved_by", "review_comment"])
-    notify(
-        user=notice.created_by,
-        key=f"notice-approved:{notice.pk}",
-        subject=format_lazy(gettext_lazy("Approved: {title}"), title=_title(notice)),
-        url=_url(notice),
+    _tell(
+        notice.created_by,
+        f"notice-approved:{notice.pk}",
+        gettext_lazy("Approved: {title}"),
+        notice,
     )
     return notice
 
@@ -161,12 +173,12 @@ def notice_send_back(*, actor, notice, comment):
     notice.review_comment = comment
     notice.approved_by = None
     notice.save(update_fields=["status", "review_comment", "approved_by"])
-    notify(
-        user=notice.created_by,
-        key=f"notice-sent-back:{notice.pk}:{timezone.now().timestamp()}",
-        subject=format_lazy(gettext_lazy("Sent back: {title}"), title=_title(notice)),
+    _tell(
+        notice.created_by,
+        f"notice-sent-back:{notice.pk}:{timezone.now().timestamp()}",
+        gettext_lazy("Sent back: {title}"),
+        notice,
         body=comment,
-        url=_url(notice),
     )
     return notice
 
@@ -190,15 +202,15 @@ def notice_publish(*, actor, notice, now=None):
         branch_id=notice.branch_id, status=Member.Status.ACTIVE, user__isnull=False
     ).select_related("user")
     for member in members:
-        notify(
-            user=member.user,
-            key=f"notice-published:{notice.pk}",
-            subject=format_lazy(gettext_lazy("Notice: {title}"), title=_title(notice)),
+        _tell(
+            member.user,
+            f"notice-published:{notice.pk}",
+            gettext_lazy("Notice: {title}"),
+            notice,
             body=format_lazy(
                 gettext_lazy("Objections are possible until {date}."),
                 date=notice.objection_closes_on.isoformat(),
             ),
-            url=_url(notice),
         )
     return notice
 
@@ -258,12 +270,12 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
         text=text, confidential=confidential,
     )  # fmt: skip
     for officer in _officers(notice):
-        notify(
-            user=officer,
-            key=f"notice-objection:{objection.pk}:{officer.pk}",
-            subject=format_lazy(gettext_lazy("Objection to: {title}"), title=_title(notice)),
+        _tell(
+            officer,
+            f"notice-objection:{objection.pk}:{officer.pk}",
+            gettext_lazy("Objection to: {title}"),
+            notice,
             body=text,
-            url=_url(notice),
         )
     return objection
 
@@ -278,14 +290,12 @@ def objection_answer(*, actor, objection, text, now=None):
     objection.answer, objection.answered_by = text, actor
     objection.answered_at = now or timezone.now()
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
-    notify(
-        user=objection.user,
-        key=f"notice-objection-answer:{objection.pk}",
-        subject=format_lazy(
-            gettext_lazy("Answer to your objection: {title}"), title=_title(objection.notice)
-        ),
+    _tell(
+        objection.user,
+        f"notice-objection-answer:{objection.pk}",
+        gettext_lazy("Answer to your objection: {title}"),
+        objection.notice,
         body=text,
-        url=_url(objection.notice),
     )
     return objection
 
@@ -309,14 +319,11 @@ def notice_close_periods(*, now=None) -> int:
         ).select_related("current")
         for notice in closing:
             for officer in _officers(notice):
-                notify(
-                    user=officer,
-                    key=f"notice-closing:{notice.pk}:{notice.objection_closes_on}:{officer.pk}",
-                    subject=format_lazy(
-                        gettext_lazy("Objection period closes {date}: {title}"),
-                        date=notice.objection_closes_on.isoformat(),
-                        title=notice.current.title,
-                    ),
-                    url=_url(notice),
+                _tell(
+                    officer,
+                    f"notice-closing:{notice.pk}:{notice.objection_closes_on}:{officer.pk}",
+                    gettext_lazy("Objection period closes {date}: {title}"),
+                    notice,
+                    date=notice.objection_closes_on.isoformat(),
                 )
     return closed

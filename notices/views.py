@@ -1,5 +1,4 @@
 import difflib
-import io
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -14,9 +13,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
-from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes
+from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.markdown import render_markdown
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
@@ -402,19 +400,8 @@ def notice_export(request, pk, fmt):
     total = ["", "", _("Total"), version.total, ""]
     name = f"notice-{notice.pk}-v{version.number}"
     if fmt == "xlsx":
-        return attachment(_xlsx([header, *rows, total]), f"{name}.xlsx", XLSX)
+        return attachment(xlsx_bytes([header, *rows, total]), f"{name}.xlsx", XLSX)
     return attachment(csv_bytes([header, *rows, total]), f"{name}.csv", CSV)
-
-
-def _xlsx(rows):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    for row in rows:
-        sheet.append([str(v) if v is not None and not isinstance(v, int | float) else v
-                      for v in row])  # fmt: skip
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 @viewer_view
@@ -445,7 +432,7 @@ def money_summary(request, fmt=None):
         ]
         name = f"fund-summary-{year or 'all'}"
         if fmt == "xlsx":
-            return attachment(_xlsx(table), f"{name}.xlsx", XLSX)
+            return attachment(xlsx_bytes(table), f"{name}.xlsx", XLSX)
         return attachment(csv_bytes(table), f"{name}.csv", CSV)
     scale = max((r["total"] for r in rows), default=0) or 1
     return render(

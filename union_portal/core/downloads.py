@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from openpyxl import Workbook
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +26,17 @@ def csv_bytes(rows) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows([_inert(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows, title=None) -> bytes:
+    """One sheet; numbers stay numbers, everything else is written as text."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for row in rows:
+        sheet.append([v if v is None or isinstance(v, int | float) else str(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:

@@ -5,6 +5,14 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 
+def parse_id(text: str) -> int | None:
+    """A database id typed by a user, or None: only ASCII digits, and few enough
+    of them for a bigint (int() accepts "²" and 5 000 digits; PostgreSQL doesn't)."""
+    if text and text.isascii() and text.isdigit() and len(text) < 18:
+        return int(text)
+    return None
+
+
 class FilterForm(forms.Form):
     """A list page's filters, read from the query string."""
 

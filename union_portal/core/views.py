@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import notifications
+from .forms import parse_id
 from .models import Notification
 from .roles import login_required_403, roles_of
 
@@ -33,8 +34,7 @@ def inbox(request):
 @login_required_403
 def inbox_mark_read(request):
     raw_id = request.POST.get("id", "")
-    valid = raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 18
-    notification_id = int(raw_id) if valid else None
+    notification_id = parse_id(raw_id)
     if raw_id and notification_id is None:
         messages.error(request, _("That notification does not exist."))
         return redirect("core:inbox")

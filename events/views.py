@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.forms import parse_id
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 
@@ -38,17 +39,15 @@ FEED_SALT = "events.personal-feed"
 @login_required_403
 def event_list(request):
     form = EventFilterForm(request.GET or None)
-    events = selectors.event_list(user=request.user, filters=form.filters() if request.GET else {})
-    page = Paginator(events, 20).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    events = selectors.event_list(user=request.user, filters=form.filters())
+    page, query = paginate(request, events, 20)
     return render(
         request,
         "events/event_list.html",
         {
             "filter_form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "may_create": bool(branches_where(request.user, "events.manage")),
         },
     )
@@ -307,7 +306,7 @@ def personal_feed(request, token):
 
 def _participation(request):
     form = ReportFilterForm(request.GET or None)
-    filters = form.filters() if request.GET else {}
+    filters = form.filters()
     data = selectors.participation(
         branch_ids=branches_where(request.user, "events.report"),
         date_from=filters.get("date_from"),

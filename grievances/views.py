@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import login_required_403, roles_of
 from union_portal.core.rules import perform
 
@@ -113,16 +114,12 @@ def queue(request):
     if not handles_any_cases(request.user):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or None)
-    cases = selectors.handler_queue(
-        user=request.user, filters=form.filters() if request.GET else {}
-    )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    cases = selectors.handler_queue(user=request.user, filters=form.filters())
+    page, query = paginate(request, cases, 25)
     return render(
         request,
         "grievances/queue.html",
-        {"filter_form": form, "page": page, "query": query.urlencode()},
+        {"filter_form": form, "page": page, "query": query},
     )
 
 

@@ -27,7 +27,7 @@ def _fairness(request):
     if branch_ids is not None and not branch_ids:
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None, all_branches=branch_ids is None)
-    filters = form.filters() if request.GET else {}
+    filters = form.filters()
     if filters.get("branch"):
         branch_ids = {filters["branch"].pk}
     data = stats.fairness(

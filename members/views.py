@@ -2,7 +2,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from union_portal.core.downloads import CSV, XLSX, attachment
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import can, login_required_403
 
 from . import selectors, services
@@ -39,7 +39,7 @@ def my_membership(request):
 def _filtered_members(request):
     branch_ids = roster_branch_ids(request.user)
     form = RosterFilterForm(request.GET or None, branch_ids=branch_ids)
-    filters = form.filters() if request.GET else {}
+    filters = form.filters()
     return form, filters, selectors.roster_members(branch_ids=branch_ids, filters=filters)
 
 
@@ -55,13 +55,11 @@ def my_data(request):
 @roster_required
 def roster_list(request):
     form, _filters, members = _filtered_members(request)
-    page = Paginator(members, settings.ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, members, settings.ROSTER_PAGE_SIZE)
     return render(
         request,
         "members/roster_list.html",
-        {"filter_form": form, "page": page, "query": query.urlencode()},
+        {"filter_form": form, "page": page, "query": query},
     )
 
 

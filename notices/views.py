@@ -3,7 +3,6 @@ import difflib
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.markdown import render_markdown
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 
@@ -49,19 +49,15 @@ def notice_url(notice):
 
 def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
-    notices = selectors.notice_list(
-        user=request.user, filters=form.filters() if request.GET else {}
-    )
-    page = Paginator(notices, 20).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    notices = selectors.notice_list(user=request.user, filters=form.filters())
+    page, query = paginate(request, notices, 20)
     return render(
         request,
         "notices/notice_list.html",
         {
             "filter_form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "may_create": bool(branches_where(request.user, "notices.manage")),
         },
     )
@@ -422,7 +418,7 @@ def notice_file(request, token):
 
 def money_summary(request, fmt=None):
     form = SummaryFilterForm(request.GET or None)
-    filters = form.filters() if request.GET else {}
+    filters = form.filters()
     years = selectors.years_with_notices()
     year = filters.get("year") or (years[0] if years else None)
     rows = selectors.yearly_summary(year=year, user=request.user)

@@ -17,7 +17,8 @@ class FilterForm(forms.Form):
     """A list page's filters, read from the query string."""
 
     def filters(self) -> dict:
-        """The valid filters; an invalid one is reported and ignored, never fatal."""
+        """The valid filters; an invalid one is reported and ignored, never fatal.
+        An unbound form (no query string) has none."""
         self.is_valid()
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
 

@@ -1,0 +1,289 @@
+"""A small union built the way its people would build it: forms filled in and
+buttons pressed through the portal, each secret carrying a marker that must not
+turn up where the README promises it won't.
+
+Markers are ASCII inside Chinese text, so that escaping (JSON, XML, HTML) and
+spreadsheets cannot hide them from a plain substring search."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event
+from grievances.models import Grievance
+from notices.models import Notice
+from tests.factories import (
+    BranchFactory,
+    CategoryFactory,
+    DepartmentFactory,
+    EventFactory,
+    VenueFactory,
+    user_with_role,
+)
+
+from .forms import submit
+
+RECEIPT = re.compile(r"[A-Z2-9]{4}(?:-[A-Z2-9]{4}){4}")
+
+# Who takes part; the "secret" people are ordinary members of the branch.
+ROLES = [
+    "anonymous",
+    "member",  # a member of the branch with nothing to hide
+    "conf_filer",  # files a confidential case
+    "anon_filer",  # files an anonymous case while signed in
+    "objector",  # objects to a notice, named to the chair only
+    "needy",  # a member in hardship with a named case forwarded to the university
+    "officer",  # handles the cases (assignee), drafts the notices
+    "officer2",  # an officer of the branch who is not the assignee
+    "chair",
+    "other_officer",  # an officer of another branch
+    "other_member",  # a member of another branch
+    "liaison",
+    "superuser",
+]
+
+
+def jpeg_with_exif(artist: str) -> bytes:
+    """A JPEG whose EXIF names its author, as a phone's photo would."""
+    value = artist.encode() + b"\0"
+    ifd = (
+        b"\x01\x00"  # one entry
+        + b"\x3b\x01"  # tag Artist
+        + b"\x02\x00"  # type ASCII
+        + len(value).to_bytes(4, "little")
+        + (26).to_bytes(4, "little")  # offset of the value from the TIFF header
+        + b"\0\0\0\0"
+    )
+    tiff = b"II*\x00" + (8).to_bytes(4, "little") + ifd + value
+    app1 = b"Exif\0\0" + tiff
+    return b"\xff\xd8\xff\xe1" + (len(app1) + 2).to_bytes(2, "big") + app1 + b"\xff\xd9"
+
+
+@dataclass
+class World:
+    users: dict
+    clients: dict
+    markers: dict = field(default_factory=dict)
+    identity: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    anon_session_before: tuple = None
+    anon_session_after: tuple = None
+
+    def client(self, role):
+        return self.clients[role]
+
+
+def _people(branch, other_branch):
+    names = {
+        "member": "普通会员QMEMBERQ",
+        "conf_filer": "保密甲QCONFNAMEQ",
+        "anon_filer": "匿名乙QANONNAMEQ",
+        "objector": "异议丙QOBJNAMEQ",
+        "needy": "丁QNEEDYNAMEQ",
+        "officer": "干事戊QOFFICERQ",
+        "officer2": "干事己QOFFICER2Q",
+        "chair": "主席庚QCHAIRQ",
+    }
+    users = {}
+    for role, name in names.items():
+        kind = role if role in ("officer", "chair") else "member"
+        kind = "officer" if role == "officer2" else kind
+        users[role] = user_with_role(kind, branch, name=name)
+    users["other_officer"] = user_with_role("officer", other_branch, name="外院官QOTHEROFFQ")
+    users["other_member"] = user_with_role("member", other_branch, name="外院员QOTHERNAMEQ")
+    users["liaison"] = user_with_role("liaison", other_branch, name="校工会QLIAISONQ")
+    users["superuser"] = get_user_model().objects.create_superuser(
+        username="root", email="root@example.cn", password="x"
+    )
+    return users
+
+
+def _identity(user):
+    member = getattr(user, "member", None)
+    tokens = [user.email]
+    if member is not None:
+        tokens += [member.name, member.staff_number, member.email]
+    return sorted({t for t in tokens if t})
+
+
+def build() -> World:
+    branch = BranchFactory(name="计算机学院分工会")
+    other_branch = BranchFactory(name="外国语学院分工会")
+    DepartmentFactory(branch=branch, name="软件工程系")
+    users = _people(branch, other_branch)
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    world = World(users=users, clients=clients)
+    world.identity = {role: _identity(user) for role, user in users.items()}
+    category = CategoryFactory(branch=branch, name="薪酬待遇")
+    officer, chair = clients["officer"], clients["chair"]
+
+    # Hardship: the officer ticks the box on the roster entry.
+    needy = users["needy"].member
+    response = submit(officer, reverse("members:edit", args=[needy.pk]), {"has_hardship": "on"})
+    assert response.status_code == 302, response.content[-2000:]
+
+    def file_case(role, files=None, **fields):
+        data = {"kind": "grievance", "category": str(category.pk), **fields}
+        return submit(clients[role], reverse("grievances:file"), data, files=files)
+
+    def act(client, case, action, **fields):
+        page = reverse("grievances:detail", args=[case.pk])
+        return submit(client, page, fields, action=f"/{case.pk}/{action}/")
+
+    def assign(case):
+        page = reverse("grievances:detail", args=[case.pk])
+        submit(chair, page, {"assignee": str(users["officer"].pk)}, action="/assign/")
+
+    # A confidential case, taken all the way to the university union.
+    world.markers["conf_case"] = ["QCONFSUBJQ", "QCONFDESCQ"]
+    file_case("conf_filer", subject="工资QCONFSUBJQ", description="扣发QCONFDESCQ",
+              confidentiality="confidential")  # fmt: skip
+    conf = Grievance.objects.get(subject__contains="QCONFSUBJQ")
+    assign(conf)
+    act(officer, conf, "acknowledge")
+    act(officer, conf, "reply", text="正在核实QCONFREPLYQ")
+    act(officer, conf, "ask", text="请补充材料")
+    act(clients["conf_filer"], conf, "message", text="材料如下")
+    act(officer, conf, "resolve", text="已补发")
+    act(clients["conf_filer"], conf, "appeal", text="数额不对")
+    act(chair, conf, "forward", text="请校工会处理")
+    act(clients["liaison"], conf, "reply", text="校工会已受理")
+
+    # An anonymous case, filed while signed in, with a photo that names its taker.
+    from django.contrib.sessions.models import Session
+
+    session_key = clients["anon_filer"].session.session_key
+    before = Session.objects.get(pk=session_key)
+    world.anon_session_before = (before.expire_date, before.session_data)
+    world.markers["anon_case"] = ["QANONSUBJQ", "QANONDESCQ"]
+    photo = SimpleUploadedFile(
+        f"{users['anon_filer'].member.name}-身份证.jpg",
+        jpeg_with_exif("QEXIFARTISTQ"),
+        content_type="image/jpeg",
+    )
+    response = file_case("anon_filer", subject="考核QANONSUBJQ", description="不公QANONDESCQ",
+                         confidentiality="anonymous", files={"attachments": photo})  # fmt: skip
+    anon = Grievance.objects.get(subject__contains="QANONSUBJQ")
+    after = Session.objects.get(pk=session_key)
+    world.anon_session_after = (after.expire_date, after.session_data)
+    world.objects["anon_case"] = anon
+    local = timezone.localtime(anon.filed_at)
+    world.markers["anon_minute"] = sorted(
+        {local.strftime("%Y-%m-%d %H:%M"), local.strftime("%Y-%m-%dT%H:%M"),
+         anon.filed_at.strftime("%Y-%m-%dT%H:%M"), anon.filed_at.strftime("%Y-%m-%d %H:%M")}
+    )  # fmt: skip
+    receipt = RECEIPT.search(response.content.decode()).group(0)
+    assign(anon)
+    act(officer, anon, "acknowledge")
+    act(officer, anon, "reply", text="收到")
+    follower = Client()  # the filer follows from another browser with the receipt
+    submit(follower, reverse("grievances:lookup"), {"code": receipt})
+    act(follower, anon, "message", text="补充QANONFOLLOWQ")
+    act(chair, anon, "forward", text="")
+
+    # The member in hardship files a named case that reaches the university union.
+    file_case("needy", subject="住房QNEEDYSUBJQ", description="住房紧张", confidentiality="named")
+    needy_case = Grievance.objects.get(subject__contains="QNEEDYSUBJQ")
+    assign(needy_case)
+    act(chair, needy_case, "forward", text="")
+
+    # A suggestion whose answer may be published: the officer ticks "internal" and
+    # presses every button the form has.
+    submit(clients["member"], reverse("grievances:file"),
+           {"kind": "suggestion", "category": str(category.pk), "subject": "食堂QSUGGQ",
+            "description": "建议", "confidentiality": "named", "publish_answer": "on"})  # fmt: skip
+    suggestion = Grievance.objects.get(subject__contains="QSUGGQ")
+    assign(suggestion)
+    world.markers["internal"] = []
+    for action in ("reply", "ask", "resolve"):
+        marker = f"QNOTE{action.upper()}Q"
+        world.markers["internal"].append(marker)
+        act(officer, suggestion, action, text=f"内部{marker}", internal="on")
+    suggestion.refresh_from_db()
+    if suggestion.status != Grievance.Status.RESOLVED:
+        act(officer, suggestion, "resolve", text="已采纳")
+    act(clients["member"], suggestion, "accept")
+
+    _notices(world, branch)
+    _events_and_roster(world, branch)
+    return world
+
+
+def _fund_fields(title, payee, purpose, amount, visibility="public"):
+    return {
+        "title": title, "body": "说明", "visibility": visibility,
+        "lines-0-date": "2026-03-01", "lines-0-purpose": purpose, "lines-0-payee": payee,
+        "lines-0-amount": amount,
+    }  # fmt: skip
+
+
+def _notices(world, branch):
+    officer, chair = world.client("officer"), world.client("chair")
+    create = reverse("notices:create", args=["fund"])
+
+    def draft(title, payee, purpose, amount, visibility="public", files=None):
+        response = submit(officer, create, _fund_fields(title, payee, purpose, amount, visibility),
+                          files=files)  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-3000:]
+        return Notice.objects.get(versions__title=title)
+
+    def step(client, notice, name):
+        return submit(client, reverse("notices:detail", args=[notice.pk]), {},
+                      action=f"/{notice.pk}/{name}/")  # fmt: skip
+
+    def publish(notice):
+        step(officer, notice, "submit")
+        step(chair, notice, "approve")
+        step(officer, notice, "publish")
+        notice.refresh_from_db()
+        assert notice.status == "published", notice.status
+
+    # Members only, with an objection named to the chair only.
+    world.markers["members_only"] = ["QMOTITLEQ", "QMOPAYEEQ"]
+    members_notice = draft("慰问QMOTITLEQ", "超市QMOPAYEEQ", "慰问品", "300.00", "members")
+    publish(members_notice)
+    world.markers["objection"] = ["QOBJTEXTQ"]
+    submit(world.client("objector"), reverse("notices:detail", args=[members_notice.pk]),
+           {"text": "金额有误QOBJTEXTQ", "confidential": "on"}, action="/object/")  # fmt: skip
+    objection = members_notice.objections.get()
+    submit(officer, reverse("notices:detail", args=[members_notice.pk]), {"text": "已核实"},
+           action=f"/objections/{objection.pk}/answer/")  # fmt: skip
+
+    # A public notice with a file, then a correction nobody has approved yet.
+    pdf = SimpleUploadedFile("单据.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    public = draft("春游QPUBTITLEQ", "旅行社", "春游", "1000.00", files={"attachments": pdf})
+    publish(public)
+    world.markers["unpublished"] = ["QDRAFTTITLEQ", "QDRAFTPAYEEQ", "QAPPROVEDQ", "QAWAITQ",
+                                    "QFRIENDQ"]  # fmt: skip
+    correction = _fund_fields("春游QPUBTITLEQ", "OFFICER-FRIEND QFRIENDQ", "春游", "99999.00")
+    del correction["visibility"]
+    submit(officer, reverse("notices:correct", args=[public.pk]), {**correction, "reason": "更正"})
+    # A draft, one awaiting approval, one approved then withdrawn before publishing.
+    draft("草稿QDRAFTTITLEQ", "QDRAFTPAYEEQ", "草稿用途", "12.00")
+    step(officer, draft("待批QAWAITQ", "某店", "待批用途", "13.00"), "submit")
+    approved = draft("已批QAPPROVEDQ", "某店", "已批用途", "14.00")
+    step(officer, approved, "submit")
+    step(chair, approved, "approve")
+    submit(officer, reverse("notices:withdraw", args=[approved.pk]), {"reason": "撤回"})
+
+
+def _events_and_roster(world, branch):
+    officer = world.client("officer")
+    start = timezone.now() + timedelta(days=7)
+    event = EventFactory(branch=branch, starts_at=start, ends_at=start + timedelta(hours=2))
+    VenueFactory(event=event, capacity=5)
+    Event.objects.filter(pk=event.pk).update(status="published")
+    submit(world.client("member"), reverse("events:detail", args=[event.pk]), {},
+           action="/register/")  # fmt: skip
+    roster = "工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n"
+    upload = SimpleUploadedFile("roster.csv", roster.encode(), content_type="text/csv")
+    submit(officer, reverse("members:import"), {}, files={"file": upload})

@@ -29,7 +29,7 @@ class Promise:
     says: str
     allowed: frozenset  # roles that may read the secret (with its context)
     near = None  # characters between a secret and its context, when it matters
-    skip = ()  # kinds of surface this promise does not cover
+    skip = ()  # kinds of surface, or paths, this promise does not cover
 
     def secrets(self, world):
         raise NotImplementedError
@@ -56,11 +56,11 @@ class AnonymousFiler(Promise):
 
 class AnonymousMinute(AnonymousFiler):
     """The minute a case was filed joins it to whoever was online then: beside the
-    case, only its date is shown. (An inbox row keeps its own time: it says when the
-    handler was told, and is not shown beside the case.)"""
+    case, only its date is shown. (The reader's own inbox and own data download keep
+    their times: they say when that reader was told or signed in.)"""
 
     near = 400
-    skip = ("inbox",)
+    skip = ("inbox", "/inbox/", "/me/")
 
     def secrets(self, world):
         return world.markers["anon_minute"]
@@ -148,7 +148,7 @@ def _near(text, secret, context, distance):
 def _leaks(surfaces, promise, world):
     secrets, context = promise.secrets(world), promise.context(world)
     for surface in surfaces:
-        if surface.kind in promise.skip or surface.where.startswith("/inbox/") and promise.skip:
+        if surface.kind in promise.skip or surface.where.startswith(promise.skip):
             continue
         text = surface.text
         found = [s for s in secrets if s and s in text]

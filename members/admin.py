@@ -34,6 +34,8 @@ class MemberAdmin(admin.ModelAdmin):
     list_select_related = ("branch", "department", "home_campus")
     search_fields = ("staff_number", "name", "email")
     raw_id_fields = ("user",)
+    # Hardship is for the member's own branch officers and chair, in the portal.
+    exclude = ("has_hardship",)
 
 
 @admin.register(BranchRole)

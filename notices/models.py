@@ -34,12 +34,15 @@ class Notice(models.Model):
         FINAL = "final", _("Final")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # An approved notice was never public: it goes back to draft, it is never
+    # "withdrawn" (that would make it readable). A correction approved on a
+    # final notice opens a new objection period (final -> published).
     TRANSITIONS = {
         Status.DRAFT: {Status.AWAITING},
         Status.AWAITING: {Status.APPROVED, Status.DRAFT},
-        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT, Status.WITHDRAWN},
+        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT},
         Status.PUBLISHED: {Status.FINAL, Status.WITHDRAWN},
-        Status.FINAL: {Status.WITHDRAWN},
+        Status.FINAL: {Status.WITHDRAWN, Status.PUBLISHED},
         Status.WITHDRAWN: set(),
     }
     READABLE = (Status.PUBLISHED, Status.FINAL, Status.WITHDRAWN)
@@ -78,13 +81,28 @@ class Notice(models.Model):
             models.Index(fields=["status", "visibility", "-published_at"], name="notice_list_idx"),
             models.Index(fields=["branch", "status"], name="notice_branch_idx"),
         ]
+        constraints = [
+            # Only what was published is read outside the officers: a readable
+            # status without a publication date would put a draft in public.
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "final", "withdrawn"])
+                | Q(published_at__isnull=False),
+                name="readable_notice_was_published",
+            )
+        ]
 
     def __str__(self):
         return self.current.title if self.current_id else f"#{self.pk}"
 
+    @classmethod
+    def readable_q(cls):
+        """Notices anyone allowed to read the branch's notices may read: published
+        ones, including those withdrawn after publishing."""
+        return Q(status__in=cls.READABLE, published_at__isnull=False)
+
     @property
     def is_readable(self):
-        return self.status in self.READABLE
+        return self.status in self.READABLE and self.published_at is not None
 
 
 class NoticeVersion(models.Model):

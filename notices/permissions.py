@@ -18,7 +18,7 @@ notices_manager_required = require_action("notices.manage")
 
 
 def notices_readable_by(user):
-    readable = Q(status__in=Notice.READABLE)
+    readable = Notice.readable_q()
     visible = readable & Q(visibility=Notice.Visibility.PUBLIC)
     roles = roles_of(user)
     if roles.member is not None:
@@ -37,7 +37,7 @@ def get_notice_for_viewer(user, pk) -> Notice:
     notice = notices_readable_by(user).select_related("branch", "current").filter(pk=pk).first()
     if notice is None:
         members_only = Notice.objects.filter(
-            pk=pk, status__in=Notice.READABLE, visibility=Notice.Visibility.MEMBERS
+            Notice.readable_q(), pk=pk, visibility=Notice.Visibility.MEMBERS
         )
         if not user.is_authenticated and members_only.exists():
             raise SignInFirst

@@ -43,7 +43,7 @@ def versions_of(notice):
 
 def public_feed_items(limit=30):
     return (
-        Notice.objects.filter(status__in=Notice.READABLE, visibility=Notice.Visibility.PUBLIC)
+        Notice.objects.filter(Notice.readable_q(), visibility=Notice.Visibility.PUBLIC)
         .select_related("branch", "current")
         .order_by("-published_at", "-id")[:limit]
     )

@@ -237,9 +237,26 @@ def notice_correct(*, actor, notice, version, reason, lines=(), awards=(), files
 
 @transaction.atomic
 def notice_withdraw(*, actor, notice, reason, now=None):
+    """A published notice is withdrawn in public: it stays readable, marked as
+    withdrawn, with the reason. An approved notice was never published, so
+    nobody outside the officers has seen it: withdrawing it takes it back to
+    draft (the approval is void) and it stays unseen."""
     if not (reason or "").strip():
         raise NoticeRuleError(_("Say why the notice is withdrawn."))
     notice = _lock(notice)
+    if notice.status == Status.APPROVED:
+        _move(notice, Status.DRAFT)
+        approver, notice.approved_by, notice.review_comment = notice.approved_by, None, reason
+        notice.save(update_fields=["status", "approved_by", "review_comment"])
+        if approver is not None and approver != actor:
+            _tell(
+                approver,
+                f"notice-unapproved:{notice.pk}:{timezone.now().timestamp()}",
+                gettext_lazy("Back to draft before publishing: {title}"),
+                notice,
+                body=reason,
+            )
+        return notice
     _move(notice, Status.WITHDRAWN)
     notice.withdrawn_reason = reason
     notice.withdrawn_at = now or timezone.now()

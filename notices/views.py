@@ -326,15 +326,22 @@ def notice_send_back(request, pk):
     )
 
 
+def _withdrawn_message(notice):
+    if notice.status == Notice.Status.DRAFT:
+        return _("It was never published: it is back in draft, seen by the officers only.")
+    return _("The notice is withdrawn; it stays visible as such.")
+
+
 @notices_manager_required
 def notice_withdraw(request, pk):
+    """A published notice is withdrawn in public; an approved one goes back to draft."""
     notice = get_notice_for_editor(request.user, pk)
     return _step_with_reason(
         request,
         notice,
-        "withdraw",
+        "back_to_draft" if notice.status == Notice.Status.APPROVED else "withdraw",
         lambda reason: services.notice_withdraw(actor=request.user, notice=notice, reason=reason),
-        _("The notice is withdrawn; it stays visible as such."),
+        _withdrawn_message,
     )
 
 

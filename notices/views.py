@@ -162,8 +162,11 @@ def _content_forms(request, kind, version=None, correcting=False):
         initial=[_initial(award, AwardResult) for award in version.awards.all()] if version else [],
     )
     if version:
-        lines.extra = len(lines.initial_extra or []) + 3
-        awards.extra = len(awards.initial_extra or []) + 3
+        # The rows filled in from the version are rows of the notice, kept (and
+        # checked) when left untouched; three empty rows follow them. Without
+        # this an untouched row counts as empty and is silently dropped.
+        for formset in (lines, awards):
+            formset.min_num = len(formset.initial_extra or [])
     return form, lines, awards
 
 
@@ -557,6 +560,10 @@ class PublicNoticesFeed(Feed):
 
     def item_pubdate(self, item):
         return item.published_at
+
+    def item_updateddate(self, item):
+        # An approved correction shows as an update of the entry.
+        return item.current.published_at or item.published_at
 
     def item_author_name(self, item):
         return item.branch.name

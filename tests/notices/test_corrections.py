@@ -385,3 +385,39 @@ def test_demo_notices_go_through_approval(branch, people):
     assert corrected.current.reviewed_by == people["chair"]
     waiting = NoticeVersion.objects.get(review=Review.PENDING)
     assert waiting.notice.current.number == 1 and waiting.notice.status == Status.PUBLISHED
+
+
+def _page_lines(lines, total):
+    data = {"lines-TOTAL_FORMS": str(total), "lines-INITIAL_FORMS": "0"}
+    for i, (purpose, amount) in enumerate(lines):
+        data.update({f"lines-{i}-date": "2026-03-01", f"lines-{i}-purpose": purpose,
+                     f"lines-{i}-payee": "某某公司", f"lines-{i}-amount": amount})  # fmt: skip
+    return data
+
+
+def test_rows_left_as_they_were_are_kept_by_a_correction_and_a_draft_edit(client, branch, people):
+    """The correction page fills in the current lines; those left untouched stay
+    lines of the correction (they used to be dropped as if empty)."""
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                         amounts=["1200.00", "300.50", "10.00"])  # fmt: skip
+    client.force_login(people["officer"])
+    page = client.get(reverse("notices:correct", args=[notice.pk]))
+    assert page.context["lines"].total_form_count() == 6  # three lines and three empty rows
+    data = {
+        "title": "工会经费使用公示",
+        "body": "",
+        "reason": "第二笔金额有误",
+        **_page_lines([("用途0", "1200.00"), ("用途1", "350.50"), ("用途2", "10.00")], 6),
+    }
+    data["lines-2-DELETE"] = "on"  # fmt: skip
+    client.post(reverse("notices:correct", args=[notice.pk]), data)
+    correction = notice.versions.get(review=Review.PENDING)
+    amounts = list(correction.fund_lines.values_list("amount", flat=True))
+    assert amounts == [Decimal("1200.00"), Decimal("350.50")]
+    # The same on a draft: saving it unchanged keeps its lines.
+    draft = fund_notice(branch, people["officer"], amounts=["5.00", "6.00"])
+    data = {"title": "草稿", "body": "", "visibility": "public",
+            **_page_lines([("用途0", "5.00"), ("用途1", "6.00")], 5)}  # fmt: skip
+    client.post(reverse("notices:edit", args=[draft.pk]), data)
+    draft.refresh_from_db()
+    assert draft.current.title == "草稿" and draft.current.fund_lines.count() == 2

@@ -421,3 +421,16 @@ def test_rows_left_as_they_were_are_kept_by_a_correction_and_a_draft_edit(client
     client.post(reverse("notices:edit", args=[draft.pk]), data)
     draft.refresh_from_db()
     assert draft.current.title == "草稿" and draft.current.fund_lines.count() == 2
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_fixed_queries_for_the_correction_page(
+    client, branch, people, size, django_assert_max_num_queries
+):
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                         amounts=["1.00"] * size)  # fmt: skip
+    correct(notice, people["officer"])
+    client.force_login(people["chair"])
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("notices:correction", args=[notice.pk]))
+    assert FRIEND in response.content.decode()

@@ -106,10 +106,6 @@ def approval_refusal(user, notice, version):
     )
 
 
-def may_approve(user, notice, version=None) -> bool:
-    return approval_refusal(user, notice, version or notice.current) is None
-
-
 def may_drop_correction(user, notice, correction) -> bool:
     """Its author, or a chair of the branch, may drop a correction that waits."""
     return may_manage(user, notice) and (

@@ -357,7 +357,7 @@ def _what_changed(notice, correction, changes):
             )
         )
     if changes["wording"]:
-        parts.append(gettext_lazy("The text was changed too."))
+        parts.append(gettext_lazy("The text was changed."))
     parts.append(
         format_lazy(
             gettext_lazy("Objections are possible until {date}."),

@@ -1,6 +1,7 @@
 """Demo notices: published fund and award notices, one in its objection period,
-one corrected, one withdrawn, a draft awaiting approval. Idempotent: nothing is
-added once the branch has notices."""
+one corrected (the officer's correction approved by the chair), one with a
+correction awaiting the chair's approval, one withdrawn, a draft awaiting
+approval. Idempotent: nothing is added once the branch has notices."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -57,6 +58,8 @@ def load_demo_notices(*, branch, officer, chair, member):
         ]),
     )  # fmt: skip
     _publish(sports, officer=officer, chair=chair, when=long_ago)
+    # A correction waits for the chair, who did not write it; approving opens a
+    # new objection period, long over by now.
     services.notice_correct(
         actor=officer, notice=sports, reason="奖品费用发票金额录入有误，已更正。",
         version=NoticeVersion(title="教职工羽毛球赛经费使用公示", body="比赛场地与奖品费用。"),
@@ -65,6 +68,7 @@ def load_demo_notices(*, branch, officer, chair, member):
             (date(year, 4, 12), "奖品", "体育用品店", "1680.00", "文体活动"),
         ]),
     )  # fmt: skip
+    services.correction_approve(actor=chair, notice=sports, now=long_ago + timedelta(days=3))
     services.notice_close_periods(now=now)
 
     # In its objection period now, with an objection waiting for an answer.
@@ -95,6 +99,20 @@ def load_demo_notices(*, branch, officer, chair, member):
         ],
     )  # fmt: skip
     _publish(award, officer=officer, chair=chair, when=now - timedelta(days=2))
+    # A correction of the winners, for the chair to approve or send back.
+    services.notice_correct(
+        actor=officer, notice=award, reason="张丽娟同志所在部门录入有误。",
+        version=NoticeVersion(
+            title=f"{year} 年度优秀工会积极分子评选结果",
+            body="经分工会委员会评议，拟表彰以下同志。",
+            criteria="热心工会工作，全年参加工会活动不少于 6 次，群众评议优秀。",
+        ),
+        awards=[
+            AwardResult(winner="王建国", department="软件工程系", award="优秀工会积极分子"),
+            AwardResult(winner="李晓红", department="软件工程系", award="优秀工会积极分子"),
+            AwardResult(winner="张丽娟", department="计算机科学系", award="工会工作贡献奖"),
+        ],
+    )  # fmt: skip
 
     withdrawn = services.notice_create(
         actor=officer, branch_id=branch.pk, kind="announcement", visibility="public",

@@ -68,11 +68,14 @@ AwardFormSet = modelformset_factory(
 
 
 def unsaved_rows(formset):
-    """The formset's filled, not deleted rows as unsaved model instances."""
+    """The formset's filled, not deleted rows as unsaved model instances: rows
+    typed in, and rows filled in from the version being edited (empty_permitted
+    is off for those, see views._content_forms), changed or not."""
     return [
         form.save(commit=False)
         for form in formset.forms
-        if form.has_changed() and not formset._should_delete_form(form)
+        if (form.has_changed() or not form.empty_permitted)
+        and not formset._should_delete_form(form)
     ]
 
 

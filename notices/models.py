@@ -34,15 +34,21 @@ class Notice(models.Model):
         FINAL = "final", _("Final")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # An approved notice was never public: it goes back to draft, it is never
+    # "withdrawn" (that would make it readable). A correction approved on a
+    # final notice opens a new objection period (final -> published).
     TRANSITIONS = {
         Status.DRAFT: {Status.AWAITING},
         Status.AWAITING: {Status.APPROVED, Status.DRAFT},
-        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT, Status.WITHDRAWN},
+        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT},
         Status.PUBLISHED: {Status.FINAL, Status.WITHDRAWN},
-        Status.FINAL: {Status.WITHDRAWN},
+        Status.FINAL: {Status.WITHDRAWN, Status.PUBLISHED},
         Status.WITHDRAWN: set(),
     }
     READABLE = (Status.PUBLISHED, Status.FINAL, Status.WITHDRAWN)
+    # A correction is submitted on these, and its approval puts the notice in
+    # (a new) objection period.
+    CORRECTABLE = (Status.PUBLISHED, Status.FINAL)
 
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="notices", verbose_name=_("branch")
@@ -78,18 +84,54 @@ class Notice(models.Model):
             models.Index(fields=["status", "visibility", "-published_at"], name="notice_list_idx"),
             models.Index(fields=["branch", "status"], name="notice_branch_idx"),
         ]
+        constraints = [
+            # Only what was published is read outside the officers: a readable
+            # status without a publication date would put a draft in public.
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "final", "withdrawn"])
+                | Q(published_at__isnull=False),
+                name="readable_notice_was_published",
+            )
+        ]
 
     def __str__(self):
         return self.current.title if self.current_id else f"#{self.pk}"
 
+    @classmethod
+    def readable_q(cls):
+        """Notices anyone allowed to read the branch's notices may read: published
+        ones, including those withdrawn after publishing."""
+        return Q(status__in=cls.READABLE, published_at__isnull=False)
+
     @property
     def is_readable(self):
-        return self.status in self.READABLE
+        return self.status in self.READABLE and self.published_at is not None
 
 
 class NoticeVersion(models.Model):
+    """The content of a notice. The first version follows the notice's own
+    status; a correction is a later version with its own review: it waits for
+    a chair who did not write it, and only then gets its number, is published
+    and becomes the notice's current version."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+        DROPPED = "dropped", _("Dropped")
+
+    # The review of a correction; "" (blank) for a notice's first version.
+    REVIEW_TRANSITIONS = {
+        Review.PENDING: {Review.APPROVED, Review.SENT_BACK, Review.DROPPED},
+        Review.APPROVED: set(),
+        Review.SENT_BACK: set(),
+        Review.DROPPED: set(),
+    }
+
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveSmallIntegerField()
+    # None while a correction waits: numbers go to published versions only, so
+    # readers see 1, 2, 3 with no gap for a correction that was refused.
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     criteria = models.TextField(_("award criteria"), blank=True)
@@ -98,16 +140,46 @@ class NoticeVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who last changed a draft's content, when not its creator: an author too.
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
+    review = models.CharField(
+        max_length=10, choices=Review.choices, blank=True, default="", db_default=""
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("chair's comment"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["notice", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "number"], name="one_version_number")
+            models.UniqueConstraint(fields=["notice", "number"], name="one_version_number"),
+            # One correction waits at a time (also when two officers submit at once).
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(review="pending"), name="one_pending_correction"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(number__isnull=False),
+                name="published_version_has_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review__in=["pending", "sent_back", "dropped"])
+                | Q(published_at__isnull=True),
+                name="unapproved_correction_unpublished",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.title} (v{self.number})"
+        return f"{self.title} (v{self.number or '?'})"
+
+    @property
+    def author_ids(self) -> set:
+        """Who wrote this content: nobody approves their own notice."""
+        return {self.created_by_id, self.edited_by_id} - {None}
 
 
 def money_validators():

@@ -1,7 +1,9 @@
 """Who may read and run notices; object checks built on core.roles.
 
 Anyone reads public notices once published; members-only notices are for the
-members of the branch (and its officers); drafts are for the branch's officers.
+members of the branch (and its officers); drafts and corrections awaiting
+approval are for the branch's officers. A notice, and each correction, is
+approved by a chair of the branch who did not write it.
 """
 
 from functools import wraps
@@ -9,8 +11,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from union_portal.core.roles import branches_where, can, require_action, roles_of
+from union_portal.core.roles import CHAIR, branches_where, can, require_action, roles_of
 
 from .models import Notice
 
@@ -18,7 +21,7 @@ notices_manager_required = require_action("notices.manage")
 
 
 def notices_readable_by(user):
-    readable = Q(status__in=Notice.READABLE)
+    readable = Notice.readable_q()
     visible = readable & Q(visibility=Notice.Visibility.PUBLIC)
     roles = roles_of(user)
     if roles.member is not None:
@@ -37,7 +40,7 @@ def get_notice_for_viewer(user, pk) -> Notice:
     notice = notices_readable_by(user).select_related("branch", "current").filter(pk=pk).first()
     if notice is None:
         members_only = Notice.objects.filter(
-            pk=pk, status__in=Notice.READABLE, visibility=Notice.Visibility.MEMBERS
+            Notice.readable_q(), pk=pk, visibility=Notice.Visibility.MEMBERS
         )
         if not user.is_authenticated and members_only.exists():
             raise SignInFirst
@@ -69,5 +72,42 @@ def may_manage(user, notice) -> bool:
     return can(user, "notices.manage", notice.branch_id)
 
 
-def may_approve(user, notice) -> bool:
+def may_chair(user, notice) -> bool:
+    """Holds the chair's office in the notice's branch (approving needs more:
+    see approval_refusal)."""
     return can(user, "notices.approve", notice.branch_id)
+
+
+def approval_refusal(user, notice, version):
+    """Why `user` may not approve `version` of `notice` (a draft's content or a
+    correction), or None if they may: a chair of the branch who did not write
+    it. Nobody approves their own notice."""
+    if not may_chair(user, notice):
+        return _("Only a chair of the branch can approve a notice or a correction.")
+    authors = version.author_ids
+    if user.pk not in authors:
+        return None
+    from members.models import BranchRole
+
+    other_chairs = (
+        BranchRole.objects.filter(branch_id=notice.branch_id, role=CHAIR, user__is_active=True)
+        .exclude(user_id__in=authors)
+        .exists()
+    )
+    if other_chairs:
+        return _(
+            "You wrote this, and nobody approves their own notice: another chair of the "
+            "branch must approve it."
+        )
+    return _(
+        "You wrote this, and nobody approves their own notice: another chair of the "
+        "branch must approve it, and the branch has no other chair. Ask the university "
+        "union to appoint one."
+    )
+
+
+def may_drop_correction(user, notice, correction) -> bool:
+    """Its author, or a chair of the branch, may drop a correction that waits."""
+    return may_manage(user, notice) and (
+        user.pk in correction.author_ids or may_chair(user, notice)
+    )

@@ -36,14 +36,37 @@ def version_content(version):
 
 
 def versions_of(notice):
-    return notice.versions.order_by("number").only(
-        "id", "number", "title", "reason", "published_at", "created_at", "notice_id"
+    """The notice's numbered versions: its first one and the approved corrections."""
+    return (
+        notice.versions.filter(number__isnull=False)
+        .order_by("number")
+        .only("id", "number", "title", "reason", "published_at", "created_at", "notice_id")
     )
+
+
+def pending_correction(notice):
+    """The correction awaiting approval, with its author, or None."""
+    return (
+        notice.versions.filter(review=NoticeVersion.Review.PENDING)
+        .select_related("created_by", "edited_by")
+        .first()
+    )
+
+
+def correction_start(notice):
+    """What a new correction starts from: the last one sent back since the
+    current version (to fix what the chair said), else the current version."""
+    sent_back = (
+        notice.versions.filter(review=NoticeVersion.Review.SENT_BACK, pk__gt=notice.current_id)
+        .order_by("-pk")
+        .first()
+    )
+    return sent_back or notice.current
 
 
 def public_feed_items(limit=30):
     return (
-        Notice.objects.filter(status__in=Notice.READABLE, visibility=Notice.Visibility.PUBLIC)
+        Notice.objects.filter(Notice.readable_q(), visibility=Notice.Visibility.PUBLIC)
         .select_related("branch", "current")
         .order_by("-published_at", "-id")[:limit]
     )

@@ -1,9 +1,13 @@
 """Every write about notices. Published content is never changed in place: a
-correction is a new version; each use case checks the transition table."""
+correction is a new version that waits for a chair who did not write it; each
+use case checks the transition tables (Notice.TRANSITIONS for the notice,
+NoticeVersion.REVIEW_TRANSITIONS for a correction)."""
+
+import difflib
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -17,8 +21,11 @@ from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
 from .models import Notice, NoticeAttachment, NoticeVersion, Objection
+from .permissions import approval_refusal, may_chair, may_drop_correction
+from .selectors import version_content
 
 Status = Notice.Status
+Review = NoticeVersion.Review
 
 
 class NoticeRuleError(RuleError):
@@ -27,6 +34,10 @@ class NoticeRuleError(RuleError):
 
 def _url(notice):
     return reverse("notices:detail", args=[notice.pk])
+
+
+def _correction_url(notice):
+    return reverse("notices:correction", args=[notice.pk])
 
 
 def _lock(notice):
@@ -58,7 +69,7 @@ def _title(notice):
     return notice.current.title
 
 
-def _tell(user, key, subject, notice, body="", **fields):
+def _tell(user, key, subject, notice, body="", url=None, **fields):
     """A notification about `notice`; `subject` is a lazy text with {title} and
     any other `fields`."""
     notify(
@@ -66,8 +77,20 @@ def _tell(user, key, subject, notice, body="", **fields):
         key=key,
         subject=format_lazy(subject, title=_title(notice), **fields),
         body=body,
-        url=_url(notice),
+        url=url or _url(notice),
     )
+
+
+def _members(notice):
+    return Member.objects.filter(
+        branch_id=notice.branch_id, status=Member.Status.ACTIVE, user__isnull=False
+    ).select_related("user")
+
+
+def _check_approver(actor, notice, version):
+    refusal = approval_refusal(actor, notice, version)
+    if refusal:
+        raise NoticeRuleError(refusal)
 
 
 def _save_content(version, *, lines, awards, files):
@@ -124,7 +147,10 @@ def notice_update_draft(*, actor, notice, visibility, version, lines=(), awards=
     _check_content(notice.kind, lines, awards)
     current = notice.current
     current.title, current.body, current.criteria = version.title, version.body, version.criteria
-    current.save(update_fields=["title", "body", "criteria"])
+    # Whoever changed the content is one of its authors: they cannot approve it.
+    if actor.pk != current.created_by_id:
+        current.edited_by = actor
+    current.save(update_fields=["title", "body", "criteria", "edited_by"])
     current.fund_lines.all().delete()
     current.awards.all().delete()
     _save_content(current, lines=lines, awards=awards, files=files)
@@ -135,10 +161,12 @@ def notice_update_draft(*, actor, notice, visibility, version, lines=(), awards=
 
 @transaction.atomic
 def notice_submit(*, actor, notice):
+    """Sends a draft to the branch's chairs who did not write it."""
     notice = _lock(notice)
     _move(notice, Status.AWAITING)
     notice.save(update_fields=["status"])
-    for chair in _officers(notice, roles=("chair",)):
+    authors = notice.current.author_ids
+    for chair in _officers(notice, roles=("chair",)).exclude(pk__in=authors):
         _tell(
             chair,
             f"notice-awaiting:{notice.pk}:{timezone.now().timestamp()}:{chair.pk}",
@@ -150,7 +178,9 @@ def notice_submit(*, actor, notice):
 
 @transaction.atomic
 def notice_approve(*, actor, notice):
+    """A chair of the branch who did not write the notice approves it."""
     notice = _lock(notice)
+    _check_approver(actor, notice, notice.current)
     _move(notice, Status.APPROVED)
     notice.approved_by = actor
     notice.review_comment = ""
@@ -169,6 +199,8 @@ def notice_send_back(*, actor, notice, comment):
     if not (comment or "").strip():
         raise NoticeRuleError(_("Say what should change."))
     notice = _lock(notice)
+    if not may_chair(actor, notice):
+        raise NoticeRuleError(_("Only a chair of the branch can send a notice back."))
     _move(notice, Status.DRAFT)
     notice.review_comment = comment
     notice.approved_by = None
@@ -198,10 +230,7 @@ def notice_publish(*, actor, notice, now=None):
     )
     notice.save(update_fields=["status", "published_at", "objection_closes_on"])
     NoticeVersion.objects.filter(pk=notice.current_id).update(published_at=now)
-    members = Member.objects.filter(
-        branch_id=notice.branch_id, status=Member.Status.ACTIVE, user__isnull=False
-    ).select_related("user")
-    for member in members:
+    for member in _members(notice):
         _tell(
             member.user,
             f"notice-published:{notice.pk}",
@@ -215,35 +244,237 @@ def notice_publish(*, actor, notice, now=None):
     return notice
 
 
+def _pending(notice):
+    """The notice's correction awaiting approval, locked; refused if there is none."""
+    correction = (
+        NoticeVersion.objects.select_for_update()
+        .filter(notice=notice, review=Review.PENDING)
+        .first()
+    )
+    if correction is None:
+        raise NoticeRuleError(_("No correction of this notice is awaiting approval."))
+    return correction
+
+
+def _review(correction, review, *, actor, now, comment=""):
+    if review not in NoticeVersion.REVIEW_TRANSITIONS[correction.review]:
+        raise NoticeRuleError(_("This correction was already decided."))
+    correction.review, correction.reviewed_by, correction.reviewed_at = review, actor, now
+    correction.review_comment = comment
+    correction.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_comment"])
+
+
 @transaction.atomic
-def notice_correct(*, actor, notice, version, reason, lines=(), awards=(), files=(), now=None):
-    """Publishes a corrected version beside the old ones, with its reason."""
-    now = now or timezone.now()
+def notice_correct(*, actor, notice, version, reason, lines=(), awards=(), files=()):
+    """Submits a correction of a published notice for approval. Money and winners
+    change only in the open: until a chair who did not write the correction
+    approves it, readers keep seeing the current version (on the page, in the
+    exports, the feed and the summary). One correction waits at a time."""
     if not (reason or "").strip():
         raise NoticeRuleError(_("Say why the notice is corrected."))
     notice = _lock(notice)
-    if notice.status not in (Status.PUBLISHED, Status.FINAL):
+    if notice.status not in Notice.CORRECTABLE:
         raise NoticeRuleError(_("Only a published notice can be corrected."))
+    if notice.versions.filter(review=Review.PENDING).exists():
+        raise NoticeRuleError(
+            _(
+                "A correction of this notice is already awaiting approval: it must be "
+                "approved, sent back or dropped before another one."
+            )
+        )
     _check_content(notice.kind, lines, awards)
-    previous = notice.current
-    version.notice, version.number = notice, previous.number + 1
-    version.created_by, version.reason, version.published_at = actor, reason, now
+    version.notice, version.number, version.published_at = notice, None, None
+    version.created_by, version.reason, version.review = actor, reason, Review.PENDING
     version.save()
     _save_content(version, lines=lines, awards=awards, files=files)
-    notice.current = version
-    notice.save(update_fields=["current"])
+    for chair in _officers(notice, roles=("chair",)).exclude(pk=actor.pk):
+        _tell(
+            chair,
+            f"notice-correction:{version.pk}:{chair.pk}",
+            gettext_lazy("Correction to approve: {title}"),
+            notice,
+            body=reason,
+            url=_correction_url(notice),
+        )
+    return version
+
+
+def _rows(version, kind):
+    if kind == Notice.Kind.FUND:
+        return [
+            (line.date, line.purpose, line.payee, line.amount, line.budget_line)
+            for line in version.fund_lines.all()
+        ]
+    if kind == Notice.Kind.AWARD:
+        return [(a.winner, a.department, a.award) for a in version.awards.all()]
+    return []
+
+
+def correction_changes(old, new, kind) -> dict:
+    """What a correction changed, counted as a reader compares the two tables:
+    rows added, removed and changed (a row replaced in place), and the totals."""
+    before, after = _rows(old, kind), _rows(new, kind)
+    added = removed = changed = 0
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        changed += common
+        removed += (i2 - i1) - common
+        added += (j2 - j1) - common
+    return {
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "old_total": sum((line.amount for line in old.fund_lines.all()), start=0),
+        "total": sum((line.amount for line in new.fund_lines.all()), start=0),
+        "wording": (old.title, old.body, old.criteria) != (new.title, new.body, new.criteria),
+    }
+
+
+def _what_changed(notice, correction, changes):
+    """The notification's body: the reason, then what changed, then the period."""
+    counts = {k: changes[k] for k in ("added", "removed", "changed")}
+    parts = [format_lazy(gettext_lazy("Reason: {reason}"), reason=correction.reason)]
+    if notice.kind == Notice.Kind.FUND:
+        parts.append(
+            format_lazy(
+                gettext_lazy(
+                    "Lines: {added} added, {removed} removed, {changed} changed. "
+                    "New total: ¥{total} (was ¥{old_total})."
+                ),
+                total=f"{changes['total']:,.2f}",
+                old_total=f"{changes['old_total']:,.2f}",
+                **counts,
+            )
+        )
+    elif notice.kind == Notice.Kind.AWARD:
+        parts.append(
+            format_lazy(
+                gettext_lazy("Winners: {added} added, {removed} removed, {changed} changed."),
+                **counts,
+            )
+        )
+    if changes["wording"]:
+        parts.append(gettext_lazy("The text was changed."))
+    parts.append(
+        format_lazy(
+            gettext_lazy("Objections are possible until {date}."),
+            date=notice.objection_closes_on.isoformat(),
+        )
+    )
+    return format_lazy("\n".join(["{}"] * len(parts)), *parts)
+
+
+@transaction.atomic
+def correction_approve(*, actor, notice, now=None):
+    """A chair of the branch who did not write the correction approves it. It
+    becomes the current version under the next number (the old one stays
+    readable, with the diff); the notice is in its objection period again, for
+    NOTICE_OBJECTION_WORKING_DAYS working days from today, as when it was first
+    published; the branch's members are told the reason and what changed."""
+    now = now or timezone.now()
+    notice = _lock(notice)
+    correction = _pending(notice)
+    _check_approver(actor, notice, correction)
+    if notice.status not in Notice.CORRECTABLE:
+        raise NoticeRuleError(_("Only a published notice can be corrected."))
+    if notice.status != Status.PUBLISHED:
+        _move(notice, Status.PUBLISHED)
+    _review(correction, Review.APPROVED, actor=actor, now=now)
+    previous = version_content(notice.current)
+    correction.number = (notice.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    correction.published_at = now
+    correction.save(update_fields=["number", "published_at"])
+    notice.current = correction
+    notice.finalised_at = None
+    notice.objection_closes_on = add_working_days(
+        timezone.localdate(now), settings.NOTICE_OBJECTION_WORKING_DAYS
+    )
+    notice.save(update_fields=["status", "current", "finalised_at", "objection_closes_on"])
+    changes = correction_changes(previous, version_content(correction), notice.kind)
+    body = _what_changed(notice, correction, changes)
+    for member in _members(notice):
+        _tell(
+            member.user,
+            f"notice-corrected:{notice.pk}:{correction.number}",
+            gettext_lazy("Corrected: {title}"),
+            notice,
+            body=body,
+        )
+    _tell(
+        correction.created_by,
+        f"notice-correction-approved:{correction.pk}",
+        gettext_lazy("Correction approved: {title}"),
+        notice,
+        body=body,
+    )
     return notice
 
 
 @transaction.atomic
+def correction_send_back(*, actor, notice, comment, now=None):
+    """A chair who did not write the correction refuses it with a comment; the
+    notice stays as it is and its author may submit a new correction."""
+    if not (comment or "").strip():
+        raise NoticeRuleError(_("Say what should change."))
+    notice = _lock(notice)
+    correction = _pending(notice)
+    _check_approver(actor, notice, correction)
+    _review(correction, Review.SENT_BACK, actor=actor, now=now or timezone.now(), comment=comment)
+    _tell(
+        correction.created_by,
+        f"notice-correction-sent-back:{correction.pk}",
+        gettext_lazy("Correction sent back: {title}"),
+        notice,
+        body=comment,
+    )
+    return correction
+
+
+@transaction.atomic
+def correction_drop(*, actor, notice, now=None):
+    """Its author, or a chair, drops a correction that waits; nothing changes for readers."""
+    notice = _lock(notice)
+    correction = _pending(notice)
+    if not may_drop_correction(actor, notice, correction):
+        raise NoticeRuleError(
+            _("Only the author of the correction or a chair of the branch can drop it.")
+        )
+    _review(correction, Review.DROPPED, actor=actor, now=now or timezone.now())
+    return correction
+
+
+@transaction.atomic
 def notice_withdraw(*, actor, notice, reason, now=None):
+    """A published notice is withdrawn in public: it stays readable, marked as
+    withdrawn, with the reason. An approved notice was never published, so
+    nobody outside the officers has seen it: withdrawing it takes it back to
+    draft (the approval is void) and it stays unseen."""
     if not (reason or "").strip():
         raise NoticeRuleError(_("Say why the notice is withdrawn."))
     notice = _lock(notice)
+    if notice.status == Status.APPROVED:
+        _move(notice, Status.DRAFT)
+        approver, notice.approved_by, notice.review_comment = notice.approved_by, None, reason
+        notice.save(update_fields=["status", "approved_by", "review_comment"])
+        if approver is not None and approver != actor:
+            _tell(
+                approver,
+                f"notice-unapproved:{notice.pk}:{timezone.now().timestamp()}",
+                gettext_lazy("Back to draft before publishing: {title}"),
+                notice,
+                body=reason,
+            )
+        return notice
     _move(notice, Status.WITHDRAWN)
     notice.withdrawn_reason = reason
     notice.withdrawn_at = now or timezone.now()
     notice.save(update_fields=["status", "withdrawn_reason", "withdrawn_at"])
+    # A correction waiting for approval has nothing left to correct.
+    for correction in notice.versions.select_for_update().filter(review=Review.PENDING):
+        _review(correction, Review.DROPPED, actor=actor, now=notice.withdrawn_at, comment=reason)
     return notice
 
 

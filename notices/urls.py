@@ -17,6 +17,12 @@ urlpatterns = [
     path("<int:pk>/v<int:number>/changes/", views.notice_diff, name="diff"),
     path("<int:pk>/edit/", views.notice_edit, name="edit"),
     path("<int:pk>/correct/", views.notice_correct, name="correct"),
+    path("<int:pk>/correction/", views.notice_correction, name="correction"),
+    path(
+        "<int:pk>/correction/send-back/",
+        views.correction_send_back,
+        name="correction_send_back",
+    ),
     path("<int:pk>/send-back/", views.notice_send_back, name="send_back"),
     path("<int:pk>/withdraw/", views.notice_withdraw, name="withdraw"),
     path("<int:pk>/object/", views.object_to, name="object"),

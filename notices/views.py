@@ -34,9 +34,11 @@ from .forms import (
 )
 from .models import AwardResult, FundLine, Notice, NoticeAttachment, NoticeVersion, Objection
 from .permissions import (
+    approval_refusal,
     get_notice_for_editor,
     get_notice_for_viewer,
-    may_approve,
+    may_chair,
+    may_drop_correction,
     may_manage,
     notices_manager_required,
     viewer_view,
@@ -80,20 +82,25 @@ def notice_detail(request, pk, number=None):
     version = selectors.version_content(shown)
     member = roles_of(request.user).member
     manager = may_manage(request.user, notice)
+    chair = may_chair(request.user, notice)
     context = {
         "notice": notice,
         "version": version,
         "versions": versions,
         "is_latest": shown.pk == notice.current_id,
         "may_manage": manager,
-        "may_approve": may_approve(request.user, notice),
+        "may_chair": chair,
         "og_description": _summary_text(version),
         "period_open": services.objection_period_open(notice),
     }
     if member and member.branch_id == notice.branch_id and context["period_open"]:
         context["objection_form"] = ObjectionForm()
+    if chair and notice.status == Notice.Status.AWAITING:
+        # A chair who wrote the notice is told why there is no Approve button.
+        context["approval_refusal"] = approval_refusal(request.user, notice, notice.current)
     if manager:
-        context["objections"] = notice.objections.select_related("member", "answered_by")
+        context["pending"] = selectors.pending_correction(notice)
+        context["objections"] = notice.objections.select_related("member", "answered_by", "version")
         context["answer_form"] = AnswerForm()
     elif request.user.is_authenticated:
         context["my_objections"] = notice.objections.filter(user=request.user)
@@ -107,15 +114,21 @@ def notice_diff(request, pk, number):
     versions = {v.number: v for v in notice.versions.filter(number__in=[number - 1, number])}
     if number not in versions or number - 1 not in versions:
         raise Http404
+    unpublished = any(v.published_at is None for v in versions.values())
+    if unpublished and not may_manage(request.user, notice):
+        raise Http404
     old, new = (selectors.version_content(versions[n]) for n in (number - 1, number))
-    diff = [
-        line for line in difflib.ndiff(_as_lines(old), _as_lines(new)) if not line.startswith("?")
-    ]
     return render(
         request,
         "notices/notice_diff.html",
-        {"notice": notice, "old": old, "new": new, "diff": diff},
+        {"notice": notice, "old": old, "new": new, "diff": _diff(old, new)},
     )
+
+
+def _diff(old, new):
+    return [
+        line for line in difflib.ndiff(_as_lines(old), _as_lines(new)) if not line.startswith("?")
+    ]
 
 
 def _as_lines(version):
@@ -149,8 +162,11 @@ def _content_forms(request, kind, version=None, correcting=False):
         initial=[_initial(award, AwardResult) for award in version.awards.all()] if version else [],
     )
     if version:
-        lines.extra = len(lines.initial_extra or []) + 3
-        awards.extra = len(awards.initial_extra or []) + 3
+        # The rows filled in from the version are rows of the notice, kept (and
+        # checked) when left untouched; three empty rows follow them. Without
+        # this an untouched row counts as empty and is silently dropped.
+        for formset in (lines, awards):
+            formset.min_num = len(formset.initial_extra or [])
     return form, lines, awards
 
 
@@ -247,8 +263,19 @@ def notice_edit(request, pk):
 
 @notices_manager_required
 def notice_correct(request, pk):
+    """A correction is submitted for approval; readers see it once a chair who
+    did not write it approves it."""
     notice = get_notice_for_editor(request.user, pk)
-    form, lines, awards = _content_forms(request, notice.kind, notice.current, correcting=True)
+    if selectors.pending_correction(notice):
+        messages.error(
+            request,
+            _("A correction of this notice is already awaiting approval: decide on it first."),
+        )
+        return redirect("notices:correction", pk=notice.pk)
+    start = selectors.correction_start(notice)
+    form, lines, awards = _content_forms(request, notice.kind, start, correcting=True)
+    if start.pk != notice.current_id:
+        form.fields["reason"].initial = start.reason
     if request.method == "POST" and _valid(form, lines, awards, notice.kind):
         fund_rows, award_rows = _rows(notice.kind, lines, awards)
         try:
@@ -264,19 +291,51 @@ def notice_correct(request, pk):
         except services.NoticeRuleError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The corrected version is published beside the old one."))
-            return redirect(notice_url(notice))
+            messages.success(
+                request,
+                _(
+                    "The correction was sent for approval. Readers see the current version "
+                    "until a chair who did not write the correction approves it."
+                ),
+            )
+            return redirect("notices:correction", pk=notice.pk)
     return _edit_page(
         request,
         {"form": form, "lines": lines, "awards": awards, "kind": notice.kind,
-         "kind_label": notice.get_kind_display(), "notice": notice, "correcting": True},
+         "kind_label": notice.get_kind_display(), "notice": notice, "correcting": True,
+         "sent_back": start if start.pk != notice.current_id else None},
     )  # fmt: skip
 
 
+@notices_manager_required
+def notice_correction(request, pk):
+    """The correction awaiting approval, beside the current version: what the
+    chair approves, sends back, or its author drops."""
+    notice = get_notice_for_editor(request.user, pk)
+    pending = selectors.pending_correction(notice)
+    if pending is None:
+        messages.info(request, _("No correction of this notice is awaiting approval."))
+        return redirect(notice_url(notice))
+    correction = selectors.version_content(pending)
+    current = selectors.version_content(notice.current)
+    refusal = approval_refusal(request.user, notice, pending)
+    return render(
+        request,
+        "notices/notice_correction.html",
+        {"notice": notice, "correction": correction, "current": current,
+         "diff": _diff(current, correction), "may_approve": refusal is None,
+         "refusal": refusal if may_chair(request.user, notice) else None,
+         "may_drop": may_drop_correction(request.user, notice, pending),
+         "changes": services.correction_changes(current, correction, notice.kind)},
+    )  # fmt: skip
+
+
+# step -> (who may ask, the service, the message). Approving needs more than the
+# chair's office (nobody approves their own notice): the service says so.
 STEPS = {
     "submit": (may_manage, services.notice_submit, gettext_lazy("Sent to the chair for approval.")),
     "approve": (
-        may_approve,
+        may_chair,
         services.notice_approve,
         gettext_lazy("Approved: it can be published."),
     ),
@@ -284,6 +343,19 @@ STEPS = {
         may_manage,
         services.notice_publish,
         gettext_lazy("Published: the objection period is open and members were told."),
+    ),
+    "approve_correction": (
+        may_chair,
+        services.correction_approve,
+        gettext_lazy(
+            "The correction is published beside the old version; a new objection period "
+            "is open and the branch's members were told what changed."
+        ),
+    ),
+    "drop_correction": (
+        may_manage,
+        services.correction_drop,
+        gettext_lazy("The correction was dropped; readers still see the current version."),
     ),
 }
 
@@ -315,7 +387,7 @@ def _step_with_reason(request, notice, step, run, done):
 @notices_manager_required
 def notice_send_back(request, pk):
     notice = get_notice_for_editor(request.user, pk)
-    if not may_approve(request.user, notice):
+    if not may_chair(request.user, notice):
         raise PermissionDenied
     return _step_with_reason(
         request,
@@ -326,15 +398,38 @@ def notice_send_back(request, pk):
     )
 
 
+def _withdrawn_message(notice):
+    if notice.status == Notice.Status.DRAFT:
+        return _("It was never published: it is back in draft, seen by the officers only.")
+    return _("The notice is withdrawn; it stays visible as such.")
+
+
+@notices_manager_required
+def correction_send_back(request, pk):
+    notice = get_notice_for_editor(request.user, pk)
+    if not may_chair(request.user, notice):
+        raise PermissionDenied
+    return _step_with_reason(
+        request,
+        notice,
+        "send_back_correction",
+        lambda reason: services.correction_send_back(
+            actor=request.user, notice=notice, comment=reason
+        ),
+        _("The correction was sent back to its author with your comment."),
+    )
+
+
 @notices_manager_required
 def notice_withdraw(request, pk):
+    """A published notice is withdrawn in public; an approved one goes back to draft."""
     notice = get_notice_for_editor(request.user, pk)
     return _step_with_reason(
         request,
         notice,
-        "withdraw",
+        "back_to_draft" if notice.status == Notice.Status.APPROVED else "withdraw",
         lambda reason: services.notice_withdraw(actor=request.user, notice=notice, reason=reason),
-        _("The notice is withdrawn; it stays visible as such."),
+        _withdrawn_message,
     )
 
 
@@ -465,6 +560,10 @@ class PublicNoticesFeed(Feed):
 
     def item_pubdate(self, item):
         return item.published_at
+
+    def item_updateddate(self, item):
+        # An approved correction shows as an update of the entry.
+        return item.current.published_at or item.published_at
 
     def item_author_name(self, item):
         return item.branch.name

@@ -153,7 +153,13 @@ def _objects(people, branch, department):
         actor=officer, notice=members_notice, reason="更正", version=NoticeVersion(title="更正"),
         lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("2"))],
     )  # fmt: skip
+    notice_services.correction_approve(actor=chair, notice=members_notice)
     public_notice = fund_notice(branch, officer, chair=chair, status="published")
+    corrected = fund_notice(branch, officer, chair=chair, status="published")
+    notice_services.notice_correct(
+        actor=officer, notice=corrected, reason="更正", version=NoticeVersion(title="更正"),
+        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("3"))],
+    )  # fmt: skip
     public_file = NoticeAttachment.objects.create(
         version=public_notice.current, token="n" * 32, name="a.pdf",
         content_type="application/pdf", size=5, file=ContentFile(b"%PDF-", name="a.pdf"),
@@ -185,4 +191,5 @@ def _objects(people, branch, department):
         "awaiting_notice": {"pk": fund_notice(branch, officer, status="awaiting").pk},
         "approved_notice": {"pk": fund_notice(branch, officer, chair=chair, status="approved").pk},
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
+        "pending_correction": {"pk": corrected.pk},
     }

@@ -105,10 +105,14 @@ SETUP = {
             "submit": ("draft_notice", OFFICER, {"step": "submit"}),
             "approve": ("awaiting_notice", CHAIR, {"step": "approve"}),
             "publish": ("approved_notice", OFFICER, {"step": "publish"}),
+            "approve_correction": ("pending_correction", CHAIR, {"step": "approve_correction"}),
+            "drop_correction": ("pending_correction", OFFICER, {"step": "drop_correction"}),
         }.get(step, ("draft_notice", OFFICER, {"step": step}))
         for step in NOTICE_STEPS
     ],
     "notices:correct": [("members_notice", OFFICER)],
+    "notices:correction": [("pending_correction", OFFICER), ("pending_correction", CHAIR)],
+    "notices:correction_send_back": [("pending_correction", CHAIR)],
     "notices:withdraw": [("members_notice", OFFICER)],
     "notices:send_back": [("awaiting_notice", CHAIR)],
     "notices:answer": [("objection", OFFICER)],

@@ -112,6 +112,13 @@ MATRIX = {
     "notices:edit": ("draft_notice", "get", BRANCH_OBJECT),
     "notices:step": ("draft_submit", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
     "notices:correct": ("members_notice", "get", BRANCH_OBJECT),
+    # A correction awaiting approval: the branch's officers see it, a chair decides.
+    "notices:correction": ("pending_correction", "get", BRANCH_OBJECT),
+    "notices:correction_send_back": (
+        "pending_correction",
+        "get",
+        {**BRANCH_OBJECT, "officer": 403},
+    ),
     "notices:withdraw": ("members_notice", "get", BRANCH_OBJECT),
     "notices:send_back": ("awaiting_notice", "get", {**BRANCH_OBJECT, "officer": 403}),
     "notices:answer": ("objection", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
@@ -200,11 +207,19 @@ def objects(people, branch, department):
         version=NoticeVersion(title="更正"), lines=[FundLine(date=date(2026, 1, 1),
         purpose="x", payee="y", amount=Decimal("2"))],
     )  # fmt: skip
+    notice_services.correction_approve(actor=people["chair"], notice=members_notice)
     public_notice = fund_notice(branch, people["officer"], chair=people["chair"],
                                 status="published")  # fmt: skip
     public_file = NoticeAttachment.objects.create(
         version=public_notice.current, token="n" * 32, name="a.pdf",
         content_type="application/pdf", size=4, file=ContentFile(b"%PDF", name="a.pdf"),
+    )  # fmt: skip
+    corrected = fund_notice(branch, people["officer"], chair=people["chair"],
+                            status="published")  # fmt: skip
+    notice_services.notice_correct(
+        actor=people["officer"], notice=corrected, reason="更正",
+        version=NoticeVersion(title="更正"),
+        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("3"))],
     )  # fmt: skip
     draft = fund_notice(branch, people["officer"])
     awaiting = fund_notice(branch, people["officer"], status="awaiting")
@@ -220,6 +235,7 @@ def objects(people, branch, department):
         "draft_notice": {"pk": draft.pk},
         "draft_submit": {"pk": draft.pk, "step": "submit"},
         "awaiting_notice": {"pk": awaiting.pk},
+        "pending_correction": {"pk": corrected.pk},
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "case": {"pk": case.pk},
         "case_reply": {"pk": case.pk, "action": "reply"},

@@ -85,6 +85,7 @@ def test_correction_is_a_new_version_and_the_old_text_stays(client, branch, peop
         lines=[FundLine(date=date(2026, 3, 1), purpose="慰问", payee="某某公司",
                         amount=Decimal("1200.00"))],
     )  # fmt: skip
+    services.correction_approve(actor=people["chair"], notice=published)
     published.refresh_from_db()
     assert published.current.number == 2 and published.versions.count() == 2
     old.refresh_from_db()

@@ -93,7 +93,9 @@ def _read_everything(world, records):
     found = {url for url in found if not url.startswith("/admin/")}
     for role in ROLES:
         # Every address anyone reached, asked for by everyone: guessing is free.
-        extra = surfaces.crawl(world.client(role), role, start=[], also=sorted(found))
+        extra = surfaces.crawl(
+            world.client(role), role, start=[], also=sorted(found - readings[role].urls)
+        )
         readings[role].surfaces += extra.surfaces
         readings[role].urls |= extra.urls
         readings[role].view_names |= extra.view_names
@@ -106,6 +108,7 @@ def _read_everything(world, records):
         readings[role].surfaces += emails
         # Links in emails are followed as their reader would.
         linked = {link for email in emails for link in surfaces.links(email.text)}
+        linked -= readings[role].urls
         extra = surfaces.crawl(world.client(role), role, start=sorted(linked))
         readings[role].surfaces += extra.surfaces
         readings[role].view_names |= extra.view_names

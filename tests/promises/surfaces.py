@@ -147,9 +147,11 @@ def admin_searches(client, reading, terms):
         for term in terms:
             response = client.get(url, {"q": term})
             if response.status_code == 200:
-                reading.surfaces.append(
-                    Surface("admin", f"{url}?q={term}", as_text(response.content, "text/html"))
-                )
+                text = as_text(response.content, "text/html")
+                # The search box and its links say the term back; only results count.
+                for echo in (f'value="{term}"', f"q={term}", f"q%3D{term}"):
+                    text = text.replace(echo, "")
+                reading.surfaces.append(Surface("admin", f"{url}?q={term}", text))
 
 
 def email_surfaces(outbox, address):

@@ -258,6 +258,15 @@ def _notices(world, branch):
     submit(officer, reverse("notices:detail", args=[members_notice.pk]), {"text": "已核实"},
            action=f"/objections/{objection.pk}/answer/")  # fmt: skip
 
+    # The members-only notice is corrected by the officer and approved by the chair.
+    correction = _fund_fields("慰问QMOTITLEQ", "超市QMOPAYEEQ", "慰问品", "280.00")
+    del correction["visibility"]
+    submit(officer, reverse("notices:correct", args=[members_notice.pk]),
+           {**correction, "reason": "金额更正"})  # fmt: skip
+    submit(chair, reverse("notices:correction", args=[members_notice.pk]), {},
+           action="/approve_correction/")  # fmt: skip
+    assert members_notice.versions.count() == 2
+
     # A public notice with a file, then a correction nobody has approved yet.
     pdf = SimpleUploadedFile("单据.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     public = draft("春游QPUBTITLEQ", "旅行社", "春游", "1000.00", files={"attachments": pdf})

@@ -4,6 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 from django.utils import translation
 
+from union_portal.core.ratelimit import client_ip
+
 from .models import Member
 
 
@@ -30,3 +32,13 @@ class RosterAccountAdapter(DefaultAccountAdapter):
             if member is not None:
                 Member.objects.filter(pk=member.pk, user__isnull=True).update(user=user)
         return user
+
+    def get_client_ip(self, request):
+        # One notion of "the visitor's address" for allauth's limits and ours.
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed sign-ins per account; counted per account *and*
+        # address, a stranger's wrong passwords cannot lock the member out.
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{client_ip(request)}"

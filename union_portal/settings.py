@@ -148,7 +148,16 @@ ACCOUNT_FORMS = {"signup": "members.forms.RosterSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[工会] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("PORTAL_HTTP_PROTOCOL", "http")
+# The number of proxies of our own (nginx…) in front of the app servers. 0: the
+# visitor is REMOTE_ADDR and X-Forwarded-For is ignored, as anyone can send it;
+# n: the address the n-th proxy from the right of X-Forwarded-For saw. Used by
+# every rate limit (union_portal.core.ratelimit.client_ip, allauth's too).
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 # Throttling of guessing and flooding (counters in the Redis cache).
+# Failed sign-ins count per address and per (account, address): a stranger's
+# wrong passwords never lock the member out at their own address
+# (members.adapters keys the "key" limit on both).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",

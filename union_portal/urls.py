@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from members.views import admin_login
+
 
 class TokenConverter:
     """The random tokens of uploaded files: anything else is not a file."""
@@ -23,5 +25,7 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("notices/", include("notices.urls")),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own URLs: its password form would bypass the sign-in's limits.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

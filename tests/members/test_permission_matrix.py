@@ -62,6 +62,8 @@ MATRIX = {
     "core:inbox_mark_read": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
     "core:floor": ("none", "get", dict.fromkeys(ROLES, 200)),
+    # The admin's sign-in goes through the portal's; nobody in the table is staff.
+    "admin_login": ("none", "get", {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN}),
     "members:me": ("none", "get", SIGNED_IN),
     "members:my_data": ("none", "get", SIGNED_IN),
     "members:roster": ("none", "get", ROSTER),

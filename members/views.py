@@ -1,14 +1,10 @@
 import json
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -181,19 +177,3 @@ def roster_import_confirm(request, pk):
         % preview.counts,
     )
     return redirect("members:roster")
-
-
-def admin_login(request):
-    """Stands in for the admin's own sign-in form, which has no throttling: the
-    admin is reached through the portal's sign-in (rate limited, verified
-    email), then sent on. A signed-in user without admin access is refused."""
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("admin:index")
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
-    if not admin.site.has_permission(request):
-        raise PermissionDenied
-    return redirect(next_url)

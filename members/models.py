@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -87,6 +89,10 @@ class Department(models.Model):
         return self.name
 
 
+def new_calendar_feed_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Member(models.Model):
     """A roster entry. It exists before any account; a user claims it at sign-up."""
 
@@ -135,6 +141,15 @@ class Member(models.Model):
         blank=True,
         related_name="member",
         verbose_name=_("account"),
+    )
+    # The key of the member's private calendar feed URL: random (not derived from
+    # the secret key), and replaced when the member asks, which ends the old URL.
+    calendar_feed_key = models.CharField(
+        _("calendar feed key"),
+        max_length=43,
+        unique=True,
+        editable=False,
+        default=new_calendar_feed_key,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,6 +19,7 @@ from .models import (
     MemberStatusChange,
     RosterExportLog,
     RosterImport,
+    new_calendar_feed_key,
 )
 from .roster_io import RosterFileError, parse_roster_file, status_code, yes_no
 from .validators import normalise_email
@@ -306,4 +307,12 @@ def member_claim(*, user, email: str) -> Member | None:
     Member.objects.filter(pk=member.pk, user__isnull=True).update(user=user)
     user.first_name = member.name[:150]
     user.save(update_fields=["first_name"])
+    return member
+
+
+def member_calendar_feed_reset(*, member) -> Member:
+    """Gives the member a new private calendar link; the old one stops working
+    at once (a link shared by mistake, or a lost phone)."""
+    member.calendar_feed_key = new_calendar_feed_key()
+    member.save(update_fields=["calendar_feed_key", "updated_at"])
     return member

@@ -1,11 +1,13 @@
 """One settings module, driven by environment variables (defaults suit `make demo`)."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,7 +24,39 @@ def env_list(name, default=""):
 PG_PORT = os.environ.get("PORTAL_PG_PORT", "55432")
 REDIS_PORT = os.environ.get("PORTAL_REDIS_PORT", "56379")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+# The project's own PostgreSQL, Redis, logs and generated secrets (ignored by git).
+SERVICES_DIR = Path(os.environ.get("PORTAL_SERVICES_DIR", BASE_DIR / ".services"))
+
+
+def _secret_key() -> str:
+    """DJANGO_SECRET_KEY, or else a random key made on the first run and kept in
+    SERVICES_DIR/secret_key (mode 0600) for every later run and process. Never a
+    key written in the repository, which anyone could use to forge signatures."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = SERVICES_DIR / "secret_key"
+    if not path.exists():
+        SERVICES_DIR.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: a process starting at the same
+        # moment reads either no file or the whole key, never half of it.
+        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as draft_file:
+            draft_file.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it to make a new one.")
+    return key
+
+
+SECRET_KEY = _secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

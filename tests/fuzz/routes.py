@@ -118,6 +118,7 @@ SETUP = {
     "events:report": [("none", OFFICER)],
     "events:report_csv": [("none", OFFICER)],
     "events:feed": [("feed", ANONYMOUS)],
+    "events:feed_reset": [("none", MEMBER)],
     "events:detail": [("event", MEMBER)],
     "events:ics": [("event", MEMBER)],
     # The officer is a member of the branch without a registration yet.

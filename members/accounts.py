@@ -29,20 +29,31 @@ from . import services
 from .adapters import portal_url
 from .validators import normalise_email
 
-# Mails per address and hour caused by sign-ups that create nothing new (a refusal,
-# a replaced sign-up): enough for a typo, too few to flood a mailbox.
-REFUSAL_MAILS_PER_HOUR = 3
+# Mails per address and hour from sign-ups that make no new account (a refusal,
+# "you have an account", a replaced sign-up): enough for a typo or a second
+# try, too few for anyone to flood a mailbox through the sign-up form.
+SIGNUP_MAILS_PER_HOUR = 3
 
 
-def send_signup_refusal(request, *, email: str, outcome: str) -> None:
-    """Tells the address why no account was made (not on the roster, or the
-    roster entry has its account already) and what to do."""
+def _may_mail(email: str) -> bool:
     try:
-        if not ratelimit.hit("signup-refusal", email, limit=REFUSAL_MAILS_PER_HOUR, window=3600):
-            return
+        return ratelimit.hit("signup-mail", email, limit=SIGNUP_MAILS_PER_HOUR, window=3600)
     except ratelimit.CounterUnavailable:
-        pass  # a mail too many is better than a member left without an answer
-    get_adapter(request).send_mail(
+        return True  # a mail too many is better than a member left without an answer
+
+
+def send_signup_answer(request, *, email: str, outcome: str) -> None:
+    """Tells the address what became of a sign-up that made no account: that it
+    has an account already (and how to reset its password), or why no account
+    was made (not on the roster, or its roster entry has an account) and what
+    to do."""
+    if not _may_mail(email):
+        return
+    adapter = get_adapter(request)
+    if outcome == services.SIGNUP_HAS_ACCOUNT:
+        adapter.send_account_already_exists_mail(email)
+        return
+    adapter.send_mail(
         "members/email/signup_refused",
         email,
         {
@@ -54,13 +65,9 @@ def send_signup_refusal(request, *, email: str, outcome: str) -> None:
 
 def _allow_a_new_confirmation_mail(request, email):
     """allauth sends one confirmation mail per address in three minutes; the
-    sign-up that replaces an unverified one needs its own mail at once. A few
-    times an hour per address, so replacing cannot flood the mailbox."""
-    try:
-        if ratelimit.hit("signup-replace", email, limit=REFUSAL_MAILS_PER_HOUR, window=3600):
-            allauth_ratelimit.clear(request, action="confirm_email", key=email.lower())
-    except ratelimit.CounterUnavailable:
-        pass  # allauth's own cooldown is then forgiven too
+    sign-up that replaces an unverified one needs its own mail at once."""
+    if _may_mail(email):
+        allauth_ratelimit.clear(request, action="confirm_email", key=email.lower())
 
 
 class RosterEmailField(EmailField):
@@ -96,12 +103,8 @@ class RosterSignupForm(SignupForm):
                     services.signup_discard_unfinished(accounts=assessment.unfinished)
                     _allow_a_new_confirmation_mail(request, email)
                 return self.save(request), None
-        adapter = get_adapter(request)
-        if assessment.outcome == services.SIGNUP_HAS_ACCOUNT:
-            adapter.send_account_already_exists_mail(email)
-        else:
-            send_signup_refusal(request, email=email, outcome=assessment.outcome)
-        return None, adapter.respond_email_verification_sent(request, None)
+        send_signup_answer(request, email=email, outcome=assessment.outcome)
+        return None, get_adapter(request).respond_email_verification_sent(request, None)
 
 
 class ConfirmSignupForm(forms.Form):

@@ -180,6 +180,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "members.adapters.RosterAccountAdapter"
 ACCOUNT_FORMS = {"signup": "members.accounts.RosterSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The address is told of every password change or reset and address change, so
+# an owner learns at once when someone else got into the account.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[工会] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("PORTAL_HTTP_PROTOCOL", "http")
 # The number of proxies of our own (nginx…) in front of the app servers. 0: the

@@ -129,6 +129,7 @@ SETUP = {
     "events:roll_call": [("event", OFFICER)],
     "events:publish": [("draft_event", OFFICER)],
     "events:cancel_registration": [("registration", MEMBER)],
+    "admin_login": [("none", ANONYMOUS), ("none", MEMBER)],
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],
 }

@@ -218,3 +218,21 @@ def test_password_reset_sends_a_link(client, branch):
     client.post(reverse("account_reset_password"), {"email": "reset@example.cn"})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_repeated_sign_ups_cannot_flood_a_mailbox(branch):
+    for n in range(6):
+        response = sign_up(Client(REMOTE_ADDR=f"198.51.100.{n}"), "nobody@example.cn")
+        assert response["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 3
+
+
+def test_a_password_reset_is_reported_to_the_address(client, branch):
+    user = UserFactory(email="reset@example.cn")
+    client.post(reverse("account_reset_password"), {"email": "reset@example.cn"})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    set_password = client.get(link.group(1))["Location"]
+    client.post(set_password, {"password1": OWNER_PASSWORD, "password2": OWNER_PASSWORD})
+    user.refresh_from_db()
+    assert user.check_password(OWNER_PASSWORD)
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["reset@example.cn"]

@@ -39,7 +39,7 @@ from .permissions import (
 
 # The key of a personal calendar feed (Member.calendar_feed_key); anything else
 # is not looked up at all.
-FEED_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+FEED_KEY = re.compile(r"^[A-Za-z0-9_-]{32,43}$")
 
 
 @login_required_403

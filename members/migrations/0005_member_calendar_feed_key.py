@@ -1,3 +1,6 @@
+import django.contrib.postgres.functions
+import django.db.models.functions.comparison
+import django.db.models.functions.text
 from django.db import migrations, models
 
 import members.models
@@ -33,6 +36,13 @@ class Migration(migrations.Migration):
             model_name="member",
             name="calendar_feed_key",
             field=models.CharField(
+                db_default=django.db.models.functions.text.Replace(
+                    django.db.models.functions.comparison.Cast(
+                        django.contrib.postgres.functions.RandomUUID(), models.TextField()
+                    ),
+                    models.Value("-"),
+                    models.Value(""),
+                ),
                 default=members.models.new_calendar_feed_key,
                 editable=False,
                 max_length=43,

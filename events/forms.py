@@ -175,3 +175,10 @@ class EventFilterForm(FilterForm):
 
 class ReportFilterForm(PeriodFilterForm):
     """The participation report's period."""
+
+
+class FeedResetForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Calendars using the current link stop updating; I will add the new one."),
+        required=True,
+    )

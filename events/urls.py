@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", views.participation_report, name="report"),
     path("report.csv", views.participation_report_csv, name="report_csv"),
     path("feed/<str:token>.ics", views.personal_feed, name="feed"),
+    path("mine/new-calendar-link/", views.feed_reset, name="feed_reset"),
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/edit/", views.event_edit, name="edit"),
     path("<int:pk>/publish/", views.event_publish, name="publish"),

@@ -1,6 +1,7 @@
+import re
+
 import segno
 from django.contrib import messages
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import services as member_services
+from members.models import Member
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
@@ -20,6 +23,7 @@ from .forms import (
     CheckInForm,
     EventFilterForm,
     EventForm,
+    FeedResetForm,
     ReportFilterForm,
     SignupForm,
     VenueFormSet,
@@ -33,7 +37,9 @@ from .permissions import (
     report_required,
 )
 
-FEED_SALT = "events.personal-feed"
+# The key of a personal calendar feed (Member.calendar_feed_key); anything else
+# is not looked up at all.
+FEED_KEY = re.compile(r"^[A-Za-z0-9_-]{32,43}$")
 
 
 @login_required_403
@@ -58,15 +64,38 @@ def my_events(request):
     member = roles_of(request.user).member
     registrations = selectors.registrations_of(member) if member else Registration.objects.none()
     page = Paginator(registrations, 20).get_page(request.GET.get("page"))
-    feed_token = signing.dumps(request.user.pk, salt=FEED_SALT)
+    feed_url = None
+    if member is not None:
+        feed_path = reverse("events:feed", args=[member.calendar_feed_key])
+        feed_url = request.build_absolute_uri(feed_path)
     return render(
         request,
         "events/my_events.html",
-        {
-            "page": page,
-            "feed_url": request.build_absolute_uri(reverse("events:feed", args=[feed_token])),
-        },
+        {"page": page, "feed_url": feed_url, "feed_reset_form": FeedResetForm()},
     )
+
+
+@require_POST
+@login_required_403
+def feed_reset(request):
+    """A new private calendar link; the old one stops working. The box must be
+    ticked: calendar apps subscribed to the old link stop updating."""
+    member = roles_of(request.user).member
+    if member is None:
+        raise Http404
+    form = FeedResetForm(request.POST)
+    if form.is_valid():
+        member_services.member_calendar_feed_reset(member=member)
+        messages.success(
+            request,
+            _("You have a new calendar link. Add it to your calendar app; the old one is void."),
+        )
+    else:
+        messages.error(
+            request,
+            _("Nothing was changed: tick the box to confirm the old link may stop working."),
+        )
+    return redirect("events:mine")
 
 
 @login_required_403
@@ -284,13 +313,15 @@ def event_ics(request, pk):
 
 
 def personal_feed(request, token):
-    """The member's registrations as a calendar feed; the signed token is the key."""
-    try:
-        user_id = signing.loads(token, salt=FEED_SALT)
-    except signing.BadSignature as exc:
-        raise Http404 from exc
+    """The member's registrations as a calendar feed; the random key in the link
+    is the only credential (calendar apps have no session)."""
+    if not FEED_KEY.match(token):
+        raise Http404
+    member = Member.objects.filter(calendar_feed_key=token).first()
+    if member is None:
+        raise Http404
     registrations = Registration.objects.filter(
-        member__user_id=user_id, status__in=Registration.ACTIVE
+        member=member, status__in=Registration.ACTIVE
     ).select_related("event", "venue__campus")
     vevents = [
         ics.vevent(

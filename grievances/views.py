@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from union_portal.core import ratelimit
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import login_required_403, roles_of
 from union_portal.core.rules import perform
@@ -85,12 +85,28 @@ def receipt_lookup(request):
     Look-ups are limited per address so codes cannot be guessed."""
     form = ReceiptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key = f"receipt-lookups:{request.META.get('REMOTE_ADDR', '')}"
-        attempts = cache.get_or_set(key, 0, timeout=600)
-        if attempts >= settings.GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN:
-            form.add_error(None, _("Too many attempts. Please wait ten minutes and try again."))
+        try:
+            within_limit = ratelimit.hit(
+                "receipt-lookup",
+                ratelimit.client_ip(request),
+                limit=settings.GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN,
+                window=600,
+            )
+        except ratelimit.CounterUnavailable:
+            # Uncounted guesses would make codes guessable: refuse until Redis is back.
+            refusal = _(
+                "Receipt codes cannot be checked at the moment. Your case is safe; "
+                "please try again in a few minutes."
+            )
         else:
-            cache.incr(key)
+            refusal = (
+                None
+                if within_limit
+                else _("Too many attempts. Please wait ten minutes and try again.")
+            )
+        if refusal:
+            form.add_error(None, refusal)
+        else:
             grievance = services.grievance_for_receipt(form.cleaned_data["code"])
             if grievance is None:
                 form.add_error("code", _("No case has this receipt code. Check it and try again."))

@@ -1,10 +1,10 @@
-from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.forms import FilterForm
 
 from .models import Branch, Campus, Department, Member
+from .validators import normalise_email, validate_plain_email
 
 
 class MemberForm(forms.ModelForm):
@@ -50,7 +50,9 @@ class MemberForm(forms.ModelForm):
         return name
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        email = normalise_email(self.cleaned_data["email"])
+        validate_plain_email(email)
+        return email
 
     def clean_phone(self):
         return self.cleaned_data["phone"].replace(" ", "")
@@ -115,20 +117,3 @@ class RosterImportForm(forms.Form):
         if len(branch_ids) == 1:
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
-
-
-class RosterSignupForm(SignupForm):
-    """Sign-up only for an email on the roster of an active member without an account."""
-
-    def clean_email(self):
-        from .adapters import claimable_member
-
-        email = super().clean_email()
-        if claimable_member(email) is None:
-            raise forms.ValidationError(
-                _(
-                    "This email is not on the roster of an active union member, or it already "
-                    "has an account. Ask your branch's officer to check your roster entry."
-                )
-            )
-        return email

@@ -1,9 +1,49 @@
+import secrets
+
+from django import forms
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Value
+from django.db.models.functions import Cast, Replace
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_not_future, validate_phone, validate_staff_number
+from .validators import (
+    normalise_email,
+    validate_not_future,
+    validate_phone,
+    validate_staff_number,
+)
+
+# One answer for a duplicate, whichever branch holds the other record: the
+# roster of another branch is not the officer's to learn about.
+STAFF_NUMBER_IN_USE = _("This staff number is already in use; ask the university union office.")
+EMAIL_IN_USE = _("This email is already in use; ask the university union office.")
+
+
+class NormalisedEmailFormField(forms.EmailField):
+    def to_python(self, value):
+        # Normalised before comparing with the stored value: an address typed in
+        # capitals is not a change.
+        return normalise_email(super().to_python(value))
+
+
+class NormalisedEmailField(models.EmailField):
+    """An email saved and looked up in its normalised form (normalise_email), so
+    `filter(email=typed)` finds the member whatever the capitals, and never by
+    a look-alike letter."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": NormalisedEmailFormField, **kwargs})
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalise_email(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = normalise_email(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Campus(models.Model):
@@ -52,6 +92,10 @@ class Department(models.Model):
         return self.name
 
 
+def new_calendar_feed_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Member(models.Model):
     """A roster entry. It exists before any account; a user claims it at sign-up."""
 
@@ -66,10 +110,10 @@ class Member(models.Model):
         max_length=20,
         unique=True,
         validators=[validate_staff_number],
-        error_messages={"unique": _("A member with this staff number is already on the roster.")},
+        error_messages={"unique": STAFF_NUMBER_IN_USE},
     )
     name = models.CharField(_("full name"), max_length=50)
-    email = models.EmailField(_("email"), blank=True)
+    email = NormalisedEmailField(_("email"), blank=True)
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[validate_phone]
     )
@@ -101,6 +145,17 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("account"),
     )
+    # The key of the member's private calendar feed URL: random (not derived from
+    # the secret key), and replaced when the member asks, which ends the old URL.
+    # Rows written by raw SQL (the benchmark's COPY) get 32 random hex digits.
+    calendar_feed_key = models.CharField(
+        _("calendar feed key"),
+        max_length=43,
+        unique=True,
+        editable=False,
+        default=new_calendar_feed_key,
+        db_default=Replace(Cast(RandomUUID(), models.TextField()), Value("-"), Value("")),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,11 +164,18 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["staff_number"]
         constraints = [
+            # Unique in its normalised form; the check keeps every row normalised
+            # (no capital A-Z), so this is case-insensitive for ASCII and exact
+            # for everything else.
             models.UniqueConstraint(
-                Lower("email"),
+                fields=["email"],
                 condition=~models.Q(email=""),
                 name="member_email_unique",
-                violation_error_message=_("A member with this email is already on the roster."),
+                violation_error_message=EMAIL_IN_USE,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email__regex="[ABCDEFGHIJKLMNOPQRSTUVWXYZ]"),
+                name="member_email_normalised",
             ),
         ]
         indexes = [

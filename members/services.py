@@ -3,13 +3,26 @@
 import hashlib
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import MemberForm
-from .models import Campus, Department, Member, MemberStatusChange, RosterExportLog, RosterImport
+from .models import (
+    STAFF_NUMBER_IN_USE,
+    BranchRole,
+    Campus,
+    Department,
+    Member,
+    MemberStatusChange,
+    RosterExportLog,
+    RosterImport,
+    new_calendar_feed_key,
+)
 from .roster_io import RosterFileError, parse_roster_file, status_code, yes_no
+from .validators import normalise_email
 
 
 def _record_status_change(*, member, old_status, actor, note=""):
@@ -131,7 +144,8 @@ def roster_import_preview(*, roster_import: RosterImport) -> ImportPreview:
         row = ImportRow(line=record["line"], staff_number=number, name=record.get("name", ""))
         member = existing.get(number)
         if member is not None and member.branch_id != branch.pk:
-            row.errors.append(_("This staff number belongs to another branch."))
+            # Worded as for any duplicate: whose roster it is stays unsaid.
+            row.errors.append(str(STAFF_NUMBER_IN_USE))
             row.action = "error"
             rows.append(row)
             continue
@@ -140,7 +154,7 @@ def roster_import_preview(*, roster_import: RosterImport) -> ImportPreview:
             for name, messages in form.errors.items():
                 label = form.fields[name].label if name in form.fields else ""
                 row.errors.extend(f"{label}: {m}" if label else m for m in messages)
-        email = (record.get("email") or "").strip().lower()
+        email = normalise_email(record.get("email"))
         if number in seen_numbers:
             row.errors.append(_("Same staff number as line %d.") % seen_numbers[number])
         if email and email in seen_emails:
@@ -195,3 +209,110 @@ def roster_export_log(*, actor, branch_ids, filters: dict, file_format: str, row
         file_format=file_format,
         rows=rows,
     )
+
+
+# --- sign-up ----------------------------------------------------------------
+
+SIGNUP_CREATE = "create"  # an account is made; the entry is linked once the address is verified
+SIGNUP_HAS_ACCOUNT = "has_account"  # the address already belongs to a real account
+SIGNUP_NOT_ON_ROSTER = "not_on_roster"  # no active roster entry has this address
+SIGNUP_CLAIMED = "claimed"  # the roster entry with this address has another account
+
+
+@dataclass
+class SignupAssessment:
+    outcome: str
+    member: Member | None = None
+    unfinished: list = field(default_factory=list)
+
+
+def claimable_member(email, *, lock=False) -> Member | None:
+    """The active roster entry without an account whose email is `email`,
+    compared in the normalised form only (a look-alike letter matches nothing)."""
+    email = normalise_email(email)
+    if not email or not email.isascii():
+        return None
+    members = Member.objects.filter(email=email, status=Member.Status.ACTIVE, user__isnull=True)
+    if lock:
+        members = members.select_for_update(of=("self",))
+    return members.first()
+
+
+def _accounts_for_email(email: str) -> list:
+    """Accounts known by this address, as sign-in or as an added address."""
+    User = get_user_model()
+    ids = set(EmailAddress.objects.filter(email=email).values_list("user_id", flat=True))
+    # Accounts made in the admin may have no address row; compare normalised.
+    ids |= {
+        pk
+        for pk, address in User.objects.filter(email__iexact=email).values_list("pk", "email")
+        if normalise_email(address) == email
+    }
+    return list(User.objects.filter(pk__in=ids))
+
+
+def _is_unfinished_signup(user) -> bool:
+    """A sign-up whose address was never verified: it never signed in, holds
+    nothing and may be replaced by the next sign-up for the same address."""
+    return (
+        user.last_login is None
+        and not user.is_staff
+        and not user.is_superuser
+        and not EmailAddress.objects.filter(user=user, verified=True).exists()
+        and not Member.objects.filter(user=user).exists()
+        and not BranchRole.objects.filter(user=user).exists()
+    )
+
+
+def signup_assess(*, email: str, lock: bool = False) -> SignupAssessment:
+    """What a sign-up for `email` does. The visitor sees the same answer in
+    every case ("check your email"); only the mail to the address tells."""
+    email = normalise_email(email)
+    accounts = _accounts_for_email(email) if email.isascii() else []
+    unfinished = [user for user in accounts if _is_unfinished_signup(user)]
+    if len(unfinished) < len(accounts):
+        return SignupAssessment(SIGNUP_HAS_ACCOUNT)
+    member = claimable_member(email, lock=lock)
+    if member is not None:
+        return SignupAssessment(SIGNUP_CREATE, member=member, unfinished=unfinished)
+    claimed = (
+        email.isascii()
+        and Member.objects.filter(
+            email=email, status=Member.Status.ACTIVE, user__isnull=False
+        ).exists()
+    )
+    return SignupAssessment(SIGNUP_CLAIMED if claimed else SIGNUP_NOT_ON_ROSTER)
+
+
+def signup_discard_unfinished(*, accounts) -> None:
+    """A new sign-up for an address replaces the earlier unverified ones: their
+    passwords and confirmation links go with them."""
+    for user in accounts:
+        if _is_unfinished_signup(user):
+            user.delete()
+
+
+@transaction.atomic
+def member_claim(*, user, email: str) -> Member | None:
+    """Links the account to the active, unclaimed roster entry of `email` once
+    that address is verified (allauth's email_confirmed). An account holds one
+    roster entry at most."""
+    if Member.objects.filter(user=user).exists():
+        return None
+    if not EmailAddress.objects.filter(user=user, email=email, verified=True).exists():
+        return None
+    member = claimable_member(email, lock=True)
+    if member is None:
+        return None
+    Member.objects.filter(pk=member.pk, user__isnull=True).update(user=user)
+    user.first_name = member.name[:150]
+    user.save(update_fields=["first_name"])
+    return member
+
+
+def member_calendar_feed_reset(*, member) -> Member:
+    """Gives the member a new private calendar link; the old one stops working
+    at once (a link shared by mistake, or a lost phone)."""
+    member.calendar_feed_key = new_calendar_feed_key()
+    member.save(update_fields=["calendar_feed_key", "updated_at"])
+    return member

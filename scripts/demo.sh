@@ -8,7 +8,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/services.sh start
 
-export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-*}"
+export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-$(demo_allowed_hosts)}"
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py collectstatic --noinput -v 0
 bash scripts/celery.sh start

@@ -1,11 +1,13 @@
 """One settings module, driven by environment variables (defaults suit `make demo`)."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,7 +24,39 @@ def env_list(name, default=""):
 PG_PORT = os.environ.get("PORTAL_PG_PORT", "55432")
 REDIS_PORT = os.environ.get("PORTAL_REDIS_PORT", "56379")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+# The project's own PostgreSQL, Redis, logs and generated secrets (ignored by git).
+SERVICES_DIR = Path(os.environ.get("PORTAL_SERVICES_DIR", BASE_DIR / ".services"))
+
+
+def _secret_key() -> str:
+    """DJANGO_SECRET_KEY, or else a random key made on the first run and kept in
+    SERVICES_DIR/secret_key (mode 0600) for every later run and process. Never a
+    key written in the repository, which anyone could use to forge signatures."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = SERVICES_DIR / "secret_key"
+    if not path.exists():
+        SERVICES_DIR.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: a process starting at the same
+        # moment reads either no file or the whole key, never half of it.
+        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as draft_file:
+            draft_file.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it to make a new one.")
+    return key
+
+
+SECRET_KEY = _secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -144,11 +178,23 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "members.adapters.RosterAccountAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.RosterSignupForm"}
+ACCOUNT_FORMS = {"signup": "members.accounts.RosterSignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The address is told of every password change or reset and address change, so
+# an owner learns at once when someone else got into the account.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[工会] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("PORTAL_HTTP_PROTOCOL", "http")
+# The number of proxies of our own (nginx…) in front of the app servers. 0: the
+# visitor is REMOTE_ADDR and X-Forwarded-For is ignored, as anyone can send it;
+# n: the address the n-th proxy from the right of X-Forwarded-For saw. Used by
+# every rate limit (union_portal.core.ratelimit.client_ip, allauth's too).
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 # Throttling of guessing and flooding (counters in the Redis cache).
+# Failed sign-ins count per address and per (account, address): a stranger's
+# wrong passwords never lock the member out at their own address
+# (members.adapters keys the "key" limit on both).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",

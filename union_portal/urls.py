@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
+
+from members.accounts import ConfirmSignupView, admin_login
 
 
 class TokenConverter:
@@ -22,6 +24,21 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("grievances/", include("grievances.urls")),
     path("notices/", include("notices.urls")),
+    # allauth's confirmation page, asking for the password chosen at sign-up.
+    path(
+        "accounts/",
+        include(
+            [
+                re_path(
+                    r"^confirm-email/(?P<key>[-:\w]+)/$",
+                    ConfirmSignupView.as_view(),
+                    name="account_confirm_email",
+                )
+            ]
+        ),
+    ),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own URLs: its password form would bypass the sign-in's limits.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

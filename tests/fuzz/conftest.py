@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import client as test_client
@@ -15,7 +14,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from events.models import Registration
-from events.views import FEED_SALT
 from grievances.models import Attachment
 from members.models import RosterImport
 from notices import services as notice_services
@@ -179,7 +177,7 @@ def _objects(people, branch, department):
         "event": {"pk": event.pk},
         "draft_event": {"pk": draft_event.pk},
         "registration": {"pk": registration.pk},
-        "feed": {"token": signing.dumps(member.pk, salt=FEED_SALT)},
+        "feed": {"token": member.member.calendar_feed_key},
         "case": {"pk": case.pk},
         "case_file": {"token": case_file.token},
         "members_notice": {"pk": members_notice.pk},

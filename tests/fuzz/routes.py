@@ -122,6 +122,7 @@ SETUP = {
     "events:report": [("none", OFFICER)],
     "events:report_csv": [("none", OFFICER)],
     "events:feed": [("feed", ANONYMOUS)],
+    "events:feed_reset": [("none", MEMBER)],
     "events:detail": [("event", MEMBER)],
     "events:ics": [("event", MEMBER)],
     # The officer is a member of the branch without a registration yet.
@@ -132,6 +133,7 @@ SETUP = {
     "events:roll_call": [("event", OFFICER)],
     "events:publish": [("draft_event", OFFICER)],
     "events:cancel_registration": [("registration", MEMBER)],
+    "admin_login": [("none", ANONYMOUS), ("none", MEMBER)],
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],
 }

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
 from members import services
@@ -129,6 +130,34 @@ def test_a_member_of_another_branch_is_not_moved(setting, other_branch):
     MemberFactory(branch=other_branch, staff_number="K0001")
     preview = services.roster_import_preview(roster_import=upload(setting, csv_bytes(GOOD_ROWS)))
     assert [row.line for row in preview.error_rows] == [2]
+
+
+def test_duplicates_held_by_another_branch_are_reported_without_naming_it(
+    setting, other_branch, branch
+):
+    """An officer learns only that a number or email is taken, as when adding a
+    member by hand, never that another branch holds it."""
+    MemberFactory(branch=other_branch, staff_number="K0001", email="x1@example.cn")
+    MemberFactory(branch=other_branch, staff_number="X0009", email="wuxd@example.cn")
+    MemberFactory(branch=branch, staff_number="X0010", email="own@example.cn")
+    rows = [GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[1].replace("K0002", "K0003").replace(
+        "wuxd@", "own@")]  # fmt: skip
+    with translation.override("en"):
+        preview = services.roster_import_preview(roster_import=upload(setting, csv_bytes(rows)))
+        errors = {row.line: " ".join(map(str, row.errors)) for row in preview.error_rows}
+    assert sorted(errors) == [2, 3, 4]
+    assert "staff number is already in use; ask the university union office" in errors[2]
+    assert "email is already in use; ask the university union office" in errors[3]
+    assert errors[3] == errors[4]  # another branch's email reads like the own branch's
+    assert not any("branch" in text for text in errors.values())
+
+
+def test_an_email_typed_in_capitals_is_the_same_email(setting):
+    apply(setting, csv_bytes(GOOD_ROWS))
+    rows = [GOOD_ROWS[0].replace("zhouwb@example.cn", " ZhouWB@Example.CN "), GOOD_ROWS[1]]
+    preview = apply(setting, csv_bytes(rows))
+    assert preview.counts == {"create": 0, "update": 0, "unchanged": 2, "error": 0}
+    assert Member.objects.get(staff_number="K0001").email == "zhouwb@example.cn"
 
 
 def test_exported_file_imports_back_unchanged(setting, client):

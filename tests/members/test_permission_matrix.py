@@ -5,12 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from events.models import Registration
-from events.views import FEED_SALT
 from grievances.models import Attachment
 from notices import services as notice_services
 from notices.models import FundLine, NoticeAttachment, NoticeVersion
@@ -62,6 +60,8 @@ MATRIX = {
     "core:inbox_mark_read": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
     "core:floor": ("none", "get", dict.fromkeys(ROLES, 200)),
+    # The admin's sign-in goes through the portal's; nobody in the table is staff.
+    "admin_login": ("none", "get", {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN}),
     "members:me": ("none", "get", SIGNED_IN),
     "members:my_data": ("none", "get", SIGNED_IN),
     "members:roster": ("none", "get", ROSTER),
@@ -127,8 +127,9 @@ MATRIX = {
     "events:create": ("none", "get", ROSTER),
     "events:report": ("none", "get", ROSTER),
     "events:report_csv": ("none", "get", ROSTER),
-    # The signed token is the key: calendar apps fetch it without a session.
+    # The random key is the credential: calendar apps fetch it without a session.
     "events:feed": ("feed", "get", dict.fromkeys(ROLES, 200)),
+    "events:feed_reset": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "events:detail": ("event", "get", EVENT_VIEW),
     "events:ics": ("event", "get", EVENT_VIEW),
     "events:register": ("event", "post", {**EVENT_VIEW, **dict.fromkeys(MEMBERS_OF_BRANCH, 302)}),
@@ -245,7 +246,7 @@ def objects(people, branch, department):
         "import": {"pk": roster_import.pk},
         "event": {"pk": event.pk},
         "registration": {"pk": registration.pk},
-        "feed": {"token": signing.dumps(people["member"].pk, salt=FEED_SALT)},
+        "feed": {"token": people["member"].member.calendar_feed_key},
     }
 
 

@@ -82,9 +82,26 @@ def test_staff_number_and_email_are_unique(client, people, department, campus, b
     client.cookies["django_language"] = "en"
     response = client.post(reverse("members:create"), form_data(department, campus))
     errors = response.context["form"].errors
-    assert "already on the roster" in errors["staff_number"][0]
-    assert "already on the roster" in " ".join(errors["__all__"] + errors.get("email", []))
+    assert "already in use" in errors["staff_number"][0]
+    assert "already in use" in " ".join(errors["__all__"] + errors.get("email", []))
     assert Member.objects.filter(staff_number="A1001").count() == 1
+
+
+def test_a_duplicate_in_another_branch_reads_like_one_in_the_own_branch(
+    client, people, department, campus, branch, other_branch
+):
+    client.force_login(people["officer"])
+    client.cookies["django_language"] = "en"
+    messages = []
+    for holder in (branch, other_branch):
+        Member.objects.filter(staff_number="A1001").delete()
+        MemberFactory(branch=holder, staff_number="A1001", email="liudm@example.cn")
+        response = client.post(reverse("members:create"), form_data(department, campus))
+        errors = response.context["form"].errors
+        messages.append((errors["staff_number"], errors["__all__"] + errors.get("email", [])))
+    assert messages[0] == messages[1]
+    assert "ask the university union office" in messages[0][0][0]
+    assert "branch" not in str(messages[0])
 
 
 def test_a_department_of_another_branch_is_refused(client, people, campus, other_branch):

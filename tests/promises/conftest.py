@@ -86,8 +86,7 @@ def _read_everything(world, records):
     for role in ROLES:
         admin = role == "superuser"
         # The home page, plus wherever a form took them while the world was built.
-        start = ["/", *world.client(role).__dict__.get("landed_on", [])]
-        start += ["/admin/"] if admin else []
+        start = ["/", "/admin/", *world.client(role).__dict__.get("landed_on", [])]
         readings[role] = surfaces.crawl(world.client(role), role, start=start, admin=admin)
     found = set().union(*(r.urls for r in readings.values()))
     found = {url for url in found if not url.startswith("/admin/")}

@@ -103,7 +103,8 @@ def _wanted(url: str, *, admin: bool) -> bool:
     if path.startswith(SKIP_PREFIXES):
         return False
     if path.startswith("/admin/"):
-        return admin and not SKIP_ADMIN.search(path)
+        # Anyone may knock on the admin's door; only the superuser walks in.
+        return path in ("/admin/", "/admin/login/") or admin and not SKIP_ADMIN.search(path)
     return True
 
 
@@ -124,6 +125,10 @@ def crawl(client, role, *, start=("/",), also=(), admin=False) -> Reading:
                 continue
         seen.add(url)
         response = client.get(url)
+        if name := view_name(url):
+            reading.view_names.add(name)  # asked for: whatever it answered was read
+        if response.status_code in (301, 302) and response["Location"].startswith("/"):
+            queue.append(response["Location"])  # where the portal sends them is a page too
         if response.status_code != 200:
             continue
         content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -131,8 +136,6 @@ def crawl(client, role, *, start=("/",), also=(), admin=False) -> Reading:
         kind = "admin" if path.startswith("/admin/") else "page"
         reading.surfaces.append(Surface(kind, url, text))
         reading.urls.add(url)
-        if name := view_name(url):
-            reading.view_names.add(name)
         if response.get("Content-Type", "").startswith("text/html"):
             queue.extend(link for link in links(text) if link not in seen)
     return reading

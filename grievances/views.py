@@ -18,7 +18,9 @@ from . import selectors, services
 from .forms import (
     AssignForm,
     GrievanceForm,
+    HandlerCommentForm,
     HandlerForm,
+    NoteForm,
     OptionalTextForm,
     QueueFilterForm,
     ReceiptForm,
@@ -139,7 +141,8 @@ def case_detail(request, pk):
         "overdue": selectors.is_overdue(grievance),
         "events": selectors.timeline(grievance, include_internal=handler),
         "message_form": TextForm(),
-        "handler_form": HandlerForm(),
+        "reply_form": TextForm(auto_id="reply_%s"),
+        "note_form": NoteForm(auto_id="note_%s"),
         "comment_form": OptionalTextForm(),
     }
     if handler and grievance.filer_member_id and context["show_filer_name"]:
@@ -151,35 +154,47 @@ def case_detail(request, pk):
 
 
 # action -> (who may, form class, service call)
-def _handler_text(service, **extra):
+def _handler_step(service, *, text=True, files=True, **extra):
+    """A handler's step: its text and files, and the internal flag, which every
+    step but a note refuses (an internal note never reaches the filer)."""
+
     def run(request, grievance, form):
-        return service(
-            actor=request.user, grievance=grievance, text=form.cleaned_data["text"], **extra
-        )
+        data = form.cleaned_data
+        kwargs = {**extra, "internal": data["internal"]}
+        if text:
+            kwargs["text"] = data["text"]
+        if files:
+            kwargs["files"] = data["attachments"]
+        return service(actor=request.user, grievance=grievance, **kwargs)
 
     return run
+
+
+def _note(request, grievance, form):
+    return services.grievance_reply(
+        actor=request.user,
+        grievance=grievance,
+        text=form.cleaned_data["text"],
+        internal=True,
+        files=form.cleaned_data["attachments"],
+    )
 
 
 ACTIONS = {
     "acknowledge": (
         "handler",
-        OptionalTextForm,
-        lambda request, g, form: services.grievance_acknowledge(actor=request.user, grievance=g),
+        HandlerCommentForm,
+        _handler_step(services.grievance_acknowledge, text=False, files=False),
     ),
-    "ask": ("handler", TextForm, _handler_text(services.grievance_ask_filer)),
-    "reply": (
-        "handler",
-        HandlerForm,
-        lambda request, g, form: services.grievance_reply(
-            actor=request.user,
-            grievance=g,
-            text=form.cleaned_data["text"],
-            internal=form.cleaned_data["internal"],
-            files=form.cleaned_data["attachments"],
-        ),
+    "ask": ("handler", HandlerForm, _handler_step(services.grievance_ask_filer)),
+    "reply": ("handler", HandlerForm, _handler_step(services.grievance_reply)),
+    "note": ("handler", NoteForm, _note),
+    "resolve": ("handler", HandlerForm, _handler_step(services.grievance_propose_resolution)),
+    "forward": (
+        "chair",
+        HandlerCommentForm,
+        _handler_step(services.grievance_forward, files=False),
     ),
-    "resolve": ("handler", TextForm, _handler_text(services.grievance_propose_resolution)),
-    "forward": ("chair", OptionalTextForm, _handler_text(services.grievance_forward)),
     "message": (
         "filer",
         TextForm,
@@ -220,6 +235,7 @@ DONE = {
     "acknowledge": gettext_lazy("The case is acknowledged; the filer was told."),
     "ask": gettext_lazy("Your question was sent; the clock stops until the filer answers."),
     "reply": gettext_lazy("Saved."),
+    "note": gettext_lazy("The internal note was saved; the filer does not see it."),
     "resolve": gettext_lazy("The resolution was sent to the filer."),
     "forward": gettext_lazy("The case was forwarded to the university union."),
     "message": gettext_lazy("Your message was sent."),

@@ -120,6 +120,12 @@ def handlers(grievance):
 
 
 def _tell_handlers(grievance, key, subject):
+    # A confidential or anonymous case's subject stays in the portal: emails pass
+    # through mail servers and sit in mailboxes, so they carry the number only.
+    if grievance.confidentiality == Grievance.Confidentiality.NAMED:
+        body = format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject)
+    else:
+        body = gettext_lazy("Open the case in the portal to read it.")
     for user in handlers(grievance):
         notify(
             user=user,
@@ -127,7 +133,7 @@ def _tell_handlers(grievance, key, subject):
             subject=format_lazy(
                 gettext_lazy("Case #{number}: {what}"), number=grievance.pk, what=subject
             ),
-            body=format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject),
+            body=body,
             url=_case_url(grievance),
         )
 

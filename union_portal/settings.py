@@ -157,7 +157,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-# Email: console by default; SMTP as soon as a host is configured.
+# Email: SMTP as soon as a host is configured; otherwise one file per message in
+# the ignored .services/mail folder. Never the console: a worker's log would then
+# carry every recipient beside the case they are told of.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -167,7 +169,7 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = os.environ.get(
-        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
     )
     EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".services" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "union-portal@localhost")

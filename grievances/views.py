@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from members.permissions import may_see_hardship
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import login_required_403, roles_of
 from union_portal.core.rules import perform
@@ -147,6 +148,8 @@ def case_detail(request, pk):
     }
     if handler and grievance.filer_member_id and context["show_filer_name"]:
         context["filer_member"] = grievance.filer_member
+        # The member's own branch's officers and chair only: not the liaison.
+        context["show_hardship"] = may_see_hardship(request.user, grievance.filer_member)
     if handler and is_chair(request.user, grievance):
         context["assign_form"] = AssignForm(branch_id=grievance.branch_id)
         context["may_forward"] = grievance.level != Grievance.Level.UNIVERSITY

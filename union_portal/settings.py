@@ -240,6 +240,10 @@ NOTICE_OBJECTION_WORKING_DAYS = 5
 NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 NOTICE_ATTACHMENT_MAX_FILES = 5
 
+# Every figure about people (counts, medians, percentiles) is withheld for groups
+# smaller than this, on every page, chart and export (union_portal.core.small_groups).
+PORTAL_MIN_GROUP_SIZE = 5
+
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 

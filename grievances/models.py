@@ -48,9 +48,20 @@ class Category(models.Model):
         return self.resolve_days or settings.GRIEVANCE_RESOLVE_WORKING_DAYS
 
 
-def hash_receipt(code: str) -> str:
+def receipt_key(code: str) -> str:
+    """What the follow cookie of an anonymous filer's browser holds: a hash of the
+    receipt code, never stored on the server (the database holds its hash)."""
     normalised = "".join(code.split()).upper().replace("-", "")
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def hash_receipt_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def hash_receipt(code: str) -> str:
+    """The stored hash: neither the code nor the cookie can be read back from it."""
+    return hash_receipt_key(receipt_key(code))
 
 
 class Grievance(models.Model):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,9 +28,10 @@ from .forms import (
     ReceiptForm,
     TextForm,
 )
-from .models import Attachment, Grievance
+from .models import Attachment, Grievance, receipt_key
 from .permissions import (
-    SESSION_KEY,
+    followed_keys,
+    followed_receipt_hashes,
     get_grievance_for_viewer,
     handles_any_cases,
     is_chair,
@@ -51,15 +53,28 @@ def _case_or_login(request, pk):
         return None, redirect_to_login(request.get_full_path())
 
 
-def _signed_in_user(request):
-    # An anonymous filer following with a receipt code acts without an account.
-    return request.user if request.user.is_authenticated else None
+def _signed_in_user(request, grievance):
+    # An anonymous case's filer acts without an account, even when signed in.
+    if grievance.is_anonymous or not request.user.is_authenticated:
+        return None
+    return request.user
 
 
-def _remember_receipt(request, grievance):
-    known = request.session.get(SESSION_KEY, [])
-    if grievance.pk not in known:
-        request.session[SESSION_KEY] = [*known, grievance.pk]
+def _follow(request, response, code):
+    """Lets this browser follow the anonymous case of `code`: a cookie of its own
+    holding a hash of the code (the session of an account is left untouched, so
+    nothing on the server ties the case to whoever is signed in)."""
+    key = receipt_key(code)
+    keys = [k for k in followed_keys(request) if k != key] + [key]
+    response.set_cookie(
+        settings.GRIEVANCE_FOLLOW_COOKIE,
+        ".".join(keys[-settings.GRIEVANCE_FOLLOW_MAX_CASES :]),
+        path=reverse("grievances:queue"),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 @login_required_403
@@ -73,11 +88,11 @@ def file_case(request):
             user=request.user, member=member, form=form, files=form.cleaned_data["attachments"]
         )
         if receipt:
-            _remember_receipt(request, grievance)
             # Shown once, never stored in clear: there is no second chance to see it.
-            return render(
+            response = render(
                 request, "grievances/receipt.html", {"grievance": grievance, "receipt": receipt}
             )
+            return _follow(request, response, receipt)
         messages.success(request, _("Your case was filed. You will be told of every step."))
         return redirect("grievances:detail", pk=grievance.pk)
     return render(request, "grievances/file.html", {"form": form})
@@ -98,15 +113,15 @@ def receipt_lookup(request):
             if grievance is None:
                 form.add_error("code", _("No case has this receipt code. Check it and try again."))
             else:
-                _remember_receipt(request, grievance)
-                return redirect("grievances:detail", pk=grievance.pk)
+                response = redirect("grievances:detail", pk=grievance.pk)
+                return _follow(request, response, form.cleaned_data["code"])
     return render(request, "grievances/lookup.html", {"form": form})
 
 
 @login_required_403
 def my_cases(request):
     cases = selectors.cases_of_filer(
-        user=request.user, anonymous_ids=request.session.get(SESSION_KEY, [])
+        user=request.user, receipt_hashes=followed_receipt_hashes(request)
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     return render(request, "grievances/my_cases.html", {"page": page})
@@ -203,7 +218,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_filer_message(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
             files=form.cleaned_data["attachments"],
         ),
@@ -212,7 +227,7 @@ ACTIONS = {
         "filer",
         OptionalTextForm,
         lambda request, g, form: services.grievance_accept(
-            grievance=g, user=_signed_in_user(request)
+            grievance=g, user=_signed_in_user(request, g)
         ),
     ),
     "appeal": (
@@ -220,7 +235,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_appeal(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
         ),
     ),
@@ -229,7 +244,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_reopen(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
         ),
     ),

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.notify_missed_waitlist",
         "schedule": crontab(minute="*/10"),
     },
+    "clear-expired-sessions": {
+        "task": "core.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # A notification whose email is still unsent after this long is picked up again.
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
@@ -232,6 +236,12 @@ GRIEVANCE_REOPEN_WORKING_DAYS = 10
 GRIEVANCE_REMINDER_HOURS = (9, 18)
 GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GRIEVANCE_ATTACHMENT_MAX_FILES = 3
+# An anonymous case is followed from the browser that filed it or entered its
+# receipt code: a cookie of its own (HttpOnly, SameSite=Lax, Secure in production,
+# gone when the browser closes) holds a hash of the code per case, never the
+# session of an account.
+GRIEVANCE_FOLLOW_COOKIE = "grievance_follow"
+GRIEVANCE_FOLLOW_MAX_CASES = 10
 # Receipt-code look-ups allowed per visitor (IP address) in ten minutes.
 GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
 

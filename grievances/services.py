@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -87,13 +87,19 @@ def _refuse_internal(internal):
 
 
 def _save_attachments(grievance, event, files):
-    for upload in files or []:
+    """Stores the files under a random token, numbered per case (the case is locked
+    by the caller); their uploaded names are not kept."""
+    if not files:
+        return
+    number = grievance.attachments.aggregate(last=Max("number"))["last"] or 0
+    for upload in files:
         token = get_random_string(32)
+        number += 1
         attachment = Attachment(
             grievance=grievance,
             event=event,
             token=token,
-            name=upload.name[:200],
+            number=number,
             content_type=upload.content_type,
             size=upload.size,
         )

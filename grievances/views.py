@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members.permissions import may_see_hardship
@@ -77,6 +78,7 @@ def _follow(request, response, code):
     return response
 
 
+@never_cache  # the receipt code is shown once: no cache may keep the page
 @login_required_403
 def file_case(request):
     member = roles_of(request.user).member
@@ -98,6 +100,7 @@ def file_case(request):
     return render(request, "grievances/file.html", {"form": form})
 
 
+@never_cache
 def receipt_lookup(request):
     """Anyone with the receipt code follows an anonymous case, from any browser.
     Look-ups are limited per address so codes cannot be guessed."""
@@ -318,7 +321,10 @@ def attachment(request, token):
     if file.event and file.event.internal and not may_read_as_handler(request.user, grievance):
         raise Http404
     return FileResponse(
-        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
+        file.file.open("rb"),
+        as_attachment=True,
+        filename=file.display_name,
+        content_type=file.content_type,
     )
 
 

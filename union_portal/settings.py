@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "union_portal.core.middleware.PortalLocaleMiddleware",
+    "union_portal.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "union_portal.core.security.ContentSecurityPolicyMiddleware",
@@ -242,6 +243,8 @@ GRIEVANCE_ATTACHMENT_MAX_FILES = 3
 # session of an account.
 GRIEVANCE_FOLLOW_COOKIE = "grievance_follow"
 GRIEVANCE_FOLLOW_MAX_CASES = 10
+# Cookies that make every response to their browser private, no-store.
+PORTAL_PRIVATE_COOKIES = [GRIEVANCE_FOLLOW_COOKIE]
 # Receipt-code look-ups allowed per visitor (IP address) in ten minutes.
 GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
 

@@ -190,3 +190,22 @@ def test_a_backup_holds_no_session(people, tmp_path):
     listing = subprocess.run(["pg_restore", "--list", str(tmp_path / "backup" / "database.dump")],
                              check=True, capture_output=True, text=True).stdout  # fmt: skip
     assert "TABLE public django_session" in listing  # the table itself is kept, empty
+
+
+@pytest.mark.parametrize("confidentiality", ["confidential", "anonymous"])
+def test_the_subject_of_a_non_named_case_stays_out_of_the_page_title(
+    client, people, category, confidentiality
+):
+    """Browser history and tab lists keep titles, on shared computers too."""
+    client.force_login(people["member"])
+    client.post(
+        reverse("grievances:file"),
+        {"kind": "grievance", "category": category.pk, "subject": SUBJECT,
+         "description": "三个月未发。", "confidentiality": confidentiality},
+    )  # fmt: skip
+    grievance = Grievance.objects.get()
+    client.force_login(people["chair"])
+    page = client.get(reverse("grievances:detail", args=[grievance.pk])).content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert SUBJECT not in title and f"#{grievance.pk}" in title
+    assert SUBJECT in page  # the handler reads it on the page

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Grievance
 
@@ -11,21 +13,41 @@ class CategoryAdmin(admin.ModelAdmin):
     raw_id_fields = ("default_assignee",)
 
 
+# An anonymous filer's own moments (filing, accepting) show their day only.
+FILER_TIMES = ("filed_at", "closed_at")
+
+
 @admin.register(Grievance)
 class GrievanceAdmin(admin.ModelAdmin):
     """Cases are handled in the portal; the admin reads them, without the filer:
     a confidential or anonymous filer's identity must not leak here either."""
 
-    list_display = ("id", "subject", "kind", "branch", "status", "level", "filed_at")
+    list_display = ("id", "subject", "kind", "branch", "status", "level", "filed_on")
     list_filter = ("kind", "status", "level", "branch")
     list_select_related = ("branch",)
     search_fields = ("subject",)
-    exclude = ("filer", "filer_member", "receipt_hash")
+    exclude = ("filer", "filer_member", "receipt_hash", *FILER_TIMES)
     readonly_fields = [
         f.name
         for f in Grievance._meta.get_fields()
-        if f.concrete and f.name not in ("filer", "filer_member", "receipt_hash", "id")
-    ]
+        if f.concrete
+        and f.name not in ("filer", "filer_member", "receipt_hash", "id", *FILER_TIMES)
+    ] + ["filed_on", "closed_on"]
+
+    @staticmethod
+    def _moment(grievance, value):
+        if value is None:
+            return "-"
+        value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d" if grievance.is_anonymous else "%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("filed"), ordering="filed_at")
+    def filed_on(self, obj):
+        return self._moment(obj, obj.filed_at)
+
+    @admin.display(description=_("closed"))
+    def closed_on(self, obj):
+        return self._moment(obj, obj.closed_at)
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,5 @@
-"""Reads for the fairness dashboard: aggregates only, never a filer's name.
+"""Reads for the fairness dashboard: aggregates only, never a filer's name, and
+no figure about fewer than PORTAL_MIN_GROUP_SIZE cases (core.small_groups).
 
 Every figure is computed by PostgreSQL, one query per table whatever the number
 of cases: four timing tables (per officer, category, campus, hardship), open cases
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.cache_versions import cached
+from union_portal.core.small_groups import min_group_size, withhold_small_groups
 
 from .models import Grievance, GrievanceEvent
 
@@ -207,13 +209,38 @@ def escalations_per_officer(cases) -> list:
 
 def fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:
     """Everything the dashboard shows: six queries, then cached until the next
-    change to any case (every history row bumps the version) or five minutes."""
-    key = f"{sorted(branch_ids) if branch_ids is not None else 'all'}:{date_from}:{date_to}"
+    change to any case (every history row bumps the version) or five minutes.
+    Small groups are withheld before anything is cached or shown."""
+    key = (
+        f"{sorted(branch_ids) if branch_ids is not None else 'all'}:{date_from}:{date_to}"
+        f":min{min_group_size()}"
+    )
     return cached(
         "grievances",
         key,
-        lambda: _fairness(branch_ids=branch_ids, date_from=date_from, date_to=date_to),
+        lambda: withhold_small(
+            _fairness(branch_ids=branch_ids, date_from=date_from, date_to=date_to)
+        ),
     )
+
+
+def _withhold_timings(rows) -> list:
+    rows = withhold_small_groups(rows, count="n", figures=("n_ack", "n_resolved", *TIMING_FIELDS))
+    rows = withhold_small_groups(rows, count="n_ack", figures=("ack_median", "ack_p90"))
+    return withhold_small_groups(
+        rows, count="n_resolved", figures=("resolve_median", "resolve_p90")
+    )
+
+
+def withhold_small(data: dict) -> dict:
+    """The dashboard's figures with every group under the threshold withheld: the
+    four timing tables (cases, and the times of the acknowledged and resolved among
+    them), open cases per age and escalations per officer."""
+    return {
+        **{key: _withhold_timings(data[key]) for key in GROUPINGS},
+        "open_by_age": withhold_small_groups(data["open_by_age"]),
+        "escalations": withhold_small_groups(data["escalations"]),
+    }
 
 
 def _fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:

@@ -52,18 +52,38 @@ class TextForm(forms.Form):
     attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
 
-class HandlerForm(TextForm):
-    """Reply, note, ask, resolve: one text and the step it is."""
+def _internal_flag():
+    return forms.BooleanField(label=_("Internal note (never shown to the filer)"), required=False)
 
-    internal = forms.BooleanField(
-        label=_("Internal note (never shown to the filer)"), required=False
+
+class HandlerForm(TextForm):
+    """Reply, ask, resolve: a text, its files, and whether it was meant as an
+    internal note. The flag is read on every handler step, so that a step which
+    tells the filer refuses it instead of sending the note (services decide)."""
+
+    internal = _internal_flag()
+
+
+class NoteForm(forms.Form):
+    """An internal note, in its own form: it has no button that reaches the filer."""
+
+    text = forms.CharField(
+        label=_("Internal note (never shown to the filer)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+    attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
 
 class OptionalTextForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class HandlerCommentForm(OptionalTextForm):
+    """Acknowledge, forward: an optional comment, and the internal flag (refused)."""
+
+    internal = _internal_flag()
 
 
 class AssignForm(forms.Form):

@@ -48,9 +48,20 @@ class Category(models.Model):
         return self.resolve_days or settings.GRIEVANCE_RESOLVE_WORKING_DAYS
 
 
-def hash_receipt(code: str) -> str:
+def receipt_key(code: str) -> str:
+    """What the follow cookie of an anonymous filer's browser holds: a hash of the
+    receipt code, never stored on the server (the database holds its hash)."""
     normalised = "".join(code.split()).upper().replace("-", "")
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def hash_receipt_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def hash_receipt(code: str) -> str:
+    """The stored hash: neither the code nor the cookie can be read back from it."""
+    return hash_receipt_key(receipt_key(code))
 
 
 class Grievance(models.Model):
@@ -211,7 +222,11 @@ def attachment_path(instance, filename):
 
 class Attachment(models.Model):
     """A file sent with a case or a step, kept outside the web root and served by
-    a view that checks who asks."""
+    a view that checks who asks. Its uploaded name is not kept ("张伟-身份证.pdf"
+    names an anonymous filer): it is "Attachment 1.pdf", numbered per case, with
+    the extension of the type its first bytes proved."""
+
+    EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="attachments")
     event = models.ForeignKey(
@@ -219,10 +234,24 @@ class Attachment(models.Model):
     )
     token = models.CharField(max_length=32, unique=True)
     file = models.FileField(upload_to=attachment_path, storage=private_storage)
-    name = models.CharField(max_length=200)
+    number = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grievance", "number"], name="attachment_number_per_case"
+            )
+        ]
+
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name it is shown and served under, in the reader's language."""
+        return _("Attachment %(number)d") % {"number": self.number} + self.EXTENSIONS.get(
+            self.content_type, ""
+        )

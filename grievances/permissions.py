@@ -1,20 +1,41 @@
 """Who may see and act on a case. Built on core.roles; the only place it is said.
 
-- the filer: their own named or confidential case; an anonymous case to whoever
-  proved the receipt code in this browser session;
+- the filer: their own named or confidential case; an anonymous case to the
+  browser that holds its follow key (given for the receipt code, in a cookie of
+  its own: never in the session of an account, never stored on the server);
 - at branch level: the assignee and the branch's chair;
 - after escalation to the chair: the chair (the assignee may still read it);
 - at university level: the liaison (the branch's chair and assignee still read it).
 """
 
+import re
+
+from django.conf import settings
 from django.http import Http404
 
 from union_portal.core.roles import roles_of
 
-from .models import Grievance
+from .models import Grievance, hash_receipt_key
 
-SESSION_KEY = "grievance_receipts"
 Level = Grievance.Level
+FOLLOW_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def followed_keys(request) -> list[str]:
+    """The follow keys this browser holds (well-formed ones, oldest first)."""
+    raw = request.COOKIES.get(settings.GRIEVANCE_FOLLOW_COOKIE, "")
+    keys = [key for key in raw.split(".") if FOLLOW_KEY.fullmatch(key)]
+    return keys[-settings.GRIEVANCE_FOLLOW_MAX_CASES :]
+
+
+def followed_receipt_hashes(request) -> set[str]:
+    """The receipt hashes of the anonymous cases this browser follows, computed
+    per request and kept nowhere."""
+    hashes = getattr(request, "_followed_receipt_hashes", None)
+    if hashes is None:
+        hashes = {hash_receipt_key(key) for key in followed_keys(request)}
+        request._followed_receipt_hashes = hashes
+    return hashes
 
 
 def is_chair(user, grievance) -> bool:
@@ -27,7 +48,7 @@ def is_liaison(user) -> bool:
 
 def is_filer(request, grievance) -> bool:
     if grievance.is_anonymous:
-        return grievance.pk in request.session.get(SESSION_KEY, [])
+        return grievance.receipt_hash in followed_receipt_hashes(request)
     return request.user.is_authenticated and grievance.filer_id == request.user.pk
 
 

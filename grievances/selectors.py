@@ -11,8 +11,9 @@ from .models import Attachment, Grievance
 Status = Grievance.Status
 
 
-def cases_of_filer(*, user, anonymous_ids):
-    visible = Q(pk__in=list(anonymous_ids))
+def cases_of_filer(*, user, receipt_hashes):
+    """The user's own cases, and the anonymous ones this browser follows."""
+    visible = Q(receipt_hash__in=list(receipt_hashes))
     if user.is_authenticated:
         visible |= Q(filer=user)
     return Grievance.objects.filter(visible).select_related("category").order_by("-filed_at")

@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -74,14 +74,32 @@ def _record(grievance, kind, *, actor=None, text="", internal=False, by_filer=Fa
     )
 
 
+def _refuse_internal(internal):
+    """An internal note is for the handlers: it never rides on a step the filer
+    is told of (an acknowledgement, a question, a resolution, a forward)."""
+    if internal:
+        raise GrievanceRuleError(
+            _(
+                "An internal note is never sent to the filer, so nothing was sent. "
+                "Save it with “Save internal note” instead."
+            )
+        )
+
+
 def _save_attachments(grievance, event, files):
-    for upload in files or []:
+    """Stores the files under a random token, numbered per case (the case is locked
+    by the caller); their uploaded names are not kept."""
+    if not files:
+        return
+    number = grievance.attachments.aggregate(last=Max("number"))["last"] or 0
+    for upload in files:
         token = get_random_string(32)
+        number += 1
         attachment = Attachment(
             grievance=grievance,
             event=event,
             token=token,
-            name=upload.name[:200],
+            number=number,
             content_type=upload.content_type,
             size=upload.size,
         )
@@ -108,6 +126,12 @@ def handlers(grievance):
 
 
 def _tell_handlers(grievance, key, subject):
+    # A confidential or anonymous case's subject stays in the portal: emails pass
+    # through mail servers and sit in mailboxes, so they carry the number only.
+    if grievance.confidentiality == Grievance.Confidentiality.NAMED:
+        body = format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject)
+    else:
+        body = gettext_lazy("Open the case in the portal to read it.")
     for user in handlers(grievance):
         notify(
             user=user,
@@ -115,7 +139,7 @@ def _tell_handlers(grievance, key, subject):
             subject=format_lazy(
                 gettext_lazy("Case #{number}: {what}"), number=grievance.pk, what=subject
             ),
-            body=format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject),
+            body=body,
             url=_case_url(grievance),
         )
 
@@ -203,7 +227,8 @@ def _acknowledge(grievance, now):
 
 
 @transaction.atomic
-def grievance_acknowledge(*, actor, grievance, now=None):
+def grievance_acknowledge(*, actor, grievance, internal=False, now=None):
+    _refuse_internal(internal)
     now = now or timezone.now()
     grievance = _lock(grievance)
     if grievance.status != Status.NEW:
@@ -217,8 +242,9 @@ def grievance_acknowledge(*, actor, grievance, now=None):
 
 
 @transaction.atomic
-def grievance_ask_filer(*, actor, grievance, text, now=None):
+def grievance_ask_filer(*, actor, grievance, text, internal=False, files=(), now=None):
     """Asks the filer for more information; the clock stops until they answer."""
+    _refuse_internal(internal)
     now = now or timezone.now()
     grievance = _lock(grievance)
     _move(grievance, Status.WAITING_FILER)
@@ -226,6 +252,7 @@ def grievance_ask_filer(*, actor, grievance, text, now=None):
     grievance.paused_on = _today(now)
     grievance.save(update_fields=["status", "acknowledged_at", "paused_on"])
     event = _record(grievance, Kind.ASKED, actor=actor, text=text)
+    _save_attachments(grievance, event, files)
     _tell_filer(
         grievance, f"grievance-asked:{event.pk}", gettext_lazy("more information needed"), text
     )
@@ -248,7 +275,9 @@ def grievance_reply(*, actor, grievance, text, internal=False, files=()):
 
 
 @transaction.atomic
-def grievance_propose_resolution(*, actor, grievance, text, now=None):
+def grievance_propose_resolution(*, actor, grievance, text, internal=False, files=(), now=None):
+    """The filer reads the resolution; a suggestion's may be published with consent."""
+    _refuse_internal(internal)
     now = now or timezone.now()
     if not (text or "").strip():
         raise GrievanceRuleError(_("Write the resolution before marking the case resolved."))
@@ -262,6 +291,7 @@ def grievance_propose_resolution(*, actor, grievance, text, now=None):
         update_fields=["status", "acknowledged_at", "resolution", "resolved_at", "paused_on"]
     )
     event = _record(grievance, Kind.RESOLUTION, actor=actor, text=text)
+    _save_attachments(grievance, event, files)
     _tell_filer(
         grievance, f"grievance-resolution:{event.pk}", gettext_lazy("resolution proposed"), text
     )
@@ -274,8 +304,10 @@ def _raise_level(grievance, today):
 
 
 @transaction.atomic
-def grievance_forward(*, actor, grievance, text, now=None):
-    """The chair passes the case on to the university union."""
+def grievance_forward(*, actor, grievance, text, internal=False, now=None):
+    """The chair passes the case on to the university union; the comment is on
+    the timeline the filer reads."""
+    _refuse_internal(internal)
     grievance = _lock(grievance)
     if grievance.level == Level.UNIVERSITY:
         raise GrievanceRuleError(_("This case is already with the university union."))

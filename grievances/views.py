@@ -5,10 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from members.permissions import may_see_hardship
 from union_portal.core import ratelimit
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import login_required_403, roles_of
@@ -18,15 +21,18 @@ from . import selectors, services
 from .forms import (
     AssignForm,
     GrievanceForm,
+    HandlerCommentForm,
     HandlerForm,
+    NoteForm,
     OptionalTextForm,
     QueueFilterForm,
     ReceiptForm,
     TextForm,
 )
-from .models import Attachment, Grievance
+from .models import Attachment, Grievance, receipt_key
 from .permissions import (
-    SESSION_KEY,
+    followed_keys,
+    followed_receipt_hashes,
     get_grievance_for_viewer,
     handles_any_cases,
     is_chair,
@@ -48,17 +54,31 @@ def _case_or_login(request, pk):
         return None, redirect_to_login(request.get_full_path())
 
 
-def _signed_in_user(request):
-    # An anonymous filer following with a receipt code acts without an account.
-    return request.user if request.user.is_authenticated else None
+def _signed_in_user(request, grievance):
+    # An anonymous case's filer acts without an account, even when signed in.
+    if grievance.is_anonymous or not request.user.is_authenticated:
+        return None
+    return request.user
 
 
-def _remember_receipt(request, grievance):
-    known = request.session.get(SESSION_KEY, [])
-    if grievance.pk not in known:
-        request.session[SESSION_KEY] = [*known, grievance.pk]
+def _follow(request, response, code):
+    """Lets this browser follow the anonymous case of `code`: a cookie of its own
+    holding a hash of the code (the session of an account is left untouched, so
+    nothing on the server ties the case to whoever is signed in)."""
+    key = receipt_key(code)
+    keys = [k for k in followed_keys(request) if k != key] + [key]
+    response.set_cookie(
+        settings.GRIEVANCE_FOLLOW_COOKIE,
+        ".".join(keys[-settings.GRIEVANCE_FOLLOW_MAX_CASES :]),
+        path=reverse("grievances:queue"),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
+@never_cache  # the receipt code is shown once: no cache may keep the page
 @login_required_403
 def file_case(request):
     member = roles_of(request.user).member
@@ -70,16 +90,17 @@ def file_case(request):
             user=request.user, member=member, form=form, files=form.cleaned_data["attachments"]
         )
         if receipt:
-            _remember_receipt(request, grievance)
             # Shown once, never stored in clear: there is no second chance to see it.
-            return render(
+            response = render(
                 request, "grievances/receipt.html", {"grievance": grievance, "receipt": receipt}
             )
+            return _follow(request, response, receipt)
         messages.success(request, _("Your case was filed. You will be told of every step."))
         return redirect("grievances:detail", pk=grievance.pk)
     return render(request, "grievances/file.html", {"form": form})
 
 
+@never_cache
 def receipt_lookup(request):
     """Anyone with the receipt code follows an anonymous case, from any browser.
     Look-ups are limited per address so codes cannot be guessed."""
@@ -111,15 +132,15 @@ def receipt_lookup(request):
             if grievance is None:
                 form.add_error("code", _("No case has this receipt code. Check it and try again."))
             else:
-                _remember_receipt(request, grievance)
-                return redirect("grievances:detail", pk=grievance.pk)
+                response = redirect("grievances:detail", pk=grievance.pk)
+                return _follow(request, response, form.cleaned_data["code"])
     return render(request, "grievances/lookup.html", {"form": form})
 
 
 @login_required_403
 def my_cases(request):
     cases = selectors.cases_of_filer(
-        user=request.user, anonymous_ids=request.session.get(SESSION_KEY, [])
+        user=request.user, receipt_hashes=followed_receipt_hashes(request)
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     return render(request, "grievances/my_cases.html", {"page": page})
@@ -155,11 +176,14 @@ def case_detail(request, pk):
         "overdue": selectors.is_overdue(grievance),
         "events": selectors.timeline(grievance, include_internal=handler),
         "message_form": TextForm(),
-        "handler_form": HandlerForm(),
+        "reply_form": TextForm(auto_id="reply_%s"),
+        "note_form": NoteForm(auto_id="note_%s"),
         "comment_form": OptionalTextForm(),
     }
     if handler and grievance.filer_member_id and context["show_filer_name"]:
         context["filer_member"] = grievance.filer_member
+        # The member's own branch's officers and chair only: not the liaison.
+        context["show_hardship"] = may_see_hardship(request.user, grievance.filer_member)
     if handler and is_chair(request.user, grievance):
         context["assign_form"] = AssignForm(branch_id=grievance.branch_id)
         context["may_forward"] = grievance.level != Grievance.Level.UNIVERSITY
@@ -167,41 +191,53 @@ def case_detail(request, pk):
 
 
 # action -> (who may, form class, service call)
-def _handler_text(service, **extra):
+def _handler_step(service, *, text=True, files=True, **extra):
+    """A handler's step: its text and files, and the internal flag, which every
+    step but a note refuses (an internal note never reaches the filer)."""
+
     def run(request, grievance, form):
-        return service(
-            actor=request.user, grievance=grievance, text=form.cleaned_data["text"], **extra
-        )
+        data = form.cleaned_data
+        kwargs = {**extra, "internal": data["internal"]}
+        if text:
+            kwargs["text"] = data["text"]
+        if files:
+            kwargs["files"] = data["attachments"]
+        return service(actor=request.user, grievance=grievance, **kwargs)
 
     return run
+
+
+def _note(request, grievance, form):
+    return services.grievance_reply(
+        actor=request.user,
+        grievance=grievance,
+        text=form.cleaned_data["text"],
+        internal=True,
+        files=form.cleaned_data["attachments"],
+    )
 
 
 ACTIONS = {
     "acknowledge": (
         "handler",
-        OptionalTextForm,
-        lambda request, g, form: services.grievance_acknowledge(actor=request.user, grievance=g),
+        HandlerCommentForm,
+        _handler_step(services.grievance_acknowledge, text=False, files=False),
     ),
-    "ask": ("handler", TextForm, _handler_text(services.grievance_ask_filer)),
-    "reply": (
-        "handler",
-        HandlerForm,
-        lambda request, g, form: services.grievance_reply(
-            actor=request.user,
-            grievance=g,
-            text=form.cleaned_data["text"],
-            internal=form.cleaned_data["internal"],
-            files=form.cleaned_data["attachments"],
-        ),
+    "ask": ("handler", HandlerForm, _handler_step(services.grievance_ask_filer)),
+    "reply": ("handler", HandlerForm, _handler_step(services.grievance_reply)),
+    "note": ("handler", NoteForm, _note),
+    "resolve": ("handler", HandlerForm, _handler_step(services.grievance_propose_resolution)),
+    "forward": (
+        "chair",
+        HandlerCommentForm,
+        _handler_step(services.grievance_forward, files=False),
     ),
-    "resolve": ("handler", TextForm, _handler_text(services.grievance_propose_resolution)),
-    "forward": ("chair", OptionalTextForm, _handler_text(services.grievance_forward)),
     "message": (
         "filer",
         TextForm,
         lambda request, g, form: services.grievance_filer_message(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
             files=form.cleaned_data["attachments"],
         ),
@@ -210,7 +246,7 @@ ACTIONS = {
         "filer",
         OptionalTextForm,
         lambda request, g, form: services.grievance_accept(
-            grievance=g, user=_signed_in_user(request)
+            grievance=g, user=_signed_in_user(request, g)
         ),
     ),
     "appeal": (
@@ -218,7 +254,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_appeal(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
         ),
     ),
@@ -227,7 +263,7 @@ ACTIONS = {
         TextForm,
         lambda request, g, form: services.grievance_reopen(
             grievance=g,
-            user=_signed_in_user(request),
+            user=_signed_in_user(request, g),
             text=form.cleaned_data["text"],
         ),
     ),
@@ -236,6 +272,7 @@ DONE = {
     "acknowledge": gettext_lazy("The case is acknowledged; the filer was told."),
     "ask": gettext_lazy("Your question was sent; the clock stops until the filer answers."),
     "reply": gettext_lazy("Saved."),
+    "note": gettext_lazy("The internal note was saved; the filer does not see it."),
     "resolve": gettext_lazy("The resolution was sent to the filer."),
     "forward": gettext_lazy("The case was forwarded to the university union."),
     "message": gettext_lazy("Your message was sent."),
@@ -300,7 +337,10 @@ def attachment(request, token):
     if file.event and file.event.internal and not may_read_as_handler(request.user, grievance):
         raise Http404
     return FileResponse(
-        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=file.content_type
+        file.file.open("rb"),
+        as_attachment=True,
+        filename=file.display_name,
+        content_type=file.content_type,
     )
 
 

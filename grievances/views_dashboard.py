@@ -2,7 +2,8 @@
 category, campus and for members in hardship; open cases by age; escalations.
 
 For the branch chair (their branches) and the university liaison (every branch, or
-one they choose). Aggregates only: no filer is ever named.
+one they choose). Aggregates only: no filer is ever named, and groups of fewer than
+PORTAL_MIN_GROUP_SIZE cases show "<5" (whatever the filters).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from union_portal.core.downloads import CSV, attachment, csv_bytes
 from union_portal.core.roles import login_required_403
+from union_portal.core.small_groups import is_shown, min_group_size, withheld_label
 
 from . import dashboard as stats
 from .forms import DashboardFilterForm
@@ -39,8 +41,9 @@ def _fairness(request):
 
 
 def _chart(rows, field):
-    """Bars for the rows that have a value in `field`, the largest BAR_MAX wide."""
-    rows = [row for row in rows if row[field] is not None]
+    """Bars for the rows that have a value in `field` (not missing, not withheld as
+    a small group), the largest BAR_MAX wide."""
+    rows = [row for row in rows if is_shown(row[field])]
     scale = max((row[field] for row in rows), default=0) or 1
     bars = [
         {
@@ -71,6 +74,8 @@ def dashboard(request):
             "charts": charts,
             "headings": stats.GROUPINGS,
             "query": request.GET.urlencode(),
+            "small_label": withheld_label(),
+            "small_size": min_group_size(),
         },
     )
 

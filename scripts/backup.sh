@@ -9,7 +9,9 @@ mkdir -p "$target"
 db_url="${DATABASE_URL:-postgres://union_portal@127.0.0.1:$PORTAL_PG_PORT/union_portal}"
 private="${PORTAL_PRIVATE_MEDIA_ROOT:-$ROOT/.services/private}"
 media="${PORTAL_MEDIA_ROOT:-$ROOT/.services/media}"
-pg_dump --format=custom --no-owner --file="$target/database.dump" "$db_url"
+# Sessions are not kept: they hold who is signed in, and nothing in them is worth restoring.
+pg_dump --format=custom --no-owner --exclude-table-data=django_session \
+  --file="$target/database.dump" "$db_url"
 for name in private media; do
   folder="$private"; [[ $name == media ]] && folder="$media"
   mkdir -p "$folder"

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "union_portal.core.middleware.PortalLocaleMiddleware",
+    "union_portal.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "union_portal.core.security.ContentSecurityPolicyMiddleware",
@@ -203,7 +204,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-# Email: console by default; SMTP as soon as a host is configured.
+# Email: SMTP as soon as a host is configured; otherwise one file per message in
+# the ignored .services/mail folder. Never the console: a worker's log would then
+# carry every recipient beside the case they are told of.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -213,7 +216,7 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = os.environ.get(
-        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
     )
     EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".services" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "union-portal@localhost")
@@ -260,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.notify_missed_waitlist",
         "schedule": crontab(minute="*/10"),
     },
+    "clear-expired-sessions": {
+        "task": "core.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # A notification whose email is still unsent after this long is picked up again.
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
@@ -276,6 +283,14 @@ GRIEVANCE_REOPEN_WORKING_DAYS = 10
 GRIEVANCE_REMINDER_HOURS = (9, 18)
 GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GRIEVANCE_ATTACHMENT_MAX_FILES = 3
+# An anonymous case is followed from the browser that filed it or entered its
+# receipt code: a cookie of its own (HttpOnly, SameSite=Lax, Secure in production,
+# gone when the browser closes) holds a hash of the code per case, never the
+# session of an account.
+GRIEVANCE_FOLLOW_COOKIE = "grievance_follow"
+GRIEVANCE_FOLLOW_MAX_CASES = 10
+# Cookies that make every response to their browser private, no-store.
+PORTAL_PRIVATE_COOKIES = [GRIEVANCE_FOLLOW_COOKIE]
 # Receipt-code look-ups allowed per visitor (IP address) in ten minutes.
 GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
 
@@ -283,6 +298,10 @@ GRIEVANCE_RECEIPT_LOOKUPS_PER_10_MIN = 10
 NOTICE_OBJECTION_WORKING_DAYS = 5
 NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 NOTICE_ATTACHMENT_MAX_FILES = 5
+
+# Every figure about people (counts, medians, percentiles) is withheld for groups
+# smaller than this, on every page, chart and export (union_portal.core.small_groups).
+PORTAL_MIN_GROUP_SIZE = 5
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024

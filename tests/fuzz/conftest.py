@@ -142,7 +142,7 @@ def _objects(people, branch, department):
         filer=member,
     )
     case_file = Attachment.objects.create(
-        grievance=case, token="t" * 32, name="a.pdf", content_type="application/pdf", size=5,
+        grievance=case, token="t" * 32, number=1, content_type="application/pdf", size=5,
         file=ContentFile(b"%PDF-", name="a.pdf"),
     )  # fmt: skip
     members_notice = fund_notice(branch, officer, chair=chair, status="published",

@@ -67,6 +67,13 @@ def row(rows, name):
     return found
 
 
+@pytest.fixture(autouse=True)
+def every_group_shown(settings):
+    """These tests check the arithmetic on a handful of cases; withholding groups
+    under PORTAL_MIN_GROUP_SIZE is tested in test_small_groups.py."""
+    settings.PORTAL_MIN_GROUP_SIZE = 1
+
+
 @pytest.fixture
 def officer(people):
     user = people["officer"]

@@ -25,7 +25,7 @@ def test_backup_restores_into_a_fresh_database_with_every_case_and_notice(people
     case = GrievanceFactory(category=CategoryFactory(branch=branch), subject="备份测试诉求")
     grievance_services.grievance_reply(actor=people["officer"], grievance=case, text="历史记录")
     upload = SimpleUploadedFile("证明.pdf", b"%PDF-1.4 backup", content_type="application/pdf")
-    attachment = Attachment(grievance=case, token="b" * 32, name="证明.pdf",
+    attachment = Attachment(grievance=case, token="b" * 32, number=1,
                             content_type="application/pdf", size=15)  # fmt: skip
     attachment.file.save(attachment.token, upload, save=True)
     fund_notice(branch, people["officer"], chair=people["chair"], status="published")

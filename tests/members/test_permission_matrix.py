@@ -198,7 +198,7 @@ def objects(people, branch, department):
         filer=people["member"],
     )
     case_file = Attachment.objects.create(
-        grievance=case, token="t" * 32, name="a.pdf", content_type="application/pdf", size=4,
+        grievance=case, token="t" * 32, number=1, content_type="application/pdf", size=4,
         file=ContentFile(b"%PDF", name="a.pdf"),
     )  # fmt: skip
     members_notice = fund_notice(branch, people["officer"], chair=people["chair"],

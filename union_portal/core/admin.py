@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, CalendarYear, Notification, User
+from .models import CalendarDay, CalendarYear, User
 
 
 @admin.register(User)
@@ -25,9 +25,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "subject", "created_at", "read_at", "emailed_at")
-    list_select_related = ("user",)
-    search_fields = ("user__email", "subject", "key")
-    readonly_fields = ("user", "key", "created_at", "email_claimed_at", "emailed_at")
+# No admin for Notification on purpose: an inbox row names its recipient beside a
+# case number, so a search for "#68" would name a confidential filer to whoever
+# reads the admin. Recipients read their rows in the portal's inbox.

@@ -1,8 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from .image_metadata import strip_metadata
 
 
 def parse_id(text: str) -> int | None:
@@ -105,6 +108,20 @@ class AttachmentsField(forms.FileField):
                 raise forms.ValidationError(
                     _("“%(name)s” is not a PDF, PNG or JPEG file.") % {"name": upload.name}
                 )
-            upload.content_type = kind
-            cleaned.append(upload)
+            cleaned.append(self._without_metadata(upload, kind))
         return cleaned
+
+    @staticmethod
+    def _without_metadata(upload, kind):
+        """The upload, an image stripped of what it says about its maker (EXIF
+        position, author, comments: core.image_metadata), with its checked type."""
+        if kind not in ("image/jpeg", "image/png"):
+            upload.content_type = kind
+            return upload
+        try:
+            content = strip_metadata(upload.read(), kind)
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(name)s” could not be read as an image.") % {"name": upload.name}
+            ) from None
+        return SimpleUploadedFile(upload.name or "image", content, content_type=kind)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class PortalLocaleMiddleware:
@@ -27,4 +27,27 @@ class PortalLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class PrivatePagesMiddleware:
+    """A response to a signed-in person, or to a browser that carries (or is given)
+    one of settings.PORTAL_PRIVATE_COOKIES (e.g. an anonymous case's follow cookie),
+    is stored by no cache: Cache-Control: private, no-store. A shared computer's
+    back button or history, or a proxy, must not show a case, a receipt code or a
+    personal-data download to the next person."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        private = settings.PORTAL_PRIVATE_COOKIES
+        if (
+            (user is not None and user.is_authenticated)
+            or any(name in request.COOKIES for name in private)
+            or any(name in response.cookies for name in private)
+        ):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from . import notifications
@@ -21,3 +22,9 @@ def send_pending_notification_emails():
     older_than = timezone.now() - settings.NOTIFICATION_EMAIL_RETRY_AFTER
     for notification_id in notifications.notifications_unsent(older_than=older_than):
         send_notification_email.delay(notification_id)
+
+
+@shared_task(name="core.clear_expired_sessions")
+def clear_expired_sessions():
+    """Expired sessions leave the database (and so the next backup) every night."""
+    call_command("clearsessions")

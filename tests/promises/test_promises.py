@@ -114,9 +114,8 @@ class OtherBranchRoster(Promise):
 PROMISES = [
     ConfidentialFiler("a confidential filer is named to the branch chair only",
                       frozenset({"chair", "conf_filer"})),
-    AnonymousFiler("an anonymous case is tied to nobody", frozenset({"anon_filer"})),
-    AnonymousMinute("an anonymous case shows the day it was filed, not the minute",
-                    frozenset({"anon_filer"})),
+    AnonymousFiler("an anonymous case is tied to nobody, on no screen", frozenset()),
+    AnonymousMinute("an anonymous case shows the day it was filed, not the minute", frozenset()),
     InternalNote("an internal note is read by the case's handlers only",
                  frozenset({"officer", "chair"})),
     Hardship("hardship is known to the member's own branch officers and chair only",

@@ -6,6 +6,7 @@ Markers are ASCII inside Chinese text, so that escaping (JSON, XML, HTML) and
 spreadsheets cannot hide them from a plain substring search."""
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -126,11 +127,6 @@ def build() -> World:
     category = CategoryFactory(branch=branch, name="薪酬待遇")
     officer, chair = clients["officer"], clients["chair"]
 
-    # Hardship: the officer ticks the box on the roster entry.
-    needy = users["needy"].member
-    response = submit(officer, reverse("members:edit", args=[needy.pk]), {"has_hardship": "on"})
-    assert response.status_code == 302, response.content[-2000:]
-
     def file_case(role, files=None, **fields):
         data = {"kind": "grievance", "category": str(category.pk), **fields}
         return submit(clients[role], reverse("grievances:file"), data, files=files)
@@ -142,21 +138,6 @@ def build() -> World:
     def assign(case):
         page = reverse("grievances:detail", args=[case.pk])
         submit(chair, page, {"assignee": str(users["officer"].pk)}, action="/assign/")
-
-    # A confidential case, taken all the way to the university union.
-    world.markers["conf_case"] = ["QCONFSUBJQ", "QCONFDESCQ"]
-    file_case("conf_filer", subject="工资QCONFSUBJQ", description="扣发QCONFDESCQ",
-              confidentiality="confidential")  # fmt: skip
-    conf = Grievance.objects.get(subject__contains="QCONFSUBJQ")
-    assign(conf)
-    act(officer, conf, "acknowledge")
-    act(officer, conf, "reply", text="正在核实QCONFREPLYQ")
-    act(officer, conf, "ask", text="请补充材料")
-    act(clients["conf_filer"], conf, "message", text="材料如下")
-    act(officer, conf, "resolve", text="已补发")
-    act(clients["conf_filer"], conf, "appeal", text="数额不对")
-    act(chair, conf, "forward", text="请校工会处理")
-    act(clients["liaison"], conf, "reply", text="校工会已受理")
 
     # An anonymous case, filed while signed in, with a photo that names its taker.
     from django.contrib.sessions.models import Session
@@ -182,6 +163,32 @@ def build() -> World:
          anon.filed_at.strftime("%Y-%m-%dT%H:%M"), anon.filed_at.strftime("%Y-%m-%d %H:%M")}
     )  # fmt: skip
     receipt = RECEIPT.search(response.content.decode()).group(0)
+    # Nothing else may happen in the minute the anonymous case was filed, or the
+    # sweep could not tell that minute from the others.
+    minute = local.replace(second=0, microsecond=0)
+    while timezone.localtime() < minute + timedelta(minutes=1):
+        time.sleep(0.5)
+
+    # Hardship: the officer ticks the box on the roster entry.
+    needy = users["needy"].member
+    response = submit(officer, reverse("members:edit", args=[needy.pk]), {"has_hardship": "on"})
+    assert response.status_code == 302, response.content[-2000:]
+
+    # A confidential case, taken all the way to the university union.
+    world.markers["conf_case"] = ["QCONFSUBJQ", "QCONFDESCQ"]
+    file_case("conf_filer", subject="工资QCONFSUBJQ", description="扣发QCONFDESCQ",
+              confidentiality="confidential")  # fmt: skip
+    conf = Grievance.objects.get(subject__contains="QCONFSUBJQ")
+    assign(conf)
+    act(officer, conf, "acknowledge")
+    act(officer, conf, "reply", text="正在核实QCONFREPLYQ")
+    act(officer, conf, "ask", text="请补充材料")
+    act(clients["conf_filer"], conf, "message", text="材料如下")
+    act(officer, conf, "resolve", text="已补发")
+    act(clients["conf_filer"], conf, "appeal", text="数额不对")
+    act(chair, conf, "forward", text="请校工会处理")
+    act(clients["liaison"], conf, "reply", text="校工会已受理")
+
     assign(anon)
     act(officer, anon, "acknowledge")
     act(officer, anon, "reply", text="收到")

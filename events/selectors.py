@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from union_portal.core.roles import roles_of
+from union_portal.core.small_groups import withhold_small_groups
 
 from .models import Event, Registration, Venue
 
@@ -93,7 +94,8 @@ def roll_call(event, venue=None):
 def participation(*, branch_ids, date_from=None, date_to=None, event=None):
     """Registrations that held a place, attendance and no-shows, per campus, per
     department and per event (three queries). A no-show is a confirmed place at
-    an event that has ended without a check-in."""
+    an event that has ended without a check-in. Campus and department groups of
+    fewer than PORTAL_MIN_GROUP_SIZE people show "<5"."""
     registrations = Registration.objects.filter(
         event__branch_id__in=branch_ids, status__in=HOLDS_PLACE
     )
@@ -115,8 +117,15 @@ def participation(*, branch_ids, date_from=None, date_to=None, event=None):
     def grouped(*fields):
         return list(registrations.values(*fields).annotate(**counts).order_by(*fields))
 
+    figures = ("attended", "no_show")
     return {
-        "campus": grouped("member__home_campus__name"),
-        "department": grouped("member__department__name"),
+        # Groups of people by campus or department: a small one singles someone out.
+        "campus": withhold_small_groups(
+            grouped("member__home_campus__name"), count="registered", figures=figures
+        ),
+        "department": withhold_small_groups(
+            grouped("member__department__name"), count="registered", figures=figures
+        ),
+        # An event's own numbers are on its page for every member to see.
         "event": grouped("event__starts_at", "event__title", "event_id"),
     }

@@ -16,6 +16,7 @@ from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
+from union_portal.core.small_groups import is_shown
 
 from . import ics, selectors, services
 from .forms import (
@@ -351,10 +352,14 @@ def participation_report(request):
     form, data = _participation(request)
     for rows in data.values():
         for row in rows:
-            row["no_show_rate"] = (
-                round(100 * row["no_show"] / row["registered"]) if row["registered"] else 0
-            )
-    scale = max((row["registered"] for row in data["campus"] + data["department"]), default=0) or 1
+            if not is_shown(row["registered"]):
+                row["no_show_rate"] = row["registered"]  # withheld: a small group
+            else:
+                row["no_show_rate"] = (
+                    round(100 * row["no_show"] / row["registered"]) if row["registered"] else 0
+                )
+    shown = [row["registered"] for row in data["campus"] + data["department"]]
+    scale = max((n for n in shown if is_shown(n)), default=0) or 1
     return render(
         request,
         "events/report.html",

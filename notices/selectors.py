@@ -90,9 +90,12 @@ def yearly_summary(*, year, user):
     return list(rows)
 
 
-def years_with_notices():
+def years_with_notices(*, user):
+    """The years of the fund notices this reader may see (a year known only from
+    members-only notices is not offered to the public)."""
     return list(
-        Notice.objects.filter(published_at__isnull=False)
+        notices_readable_by(user)
+        .filter(kind=Notice.Kind.FUND, status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL])
         .annotate(year=ExtractYear("published_at"))
         .values_list("year", flat=True)
         .distinct()

@@ -514,7 +514,7 @@ def notice_file(request, token):
 def money_summary(request, fmt=None):
     form = SummaryFilterForm(request.GET or None)
     filters = form.filters()
-    years = selectors.years_with_notices()
+    years = selectors.years_with_notices(user=request.user)
     year = filters.get("year") or (years[0] if years else None)
     rows = selectors.yearly_summary(year=year, user=request.user)
     if fmt:

@@ -233,6 +233,9 @@ CACHES = {
 # Sessions read from the cache, written through to the database: one query less
 # on every signed-in page, and nothing lost when Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Messages live in a signed cookie only: the default falls back to the session when
+# the cookie overflows, and a step on an anonymous case must never write there.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

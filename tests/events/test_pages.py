@@ -205,7 +205,8 @@ def test_ics_file_and_personal_feed(client, people, branch):
     assert client.get(reverse("events:feed", args=["forged:token"])).status_code == 404
 
 
-def test_participation_report_counts_per_campus_and_exports(client, people, branch):
+def test_participation_report_counts_per_campus_and_exports(client, people, branch, settings):
+    settings.PORTAL_MIN_GROUP_SIZE = 1  # one person per campus, shown (small groups: below)
     far = CampusFactory(name="临港校区")
     event = EventFactory(branch=branch)
     venue = VenueFactory(event=event, capacity=10)
@@ -285,3 +286,28 @@ def test_refusals_reach_the_member_in_chinese(client, people, branch):
     )
     assert "此活动已取消。" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_participation_report_withholds_campuses_and_departments_under_five(client, people, branch):
+    """Two far-campus staff at an event: their campus shows "<5" for registrations,
+    attendance and no-shows, on the page, its chart and the CSV; so does the
+    next-smallest group, or the total would give them away."""
+    far = CampusFactory(name="临港校区")
+    event = EventFactory(branch=branch, title="春季健步走")
+    venue = VenueFactory(event=event, capacity=20)
+    near = [MemberFactory(branch=branch) for _ in range(6)]
+    distant = [MemberFactory(branch=branch, home_campus=far) for _ in range(2)]
+    for member in near + distant:
+        services.registration_create(member=member, event=event, venue_id=venue.pk)
+    client.force_login(people["officer"])
+    response = client.get(reverse("events:report"))
+    assert response.status_code == 200
+    by_campus = {r["member__home_campus__name"]: r for r in response.context["data"]["campus"]}
+    assert by_campus["临港校区"]["registered"] == "<5"
+    assert by_campus["临港校区"]["attended"] == "<5"
+    assert by_campus["江湾校区"]["registered"] == "<5"  # 8 - 6 would tell
+    events_row = response.context["data"]["event"][0]
+    assert events_row["registered"] == 8  # the event's own count is on its page anyway
+    csv_text = client.get(reverse("events:report_csv")).content.decode("utf-8-sig")
+    assert "临港校区,<5,<5,<5" in csv_text
+    assert ",2," not in csv_text

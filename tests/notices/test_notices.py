@@ -308,3 +308,13 @@ def test_fixed_queries_for_list_detail_with_many_lines_and_feed(
 def test_today_is_used_by_default(branch, people):
     notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published")
     assert notice.published_at.date() == timezone.now().date()
+
+
+def test_the_summary_offers_the_public_only_years_it_may_read(client, branch, people):
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                visibility="members", now=at(date(2024, 6, 3)))  # fmt: skip
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                now=at(date(2025, 6, 3)))  # fmt: skip
+    assert client.get(reverse("notices:summary")).context["years"] == [2025]
+    client.force_login(people["member"])
+    assert client.get(reverse("notices:summary")).context["years"] == [2025, 2024]

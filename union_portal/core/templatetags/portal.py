@@ -1,6 +1,7 @@
 from django import template
 
 from union_portal.core.markdown import render_markdown
+from union_portal.core.small_groups import is_shown
 
 register = template.Library()
 
@@ -28,4 +29,6 @@ def bar_height(count):
 
 @register.filter
 def bar_width(value, scale):
+    if not is_shown(value):
+        return 0  # a withheld figure ("<5") draws no bar
     return round(220 * float(value) / float(scale or 1))

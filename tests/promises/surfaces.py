@@ -187,6 +187,24 @@ def session_surfaces():
         )
 
 
+def _unwrapped(value: bytes) -> str:
+    """A queued Celery message carries its arguments base64-encoded: decode them."""
+    import base64
+
+    text = value.decode(errors="replace")
+    for line in text.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and isinstance(message.get("body"), str):
+            try:
+                text += "\n" + base64.b64decode(message["body"]).decode(errors="replace")
+            except ValueError:
+                pass
+    return text
+
+
 def redis_surfaces(urls):
     """Every key and value in the Redis databases the portal uses (cache, broker)."""
     import redis
@@ -207,5 +225,5 @@ def redis_surfaces(urls):
                 value = b"\n".join(connection.zrange(key, 0, -1))
             else:
                 value = b""
-            text = key.decode(errors="replace") + "\n" + value.decode(errors="replace")
+            text = key.decode(errors="replace") + "\n" + _unwrapped(value)
             yield Surface("redis", f"{url} {key.decode(errors='replace')}", text)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from union_portal.core.admin import SecretLookupsMixin
+
 from .models import Category, Grievance
 
 
@@ -18,7 +20,7 @@ FILER_TIMES = ("filed_at", "closed_at")
 
 
 @admin.register(Grievance)
-class GrievanceAdmin(admin.ModelAdmin):
+class GrievanceAdmin(SecretLookupsMixin, admin.ModelAdmin):
     """Cases are handled in the portal; the admin reads them, without the filer:
     a confidential or anonymous filer's identity must not leak here either."""
 
@@ -27,6 +29,10 @@ class GrievanceAdmin(admin.ModelAdmin):
     list_select_related = ("branch",)
     search_fields = ("subject",)
     exclude = ("filer", "filer_member", "receipt_hash", *FILER_TIMES)
+    # Hidden columns are not filters either: `?filer=7` would tie a confidential
+    # case to its filer, `?filed_at__gte=…` would bisect an anonymous filing's minute.
+    secret_lookups = ("filer", "filer_member", "receipt_hash", "events", "attachments",
+                      *FILER_TIMES)  # fmt: skip
     readonly_fields = [
         f.name
         for f in Grievance._meta.get_fields()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from union_portal.core.admin import SecretLookupsMixin
+
 from .models import (
     Branch,
     BranchRole,
@@ -28,7 +30,7 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(SecretLookupsMixin, admin.ModelAdmin):
     list_display = ("staff_number", "name", "branch", "department", "home_campus", "status")
     list_filter = ("branch", "home_campus", "status", "is_representative")
     list_select_related = ("branch", "department", "home_campus")
@@ -36,6 +38,8 @@ class MemberAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     # Hardship is for the member's own branch officers and chair, in the portal.
     exclude = ("has_hardship",)
+    # Nor can the list be filtered by it, or by a case (`?grievances=68` names its filer).
+    secret_lookups = ("has_hardship", "grievances")
 
 
 @admin.register(BranchRole)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -144,6 +145,9 @@ class NoticeVersion(models.Model):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Everyone who ever changed a draft's content (edited_by keeps the last one
+    # only): a chair who put the money in stays an author after an officer's edit.
+    editor_ids = ArrayField(models.BigIntegerField(), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     review = models.CharField(
         max_length=10, choices=Review.choices, blank=True, default="", db_default=""
@@ -179,7 +183,7 @@ class NoticeVersion(models.Model):
     @property
     def author_ids(self) -> set:
         """Who wrote this content: nobody approves their own notice."""
-        return {self.created_by_id, self.edited_by_id} - {None}
+        return {self.created_by_id, self.edited_by_id, *(self.editor_ids or ())} - {None}
 
 
 def money_validators():

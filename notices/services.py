@@ -150,7 +150,8 @@ def notice_update_draft(*, actor, notice, visibility, version, lines=(), awards=
     # Whoever changed the content is one of its authors: they cannot approve it.
     if actor.pk != current.created_by_id:
         current.edited_by = actor
-    current.save(update_fields=["title", "body", "criteria", "edited_by"])
+        current.editor_ids = sorted({*(current.editor_ids or ()), actor.pk})
+    current.save(update_fields=["title", "body", "criteria", "edited_by", "editor_ids"])
     current.fund_lines.all().delete()
     current.awards.all().delete()
     _save_content(current, lines=lines, awards=awards, files=files)

@@ -5,8 +5,24 @@ from django.utils.translation import gettext_lazy as _
 from .models import CalendarDay, CalendarYear, User
 
 
+class SecretLookupsMixin:
+    """The admin lets a changelist be filtered by any field of its model through
+    the address (`?filer=7`, `?has_hardship=1`, `?filed_at__gte=…`), even one the
+    admin never shows. A field listed in `secret_lookups` cannot be filtered on,
+    so hiding a column also hides what it would reveal."""
+
+    secret_lookups: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] in self.secret_lookups:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SecretLookupsMixin, BaseUserAdmin):
+    # `?grievances_filed=68` would name the filer of confidential case 68.
+    secret_lookups = ("grievances_filed",)
     fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("language",)}),)
     list_display = ("email", "username", "first_name", "is_staff", "is_active")
     search_fields = ("email", "username", "first_name")

@@ -102,6 +102,7 @@ def _read_everything(world, records):
     terms += sorted({t for tokens in world.identity.values() for t in tokens})
     terms += [f"grievance-ack:{world.objects['anon_case'].pk}", f"#{world.objects['anon_case'].pk}"]
     surfaces.admin_searches(world.client("superuser"), readings["superuser"], terms)
+    surfaces.admin_filter_probes(world.client("superuser"), readings["superuser"], world)
     for role, user in world.users.items():
         emails = list(surfaces.email_surfaces(mail.outbox, user.email))
         readings[role].surfaces += emails

@@ -227,3 +227,45 @@ def redis_surfaces(urls):
                 value = b""
             text = key.decode(errors="replace") + "\n" + _unwrapped(value)
             yield Surface("redis", f"{url} {key.decode(errors='replace')}", text)
+
+
+def admin_filter_probes(
+    client, reading, world, people=("conf_filer", "anon_filer", "objector", "needy")
+):
+    """Every admin changelist filtered, by the address bar, on every relation to a
+    person, to a case and on every yes/no field: a filter names what it asks about,
+    so the page is read together with the filter's meaning (a case's subject, a
+    person's name, the field's name)."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from grievances.models import Grievance
+    from members.models import Member
+
+    users = {role: world.users[role] for role in people}
+    by_target = {
+        get_user_model(): [(u.pk, world.identity[r]) for r, u in users.items()],
+        Member: [(u.member.pk, world.identity[r]) for r, u in users.items()],
+        Grievance: [(case.pk, [case.subject]) for case in Grievance.objects.all()],
+    }
+    for model in admin.site._registry:
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        for model_field in meta.get_fields():
+            if model_field.is_relation:
+                lookup = (
+                    model_field.name
+                    if model_field.concrete
+                    else model_field.field.related_query_name()  # a reverse relation
+                )
+                probes = by_target.get(model_field.related_model, [])
+            elif model_field.get_internal_type() == "BooleanField":
+                lookup, probes = model_field.name, [("1", [model_field.name])]
+            else:
+                continue
+            for value, meaning in probes:
+                response = client.get(url, {lookup: value})
+                if response.status_code == 200:
+                    text = as_text(response.content, "text/html") + "\nfilter: " + " ".join(meaning)
+                    reading.surfaces.append(Surface("admin", f"{url}?{lookup}={value}", text))

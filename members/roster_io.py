@@ -39,8 +39,9 @@ STATUS_WORDS = {
     "调离": "transferred",
     "调出": "transferred",
     "失效": "lapsed",
+    "会籍中止": "lapsed",
 }
-STATUS_EXPORT = {"active": "在册", "retired": "退休", "transferred": "调离", "lapsed": "失效"}
+STATUS_EXPORT = {"active": "在册", "retired": "退休", "transferred": "调离", "lapsed": "会籍中止"}
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "x"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 

@@ -94,7 +94,7 @@ def test_correction_waits_for_the_chair_then_members_see_it_with_a_new_period(
     sign_in(reader, live_server, member.email, PASSWORD)
     reader.goto(f"{live_server.url}/notices/{notice.pk}/")
     expect(reader.get_by_test_id("fund-total")).to_have_text("1500.50")
-    expect(reader.get_by_test_id("notice-status")).to_have_text("已公示完毕")
+    expect(reader.get_by_test_id("notice-status")).to_have_text("公示期满")
     expect(reader.get_by_test_id("objection-form")).to_have_count(0)
 
     approver = phone(browser)

@@ -193,7 +193,7 @@ def test_appeal_twice_and_reply_to_closed_are_refused_in_chinese(client, people,
     response = client.post(
         reverse("grievances:action", args=[grievance.pk, "reply"]), {"text": "x"}, follow=True
     )
-    assert "已关闭" in response.content.decode()
+    assert "该诉求已办结，如需回复，请先重新办理" in response.content.decode()
     assert grievance.events.filter(kind="appealed").count() == 1
 
 

@@ -72,7 +72,7 @@ def test_bad_input_message_is_chinese_by_default(client, people, department, cam
     response = client.post(
         reverse("members:create"), form_data(department, campus, joined_on="2999-01-01")
     )
-    assert "这个日期在未来" in " ".join(response.context["form"].errors["joined_on"])
+    assert "日期不能晚于今天" in " ".join(response.context["form"].errors["joined_on"])
 
 
 def test_staff_number_and_email_are_unique(client, people, department, campus, branch):

@@ -97,12 +97,12 @@ def test_every_address_gets_the_same_answer_and_the_mail_tells(client, branch, c
         "on_roster": "/accounts/confirm-email/",
         "not_on_roster": "不在在册会员名单上",
         "retired": "不在在册会员名单上",
-        "claimed": "已有账户",
+        "claimed": "已有账号",
         "has_account": "/accounts/password/reset/",
     }[case]
     assert expected in body, body
     if case in ("not_on_roster", "retired", "claimed"):
-        assert "未创建账户" in message.subject + body
+        assert "未创建账号" in message.subject + body
 
 
 def test_the_sign_up_page_never_says_whether_an_address_is_on_the_roster(branch):

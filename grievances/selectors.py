@@ -1,6 +1,6 @@
 """Reads for the case pages, each at a fixed number of queries."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from union_portal.core.forms import parse_id
@@ -19,14 +19,54 @@ def cases_of_filer(*, user, receipt_hashes):
     return Grievance.objects.filter(visible).select_related("category").order_by("-filed_at")
 
 
-def handler_queue(*, user, filters):
+def _awaits_acknowledgement():
+    """The acknowledgement deadline binds the branch's officer only: once the case
+    has gone up, the level's resolution deadline is the one that counts."""
+    return Q(status=Status.NEW, level=Grievance.Level.BRANCH)
+
+
+def _overdue_q(today):
+    """`is_overdue` in SQL: the queue's badge and its "overdue only" filter."""
+    return Q(_awaits_acknowledgement(), ack_due__lt=today) | Q(
+        status__in=[Status.NEW, Status.IN_PROGRESS], resolve_due__lt=today
+    )
+
+
+def with_deadline(cases, today=None):
+    """Each case with the deadline that comes first (`deadline`, `deadline_kind`
+    "ack" before acknowledgement, "resolve" after; none once resolved or closed)
+    and whether it is overdue, computed in the same query."""
+    today = today or timezone.localdate()
+    return cases.annotate(
+        deadline_kind=Case(
+            When(_awaits_acknowledgement(), then=Value("ack")),
+            When(status__in=Grievance.OPEN, then=Value("resolve")),
+            default=Value(""),
+        ),
+        deadline=Case(
+            When(_awaits_acknowledgement(), then=F("ack_due")),
+            When(status__in=Grievance.OPEN, then=F("resolve_due")),
+            default=None,
+        ),
+        overdue=Case(
+            When(_overdue_q(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def handler_queue(*, user, filters, today=None):
     """Officer: cases assigned to them. Chair: all of the branch's cases.
-    Liaison: cases at university level, of every branch."""
+    Liaison: cases at university level, of every branch. Each row carries its
+    first deadline and overdue flag (`with_deadline`)."""
+    today = today or timezone.localdate()
     roles = roles_of(user)
     visible = Q(assignee=user) | Q(branch_id__in=roles.chair_of)
     if roles.liaison:
         visible |= Q(level=Grievance.Level.UNIVERSITY)
     cases = Grievance.objects.filter(visible).select_related("category", "assignee", "branch")
+    cases = with_deadline(cases, today)
     if filters.get("q"):
         query = filters["q"].lstrip("#")
         number = parse_id(query)
@@ -37,11 +77,7 @@ def handler_queue(*, user, filters):
         if filters.get(name):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("overdue"):
-        today = timezone.localdate()
-        cases = cases.filter(
-            Q(status=Status.NEW, ack_due__lt=today)
-            | Q(status__in=[Status.NEW, Status.IN_PROGRESS], resolve_due__lt=today)
-        )
+        cases = cases.filter(overdue=True)
     return cases.order_by("status", "resolve_due", "id")
 
 
@@ -69,7 +105,8 @@ def answered_suggestions():
 
 def is_overdue(grievance, today=None):
     """The acknowledgement deadline binds the branch's officer only; once the case
-    has gone up, the level's resolution deadline is the one that counts."""
+    has gone up, the level's resolution deadline is the one that counts.
+    `_overdue_q` says the same in SQL: change both together."""
     today = today or timezone.localdate()
     at_branch = grievance.level == Grievance.Level.BRANCH
     if at_branch and grievance.status == Status.NEW and today > grievance.ack_due:

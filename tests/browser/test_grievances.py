@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from grievances.models import Grievance
 from tests.browser.conftest import PHONE, sign_in
-from tests.factories import PASSWORD, CategoryFactory, user_with_role
+from tests.factories import PASSWORD, CategoryFactory, GrievanceFactory, user_with_role
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +70,38 @@ def test_anonymous_case_followed_by_receipt_code_answered_and_appealed(
     expect(stranger.get_by_test_id("timeline")).to_contain_text("上周也说修")
     grievance.refresh_from_db()
     assert grievance.appealed and grievance.level == "chair"
+
+
+def test_chair_sees_the_confidential_mark_and_overdue_badge_in_the_queue_on_a_phone(
+    browser, live_server, branch
+):
+    officer = user_with_role("officer", branch)
+    chair = user_with_role("chair", branch)
+    category = CategoryFactory(branch=branch, name="薪酬待遇", default_assignee=officer)
+    today = timezone.localdate()
+    secret = GrievanceFactory(
+        category=category, assignee=officer, confidentiality="confidential", subject="课时费少算",
+        ack_due=today - timedelta(days=2), resolve_due=today + timedelta(days=9),
+    )  # fmt: skip
+    named = GrievanceFactory(
+        category=category, assignee=officer, subject="办公室空调坏了",
+        ack_due=today + timedelta(days=2), resolve_due=today + timedelta(days=14),
+    )  # fmt: skip
+
+    page = phone(browser)
+    sign_in(page, live_server, chair.email, PASSWORD)
+    page.goto(f"{live_server.url}/grievances/")
+    secret_row = page.locator(f"[data-testid=case-row][data-case='{secret.pk}']")
+    named_row = page.locator(f"[data-testid=case-row][data-case='{named.pk}']")
+    expect(secret_row.get_by_test_id("case-confidential")).to_have_text("保密")
+    expect(secret_row.get_by_test_id("case-confidential")).to_be_in_viewport()
+    expect(secret_row.get_by_test_id("case-overdue")).to_have_text("已逾期")
+    expect(secret_row.get_by_test_id("case-deadline")).to_contain_text("受理期限")
+    expect(named_row.get_by_test_id("case-confidential")).to_have_count(0)
+    expect(named_row.get_by_test_id("case-overdue")).to_have_count(0)
+    # Nothing spills sideways at 375 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    secret_row.get_by_role("link").click()
+    expect(page.get_by_test_id("case-confidential")).to_have_text("保密")
+    expect(page.get_by_test_id("confidential-note")).to_contain_text("仅您（分工会主席）可见")

@@ -5,9 +5,8 @@ branch what changed. Nobody approves their own notice."""
 
 import io
 import threading
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -20,23 +19,13 @@ from notices import services
 from notices.demo import load_demo_notices
 from notices.models import AwardResult, FundLine, Notice, NoticeVersion
 from tests.factories import fund_notice, user_with_role
+from tests.notices import at
 from union_portal.core.models import Notification
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status, Review = Notice.Status, NoticeVersion.Review
 TITLE = "春季慰问经费公示"
 FRIEND = "OFFICER-FRIEND LTD"
-
-
-def at(day, hour=10):
-    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def english_services():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -1,30 +1,19 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from notices import services
 from notices.models import FundLine, Notice, NoticeVersion, Objection
 from tests.factories import fund_notice
+from tests.notices import at
 from union_portal.core.calendar import is_working_day
 from union_portal.core.models import Notification
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Status = Notice.Status
-
-
-def at(day, hour=10):
-    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def english_services():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from notices import services
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.django_db
 Status = Notice.Status
 SECRET_AMOUNT = "88888.00"
 TITLE = "从未发布的公示"
-
-
-@pytest.fixture(autouse=True)
-def english_services():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -17,6 +17,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 # An anonymous filer's own moments (filing, accepting) show their day only.
 FILER_TIMES = ("filed_at", "closed_at")
+# Neither shown nor filtered on: `?filer=7` would tie a confidential case to its
+# filer, `?filed_at__gte=…` would bisect an anonymous filing's minute.
+HIDDEN = ("filer", "filer_member", "receipt_hash", *FILER_TIMES)
 
 
 @admin.register(Grievance)
@@ -28,16 +31,10 @@ class GrievanceAdmin(SecretLookupsMixin, admin.ModelAdmin):
     list_filter = ("kind", "status", "level", "branch")
     list_select_related = ("branch",)
     search_fields = ("subject",)
-    exclude = ("filer", "filer_member", "receipt_hash", *FILER_TIMES)
-    # Hidden columns are not filters either: `?filer=7` would tie a confidential
-    # case to its filer, `?filed_at__gte=…` would bisect an anonymous filing's minute.
-    secret_lookups = ("filer", "filer_member", "receipt_hash", "events", "attachments",
-                      *FILER_TIMES)  # fmt: skip
+    exclude = HIDDEN
+    secret_lookups = ("events", "attachments")  # the history names the filer's steps
     readonly_fields = [
-        f.name
-        for f in Grievance._meta.get_fields()
-        if f.concrete
-        and f.name not in ("filer", "filer_member", "receipt_hash", "id", *FILER_TIMES)
+        f.name for f in Grievance._meta.get_fields() if f.concrete and f.name not in ("id", *HIDDEN)
     ] + ["filed_on", "closed_on"]
 
     @staticmethod

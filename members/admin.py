@@ -36,10 +36,10 @@ class MemberAdmin(SecretLookupsMixin, admin.ModelAdmin):
     list_select_related = ("branch", "department", "home_campus")
     search_fields = ("staff_number", "name", "email")
     raw_id_fields = ("user",)
-    # Hardship is for the member's own branch officers and chair, in the portal.
+    # Hardship is for the member's own branch officers and chair, in the portal
+    # (excluded, so not a filter either).
     exclude = ("has_hardship",)
-    # Nor can the list be filtered by it, or by a case (`?grievances=68` names its filer).
-    secret_lookups = ("has_hardship", "grievances")
+    secret_lookups = ("grievances",)  # `?grievances=68` would name a case's filer
 
 
 @admin.register(BranchRole)

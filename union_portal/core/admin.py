@@ -8,13 +8,14 @@ from .models import CalendarDay, CalendarYear, User
 class SecretLookupsMixin:
     """The admin lets a changelist be filtered by any field of its model through
     the address (`?filer=7`, `?has_hardship=1`, `?filed_at__gte=…`), even one the
-    admin never shows. A field listed in `secret_lookups` cannot be filtered on,
-    so hiding a column also hides what it would reveal."""
+    admin never shows. A field the admin excludes, or one listed in
+    `secret_lookups` (reverse relations, which have no column to exclude), cannot
+    be filtered on, so hiding a column also hides what it would reveal."""
 
     secret_lookups: tuple[str, ...] = ()
 
     def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__", 1)[0] in self.secret_lookups:
+        if lookup.split("__", 1)[0] in (*(self.exclude or ()), *self.secret_lookups):
             return False
         return super().lookup_allowed(lookup, value, request)
 

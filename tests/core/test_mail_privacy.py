@@ -14,6 +14,7 @@ from django.urls import reverse
 from grievances import services
 from grievances.forms import GrievanceForm
 from tests.factories import CategoryFactory, MemberFactory, UserFactory, user_with_role
+from tests.waiting import wait_for
 from union_portal.core.models import Notification
 
 
@@ -85,11 +86,7 @@ def test_the_worker_log_never_carries_a_recipient_or_a_case_subject(
     services.grievance_ask_filer(actor=officer, grievance=grievance, text="请补充时间")
     expected = Notification.objects.count()
     assert expected >= 3
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if Notification.objects.filter(emailed_at__isnull=False).count() == expected:
-            break
-        time.sleep(0.1)
+    wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == expected)
     time.sleep(0.5)
     assert Notification.objects.filter(emailed_at__isnull=False).count() == expected
     captured = capfd.readouterr()

@@ -6,18 +6,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.waiting import wait_for
 from union_portal.core.models import Notification
 from union_portal.core.notifications import notification_send_email, notify
 from union_portal.core.tasks import send_notification_email
-
-
-def wait_for(condition, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from grievances.models import Grievance
+from tests import waiting
 from tests.factories import CategoryFactory, UserFactory
 from union_portal.celery import app
 from union_portal.core.models import Notification
@@ -37,12 +38,7 @@ def free_port():
 
 
 def wait_for(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+    return waiting.wait_for(condition, timeout, interval=0.2)
 
 
 class OwnRedis:

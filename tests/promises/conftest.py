@@ -1,5 +1,4 @@
 import logging
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -8,6 +7,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connections
+
+from tests.waiting import wait_for
 
 from . import surfaces
 from .world import ROLES, build
@@ -38,16 +39,10 @@ class Sweep:
 def _wait_for_emails(timeout=60):
     from union_portal.core.models import Notification
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (
-            not Notification.objects.filter(emailed_at__isnull=True)
-            .exclude(user__email="")
-            .exists()
-        ):
-            return
-        time.sleep(0.2)
-    raise AssertionError("the worker did not send every email in time")
+    unsent = Notification.objects.filter(emailed_at__isnull=True).exclude(user__email="")
+    assert wait_for(lambda: not unsent.exists(), timeout, interval=0.2), (
+        "the worker did not send every email in time"
+    )
 
 
 @pytest.fixture(scope="module")

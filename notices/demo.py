@@ -85,33 +85,29 @@ def load_demo_notices(*, branch, officer, chair, member):
         user=member.user, member=member, notice=autumn, text="班车费用是否含返程？"
     )
 
-    award = services.notice_create(
-        actor=officer, branch_id=branch.pk, kind="award", visibility="public",
-        version=NoticeVersion(
+    def award_version():
+        return NoticeVersion(
             title=f"{year} 年度优秀工会积极分子评选结果",
             body="经分工会委员会评议，拟表彰以下同志。",
             criteria="热心工会工作，全年参加工会活动不少于 6 次，群众评议优秀。",
-        ),
-        awards=[
+        )
+
+    def winners(third_department):
+        return [
             AwardResult(winner="王建国", department="软件工程系", award="优秀工会积极分子"),
             AwardResult(winner="李晓红", department="软件工程系", award="优秀工会积极分子"),
-            AwardResult(winner="张丽娟", department="学院办公室", award="工会工作贡献奖"),
-        ],
+            AwardResult(winner="张丽娟", department=third_department, award="工会工作贡献奖"),
+        ]
+
+    award = services.notice_create(
+        actor=officer, branch_id=branch.pk, kind="award", visibility="public",
+        version=award_version(), awards=winners("学院办公室"),
     )  # fmt: skip
     _publish(award, officer=officer, chair=chair, when=now - timedelta(days=2))
     # A correction of the winners, for the chair to approve or send back.
     services.notice_correct(
         actor=officer, notice=award, reason="张丽娟同志所在部门录入有误。",
-        version=NoticeVersion(
-            title=f"{year} 年度优秀工会积极分子评选结果",
-            body="经分工会委员会评议，拟表彰以下同志。",
-            criteria="热心工会工作，全年参加工会活动不少于 6 次，群众评议优秀。",
-        ),
-        awards=[
-            AwardResult(winner="王建国", department="软件工程系", award="优秀工会积极分子"),
-            AwardResult(winner="李晓红", department="软件工程系", award="优秀工会积极分子"),
-            AwardResult(winner="张丽娟", department="计算机科学系", award="工会工作贡献奖"),
-        ],
+        version=award_version(), awards=winners("计算机科学系"),
     )  # fmt: skip
 
     withdrawn = services.notice_create(

@@ -98,8 +98,10 @@ def _read_everything(world, records):
     terms += [f"grievance-ack:{world.objects['anon_case'].pk}", f"#{world.objects['anon_case'].pk}"]
     surfaces.admin_searches(world.client("superuser"), readings["superuser"], terms)
     surfaces.admin_filter_probes(world.client("superuser"), readings["superuser"], world)
-    for role, user in world.users.items():
-        emails = list(surfaces.email_surfaces(mail.outbox, user.email))
+    readers = {role: user.email for role, user in world.users.items()}
+    readers["anonymous"] = world.newcomer_email  # signed up in the anonymous browser
+    for role, address in readers.items():
+        emails = list(surfaces.email_surfaces(mail.outbox, address))
         readings[role].surfaces += emails
         # Links in emails are followed as their reader would.
         linked = {link for email in emails for link in surfaces.links(email.text)}
@@ -107,7 +109,8 @@ def _read_everything(world, records):
         extra = surfaces.crawl(world.client(role), role, start=sorted(linked))
         readings[role].surfaces += extra.surfaces
         readings[role].view_names |= extra.view_names
-        readings[role].surfaces += list(surfaces.inbox_surfaces(user))
+        if role in world.users:
+            readings[role].surfaces += list(surfaces.inbox_surfaces(world.users[role]))
 
     storage = surfaces.Reading("storage")
     storage.surfaces += [surface for surface, _, _ in surfaces.session_surfaces()]

@@ -20,7 +20,7 @@ HREF = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"'#]+)""", re.I)
 CSRF = re.compile(r"""(csrfmiddlewaretoken"\s+value=|csrf-token"\s+content=)"[^"]*""")
 
 # Links that change state on GET elsewhere, or that only repeat a page.
-SKIP_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/confirm-email/", "/admin/logout/")
+SKIP_PREFIXES = ("/static/", "/accounts/logout/", "/admin/logout/")
 SKIP_ADMIN = re.compile(r"/admin/.*(/delete/|/password/|/add/|/jsi18n/|/r/)")
 MAX_VARIANTS_PER_PATH = 3  # query strings (filters, pages) tried per path
 MAX_PAGES = 600

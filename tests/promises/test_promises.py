@@ -181,6 +181,8 @@ def test_the_sweep_reads_every_kind_of_surface(sweep):
     kinds = {s.kind for r in sweep.readings.values() for s in r.surfaces}
     assert {"page", "email", "inbox", "admin", "session", "redis", "log", "file"} <= kinds
     exports = {url for r in sweep.readings.values() for url in r.urls}
+    reached = set().union(*(r.view_names for r in sweep.readings.values()))
+    assert "account_confirm_email" in reached  # the sign-up mail's link was followed
     for suffix in (".csv", ".xlsx", ".ics", ".atom", ".json"):
         assert any(url.split("?")[0].endswith(suffix) for url in exports), suffix
 

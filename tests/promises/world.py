@@ -75,6 +75,7 @@ class World:
     objects: dict = field(default_factory=dict)
     anon_session_before: tuple = None
     anon_session_after: tuple = None
+    newcomer_email: str = ""
 
     def client(self, role):
         return self.clients[role]
@@ -222,7 +223,21 @@ def build() -> World:
 
     _notices(world, branch)
     _events_and_roster(world, branch)
+    _newcomer_signs_up(world, branch)
     return world
+
+
+def _newcomer_signs_up(world, branch):
+    """A roster entry without an account signs up in the anonymous browser; the
+    confirmation mail (and the page its link opens) is read as that browser's."""
+    from tests.factories import MemberFactory
+
+    newcomer = MemberFactory(branch=branch, name="新人QNEWCOMERQ", email="newcomer@example.cn")
+    world.newcomer_email = newcomer.email
+    response = submit(world.client("anonymous"), reverse("account_signup"),
+                      {"email": newcomer.email, "password1": "Quiet-Lake-2026",
+                       "password2": "Quiet-Lake-2026"})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
 
 
 def _fund_fields(title, payee, purpose, amount, visibility="public"):

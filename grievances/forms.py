@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Branch, BranchRole
+from members.models import Branch, BranchRole, Campus
 from union_portal.core.forms import AttachmentsField, FilterForm, PeriodFilterForm
 
 from .models import Category, Grievance
@@ -86,21 +86,70 @@ class HandlerCommentForm(OptionalTextForm):
     internal = _internal_flag()
 
 
+def _name(user):
+    return user.get_full_name() or user.email
+
+
+def branch_officers(branch_id):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            branch_roles__branch_id=branch_id,
+            branch_roles__role__in=[BranchRole.Role.OFFICER, BranchRole.Role.CHAIR],
+        )
+        .distinct()
+        .order_by("first_name", "id")
+    )
+
+
 class AssignForm(forms.Form):
+    """Whom the case may go to at its level: the branch's officers and chairs, its
+    chairs after an escalation, the liaisons at university level."""
+
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
 
-    def __init__(self, *args, branch_id, **kwargs):
+    def __init__(self, *args, grievance, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(
-                branch_roles__branch_id=branch_id,
-                branch_roles__role__in=[BranchRole.Role.OFFICER, BranchRole.Role.CHAIR],
+        Level = Grievance.Level
+        users = get_user_model().objects.filter(is_active=True)
+        if grievance.level == Level.UNIVERSITY:
+            users = users.filter(branch_roles__role=BranchRole.Role.LIAISON)
+            self.fields["assignee"].label = _("Hand over to a colleague")
+        else:
+            roles = [BranchRole.Role.CHAIR]
+            if grievance.level == Level.BRANCH:
+                roles.append(BranchRole.Role.OFFICER)
+            users = users.filter(
+                branch_roles__branch_id=grievance.branch_id, branch_roles__role__in=roles
             )
-            .distinct()
-            .order_by("first_name")
-        )
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.fields["assignee"].queryset = users.distinct().order_by("first_name", "id")
+        self.fields["assignee"].label_from_instance = _name
+
+
+class RouteForm(forms.Form):
+    """One line of the routing table: a category's cases from a campus's staff (or,
+    without a campus, by default) go to an officer; no officer removes the line."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None)
+    campus = forms.ModelChoiceField(
+        label=_("Filer's campus"),
+        queryset=Campus.objects.order_by("name"),
+        required=False,
+        empty_label=_("Any campus (the category's default)"),
+    )
+    officer = forms.ModelChoiceField(
+        label=_("Officer"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody: the branch chair takes them"),
+    )
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(branch=branch).order_by("name")
+        self.fields["officer"].queryset = branch_officers(branch.pk)
+        self.fields["officer"].label_from_instance = _name
 
 
 class ReceiptForm(forms.Form):

@@ -5,7 +5,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Branch, Member
+from members.models import Branch, Campus, Member
 
 
 class Category(models.Model):
@@ -46,6 +46,34 @@ class Category(models.Model):
     @property
     def resolve_working_days(self):
         return self.resolve_days or settings.GRIEVANCE_RESOLVE_WORKING_DAYS
+
+
+class Route(models.Model):
+    """Who a new case of a category goes to when its filer works on a campus
+    (a 临港 officer for 临港 staff). Without a route, the category's default
+    assignee takes it, and without one, the branch chair."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routes", verbose_name=_("category")
+    )
+    campus = models.ForeignKey(
+        Campus, on_delete=models.CASCADE, related_name="+", verbose_name=_("campus")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("officer"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+        ordering = ["category__name", "campus__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "campus"], name="route_per_campus")
+        ]
+
+    def __str__(self):
+        return f"{self.category} · {self.campus} → {self.officer}"
 
 
 def receipt_key(code: str) -> str:

@@ -4,8 +4,11 @@
   browser that holds its follow key (given for the receipt code, in a cookie of
   its own: never in the session of an account, never stored on the server);
 - at branch level: the assignee and the branch's chair;
-- after escalation to the chair: the chair (the assignee may still read it);
-- at university level: the liaison (the branch's chair and assignee still read it).
+- after escalation to the chair: the chair, who owns it (督办);
+- at university level: the liaisons (one owns it and may hand it to another);
+- whoever owned the case before (the officer who missed a deadline, the chair
+  after a forward) keeps reading it and may add internal notes, nothing else;
+  the branch's chair always reads it.
 """
 
 import re
@@ -13,11 +16,12 @@ import re
 from django.conf import settings
 from django.http import Http404
 
-from union_portal.core.roles import roles_of
+from union_portal.core.roles import require_action, roles_of
 
 from .models import Grievance, hash_receipt_key
 
 Level = Grievance.Level
+routing_required = require_action("grievances.routing")
 FOLLOW_KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -52,16 +56,56 @@ def is_filer(request, grievance) -> bool:
     return request.user.is_authenticated and grievance.filer_id == request.user.pk
 
 
+def owner_ids(grievance) -> set:
+    """Everyone who has owned the case: the history keeps each step's assignee.
+    One query per case object, whoever asks."""
+    ids = getattr(grievance, "_owner_ids", None)
+    if ids is None:
+        ids = set(
+            grievance.events.filter(assignee__isnull=False)
+            .order_by()
+            .values_list("assignee_id", flat=True)
+            .distinct()
+        )
+        grievance._owner_ids = ids
+    return ids
+
+
+def was_owner(user, grievance) -> bool:
+    """An earlier owner (not the current one), e.g. the officer after an escalation."""
+    return grievance.assignee_id != user.pk and user.pk in owner_ids(grievance)
+
+
 def may_read_as_handler(user, grievance) -> bool:
     if not user.is_authenticated:
         return False
     if is_chair(user, grievance) or grievance.assignee_id == user.pk:
         return True
-    return grievance.level == Level.UNIVERSITY and is_liaison(user)
+    if grievance.level == Level.UNIVERSITY and is_liaison(user):
+        return True
+    return was_owner(user, grievance)
+
+
+def may_add_note(user, grievance) -> bool:
+    """Every handler who reads the case may leave an internal note, earlier owners too."""
+    return may_read_as_handler(user, grievance)
+
+
+def may_assign(user, grievance) -> bool:
+    """The chair gives a branch's case to an officer (or, after an escalation, to a
+    fellow chair); at university level a liaison hands it to a colleague."""
+    if grievance.level == Level.UNIVERSITY:
+        return is_liaison(user)
+    return is_chair(user, grievance)
+
+
+def may_forward(user, grievance) -> bool:
+    return is_chair(user, grievance) and grievance.level != Level.UNIVERSITY
 
 
 def may_act_as_handler(user, grievance) -> bool:
-    """Acknowledge, ask, reply, note, resolve: whoever holds the case at its level."""
+    """Acknowledge, ask, reply, resolve: whoever holds the case at its level (not an
+    earlier owner: they may add notes only, `may_add_note`)."""
     if grievance.level == Level.BRANCH:
         return grievance.assignee_id == user.pk or is_chair(user, grievance)
     if grievance.level == Level.CHAIR:

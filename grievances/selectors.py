@@ -1,12 +1,12 @@
 """Reads for the case pages, each at a fixed number of queries."""
 
-from django.db.models import BooleanField, Case, F, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from union_portal.core.forms import parse_id
 from union_portal.core.roles import roles_of
 
-from .models import Attachment, Grievance
+from .models import Attachment, Category, Grievance, GrievanceEvent, Route
 
 Status = Grievance.Status
 
@@ -56,6 +56,23 @@ def with_deadline(cases, today=None):
     )
 
 
+def supervising(user):
+    """True for a case the clock passed up to `user`: it reached its present level
+    because a deadline was missed below, and it is theirs now ("overdue and not
+    resolved; now under your supervision")."""
+    by_clock = GrievanceEvent.objects.filter(
+        grievance=OuterRef("pk"),
+        kind=GrievanceEvent.Kind.ESCALATED,
+        actor__isnull=True,
+        level=OuterRef("level"),
+    )
+    return Case(
+        When(Q(Exists(by_clock), assignee=user), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def handler_queue(*, user, filters, today=None):
     """Officer: cases assigned to them. Chair: all of the branch's cases.
     Liaison: cases at university level, of every branch. Each row carries its
@@ -66,7 +83,7 @@ def handler_queue(*, user, filters, today=None):
     if roles.liaison:
         visible |= Q(level=Grievance.Level.UNIVERSITY)
     cases = Grievance.objects.filter(visible).select_related("category", "assignee", "branch")
-    cases = with_deadline(cases, today)
+    cases = with_deadline(cases, today).annotate(supervising=supervising(user))
     if filters.get("q"):
         query = filters["q"].lstrip("#")
         number = parse_id(query)
@@ -112,3 +129,19 @@ def is_overdue(grievance, today=None):
     if at_branch and grievance.status == Status.NEW and today > grievance.ack_due:
         return True
     return grievance.status in (Status.NEW, Status.IN_PROGRESS) and today > grievance.resolve_due
+
+
+def routing_table(branch):
+    """The branch's categories, each with its default assignee and its routes per
+    campus (three queries)."""
+    return (
+        Category.objects.filter(branch=branch)
+        .select_related("default_assignee")
+        .prefetch_related(
+            Prefetch(
+                "routes",
+                queryset=Route.objects.select_related("campus", "officer").order_by("campus__name"),
+            )
+        )
+        .order_by("name")
+    )

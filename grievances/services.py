@@ -19,7 +19,7 @@ from union_portal.core.calendar import add_working_days, is_working_day, working
 from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
-from .models import Attachment, Grievance, GrievanceEvent, hash_receipt
+from .models import Attachment, Category, Grievance, GrievanceEvent, Route, hash_receipt
 from .selectors import is_overdue
 
 Status = Grievance.Status
@@ -60,6 +60,8 @@ def _move(grievance, status):
 
 
 def _record(grievance, kind, *, actor=None, text="", internal=False, by_filer=False):
+    """The history row keeps the assignee of the moment: an escalation stays
+    counted against whoever held the case, and whoever held it once keeps reading it."""
     cache_versions.bump("grievances")  # the dashboard's cached figures are stale now
     return GrievanceEvent.objects.create(
         grievance=grievance,
@@ -107,22 +109,69 @@ def _save_attachments(grievance, event, files):
         attachment.save()
 
 
-def handlers(grievance):
-    """Who must act on the case at its level: the assignee (or, without one,
-    the chair), the chair after an escalation, the liaison at university level."""
+def _users():
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True)
-    if grievance.level == Level.BRANCH and grievance.assignee_id:
-        return list(users.filter(pk=grievance.assignee_id))
-    if grievance.level in (Level.BRANCH, Level.CHAIR):
-        return list(
-            users.filter(
-                branch_roles__branch_id=grievance.branch_id,
-                branch_roles__role=BranchRole.Role.CHAIR,
-            )
+    return get_user_model().objects.filter(is_active=True)
+
+
+def _level_office(grievance):
+    """The users who hold the office of the case's level: the branch's officers and
+    chairs, its chairs (督办), or the university liaisons."""
+    if grievance.level == Level.UNIVERSITY:
+        return _users().filter(branch_roles__role=BranchRole.Role.LIAISON)
+    roles = [BranchRole.Role.CHAIR]
+    if grievance.level == Level.BRANCH:
+        roles.append(BranchRole.Role.OFFICER)
+    return _users().filter(
+        branch_roles__branch_id=grievance.branch_id, branch_roles__role__in=roles
+    )
+
+
+def _first_of(users, role):
+    # The longest-serving holder of the office: the first role given.
+    return users.filter(branch_roles__role=role).order_by("branch_roles__pk").first()
+
+
+def level_owner(grievance):
+    """Who a case goes to when it reaches its level: at the chair's level the
+    branch chair (督办), at the university level the first liaison. None at the
+    branch's level (routing decides there) or when nobody holds the office."""
+    if grievance.level == Level.CHAIR:
+        return _first_of(_level_office(grievance), BranchRole.Role.CHAIR)
+    if grievance.level == Level.UNIVERSITY:
+        return _first_of(_level_office(grievance), BranchRole.Role.LIAISON)
+    return None
+
+
+def handlers(grievance):
+    """Who must act on the case at its level: its owner when they hold the level's
+    office; without one, the branch's chairs (branch and chair level) or every
+    liaison (university level)."""
+    if grievance.assignee_id:
+        owner = list(_level_office(grievance).filter(pk=grievance.assignee_id).distinct())
+        if owner:
+            return owner
+    if grievance.level == Level.UNIVERSITY:
+        return list(_users().filter(branch_roles__role=BranchRole.Role.LIAISON))
+    return list(
+        _users().filter(
+            branch_roles__branch_id=grievance.branch_id,
+            branch_roles__role=BranchRole.Role.CHAIR,
         )
-    return list(users.filter(branch_roles__role=BranchRole.Role.LIAISON))
+    )
+
+
+def _hand_over(grievance, actor=None):
+    """The case has reached a new level: it now belongs to someone there. The
+    handover is a history row (the previous owner keeps reading the case and may
+    add internal notes)."""
+    owner = level_owner(grievance)
+    if owner is None or owner.pk == grievance.assignee_id:
+        return
+    grievance.assignee = owner
+    grievance.save(update_fields=["assignee"])
+    _record(grievance, Kind.ASSIGNED, actor=actor, text=owner.get_full_name() or owner.email)
 
 
 def _tell_handlers(grievance, key, subject):
@@ -158,6 +207,62 @@ def _tell_filer(grievance, key, subject, body=""):
         )
 
 
+# --- routing ----------------------------------------------------------------
+
+
+def _holds_branch_office(user_id, branch_id) -> bool:
+    return BranchRole.objects.filter(
+        user_id=user_id,
+        user__is_active=True,
+        branch_id=branch_id,
+        role__in=[BranchRole.Role.OFFICER, BranchRole.Role.CHAIR],
+    ).exists()
+
+
+def route_owner(*, category, campus=None):
+    """Who a new case of `category` from a filer on `campus` goes to: the route
+    for that campus, else the category's default assignee, else the branch chair.
+    An anonymous case has no campus (routing by it would narrow who filed it)."""
+    if campus is not None:
+        route = (
+            Route.objects.filter(
+                category=category,
+                campus=campus,
+                officer__is_active=True,
+                officer__branch_roles__branch_id=category.branch_id,
+                officer__branch_roles__role__in=[BranchRole.Role.OFFICER, BranchRole.Role.CHAIR],
+            )
+            .select_related("officer")
+            .first()
+        )
+        if route is not None:
+            return route.officer
+    default = category.default_assignee
+    if default is not None and _holds_branch_office(default.pk, category.branch_id):
+        return default
+    return _first_of(
+        _users().filter(branch_roles__branch_id=category.branch_id), BranchRole.Role.CHAIR
+    )
+
+
+@transaction.atomic
+def route_set(*, actor, category, campus=None, officer=None):
+    """Sets who takes the new cases of a category: from a campus's staff (with
+    `campus`) or by default (without). No officer removes the route (or the
+    default: the chair takes them). The officer must hold an office in the
+    category's branch."""
+    if officer is not None and not _holds_branch_office(officer.pk, category.branch_id):
+        raise GrievanceRuleError(_("Choose an officer of this branch."))
+    if campus is None:
+        Category.objects.filter(pk=category.pk).update(default_assignee=officer)
+    elif officer is None:
+        Route.objects.filter(category=category, campus=campus).delete()
+    else:
+        Route.objects.update_or_create(
+            category=category, campus=campus, defaults={"officer": officer}
+        )
+
+
 # --- intake -----------------------------------------------------------------
 
 
@@ -180,7 +285,9 @@ def grievance_file(*, user, member, form, files=(), now=None):
     category = grievance.category
     grievance.ack_due = add_working_days(today, category.ack_working_days)
     grievance.resolve_due = add_working_days(today, category.resolve_working_days)
-    grievance.assignee = category.default_assignee
+    # The filer's campus routes a named or confidential case; an anonymous one has none.
+    campus = None if grievance.is_anonymous else member.home_campus
+    grievance.assignee = route_owner(category=category, campus=campus)
     grievance.save()
     event = _record(grievance, Kind.FILED, actor=user, text=grievance.description, by_filer=True)
     _save_attachments(grievance, event, files)
@@ -200,24 +307,30 @@ def grievance_for_receipt(code: str):
 # --- the handler's side -------------------------------------------------------
 
 
+ASSIGNEE_REFUSED = {
+    Level.BRANCH: gettext_lazy("Choose an officer of this branch."),
+    Level.CHAIR: gettext_lazy("At the chair's level, the case belongs to a chair of the branch."),
+    Level.UNIVERSITY: gettext_lazy("Choose a colleague of the university union."),
+}
+
+
 @transaction.atomic
 def grievance_assign(*, actor, grievance, assignee):
-    """The chair gives the case to an officer (or chair) of the branch."""
+    """Gives the case to someone of its level: the chair to an officer (or chair)
+    of the branch, or to a fellow chair after an escalation; a liaison hands a
+    university-level case to a colleague. The new owner is told at once."""
     grievance = _lock(grievance)
     if grievance.status == Status.CLOSED:
         raise GrievanceRuleError(_("A closed case cannot be assigned."))
-    if not BranchRole.objects.filter(
-        user=assignee, branch_id=grievance.branch_id, role__in=["officer", "chair"]
-    ).exists():
-        raise GrievanceRuleError(_("Choose an officer of this branch."))
+    if not _level_office(grievance).filter(pk=assignee.pk).exists():
+        raise GrievanceRuleError(str(ASSIGNEE_REFUSED[grievance.level]))
     grievance.assignee = assignee
     grievance.save(update_fields=["assignee"])
     _record(grievance, Kind.ASSIGNED, actor=actor, text=assignee.get_full_name() or assignee.email)
-    if grievance.level == Level.BRANCH:
-        _tell_handlers(
-            grievance, f"grievance-assigned:{grievance.pk}:{timezone.now().timestamp()}",
-            gettext_lazy("assigned to you"),
-        )  # fmt: skip
+    _tell_handlers(
+        grievance, f"grievance-assigned:{grievance.pk}:{timezone.now().timestamp()}",
+        gettext_lazy("assigned to you"),
+    )  # fmt: skip
     return grievance
 
 
@@ -319,6 +432,7 @@ def grievance_forward(*, actor, grievance, text, internal=False, now=None):
         _move(grievance, Status.IN_PROGRESS)
     grievance.save(update_fields=["level", "resolve_due", "status"])
     _record(grievance, Kind.ESCALATED, actor=actor, text=text)
+    _hand_over(grievance)
     _tell_handlers(grievance, f"grievance-forwarded:{grievance.pk}", gettext_lazy("forwarded"))
     _tell_filer(
         grievance,
@@ -381,6 +495,7 @@ def grievance_appeal(*, grievance, user, text, now=None):
     grievance.appealed = True
     grievance.save(update_fields=["level", "resolve_due", "status", "appealed"])
     _record(grievance, Kind.APPEALED, actor=user, text=text, by_filer=True)
+    _hand_over(grievance)
     _tell_handlers(grievance, f"grievance-appeal:{grievance.pk}", gettext_lazy("appealed"))
     return grievance
 
@@ -416,7 +531,8 @@ def grievance_reopen(*, grievance, user, text, now=None):
 
 def grievance_escalate_overdue(*, now=None) -> int:
     """A missed deadline passes the case up one level: branch → chair →
-    university. The conditional update makes a second run, or a second worker,
+    university, where it belongs to the chair (督办) or a liaison; the officer
+    who missed it keeps reading it. The conditional update makes a second run, or a second worker,
     escalate nothing twice."""
     now = now or timezone.now()
     today = _today(now)
@@ -441,7 +557,9 @@ def grievance_escalate_overdue(*, now=None) -> int:
             if changed != 1:
                 continue
             grievance = Grievance.objects.select_related("filer").get(pk=grievance.pk)
+            # Recorded before the handover: it counts against whoever missed the deadline.
             _record(grievance, Kind.ESCALATED, text=_("Deadline missed."))
+            _hand_over(grievance)
             _tell_handlers(
                 grievance, f"grievance-escalated:{grievance.pk}:{new_level}",
                 gettext_lazy("escalated to you: a deadline was missed"),

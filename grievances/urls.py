@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.file_case, name="file"),
     path("receipt/", views.receipt_lookup, name="lookup"),
     path("suggestions/", views.suggestions, name="suggestions"),
+    path("routing/", views.routing, name="routing"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard.csv", views_dashboard.dashboard_csv, name="dashboard_csv"),
     path("files/<token:token>/", views.attachment, name="attachment"),

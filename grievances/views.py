@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from members.models import Branch
 from members.permissions import may_see_hardship
 from union_portal.core import ratelimit
+from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
-from union_portal.core.roles import login_required_403, roles_of
+from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 
 from . import selectors, services
@@ -27,19 +29,23 @@ from .forms import (
     OptionalTextForm,
     QueueFilterForm,
     ReceiptForm,
+    RouteForm,
     TextForm,
 )
-from .models import Attachment, Grievance, receipt_key
+from .models import Attachment, receipt_key
 from .permissions import (
     followed_keys,
     followed_receipt_hashes,
     get_grievance_for_viewer,
     handles_any_cases,
-    is_chair,
     is_filer,
     may_act_as_handler,
+    may_add_note,
+    may_assign,
+    may_forward,
     may_read_as_handler,
     may_see_filer_name,
+    routing_required,
 )
 
 
@@ -172,6 +178,8 @@ def case_detail(request, pk):
         "is_filer": filer,
         "is_handler": handler,
         "may_act": acting,
+        # An earlier owner (or the chair above a university-level case) notes only.
+        "may_note": handler and not acting and may_add_note(request.user, grievance),
         "show_filer_name": may_see_filer_name(request.user, grievance),
         "overdue": selectors.is_overdue(grievance),
         "events": selectors.timeline(grievance, include_internal=handler),
@@ -184,9 +192,9 @@ def case_detail(request, pk):
         context["filer_member"] = grievance.filer_member
         # The member's own branch's officers and chair only: not the liaison.
         context["show_hardship"] = may_see_hardship(request.user, grievance.filer_member)
-    if handler and is_chair(request.user, grievance):
-        context["assign_form"] = AssignForm(branch_id=grievance.branch_id)
-        context["may_forward"] = grievance.level != Grievance.Level.UNIVERSITY
+    if handler and may_assign(request.user, grievance):
+        context["assign_form"] = AssignForm(grievance=grievance)
+    context["may_forward"] = handler and may_forward(request.user, grievance)
     return render(request, "grievances/detail.html", context)
 
 
@@ -225,7 +233,7 @@ ACTIONS = {
     ),
     "ask": ("handler", HandlerForm, _handler_step(services.grievance_ask_filer)),
     "reply": ("handler", HandlerForm, _handler_step(services.grievance_reply)),
-    "note": ("handler", NoteForm, _note),
+    "note": ("note", NoteForm, _note),
     "resolve": ("handler", HandlerForm, _handler_step(services.grievance_propose_resolution)),
     "forward": (
         "chair",
@@ -293,7 +301,8 @@ def case_action(request, pk, action):
     allowed = {
         "filer": is_filer(request, grievance),
         "handler": request.user.is_authenticated and may_act_as_handler(request.user, grievance),
-        "chair": request.user.is_authenticated and is_chair(request.user, grievance),
+        "note": request.user.is_authenticated and may_add_note(request.user, grievance),
+        "chair": request.user.is_authenticated and may_forward(request.user, grievance),
     }[who]
     if not allowed:
         raise PermissionDenied
@@ -311,9 +320,9 @@ def case_action(request, pk, action):
 @login_required_403
 def assign(request, pk):
     grievance = get_grievance_for_viewer(request, pk)
-    if not is_chair(request.user, grievance):
+    if not may_assign(request.user, grievance):
         raise PermissionDenied
-    form = AssignForm(request.POST, branch_id=grievance.branch_id)
+    form = AssignForm(request.POST, grievance=grievance)
     if form.is_valid():
         perform(
             request,
@@ -323,7 +332,7 @@ def assign(request, pk):
             _("The case was assigned."),
         )
     else:
-        messages.error(request, _("Choose an officer of this branch."))
+        messages.error(request, str(services.ASSIGNEE_REFUSED[grievance.level]))
     return redirect("grievances:detail", pk=grievance.pk)
 
 
@@ -348,3 +357,38 @@ def attachment(request, token):
 def suggestions(request):
     page = Paginator(selectors.answered_suggestions(), 20).get_page(request.GET.get("page"))
     return render(request, "grievances/suggestions.html", {"page": page})
+
+
+@routing_required
+def routing(request):
+    """Who takes a branch's new cases: per category and campus, else the category's
+    default, else the chair. Kept by the branch's officers and chair."""
+    branches = list(
+        Branch.objects.filter(pk__in=branches_where(request.user, "grievances.routing"))
+    )
+    chosen = parse_id(request.GET.get("branch", ""))
+    branch = next((b for b in branches if b.pk == chosen), branches[0])
+    form = RouteForm(request.POST or None, branch=branch)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        perform(
+            request,
+            lambda: services.route_set(
+                actor=request.user,
+                category=data["category"],
+                campus=data["campus"],
+                officer=data["officer"],
+            ),
+            _("The routing was saved."),
+        )
+        return redirect(f"{reverse('grievances:routing')}?branch={branch.pk}")
+    return render(
+        request,
+        "grievances/routing.html",
+        {
+            "branch": branch,
+            "branches": branches,
+            "categories": selectors.routing_table(branch),
+            "form": form,
+        },
+    )

@@ -284,8 +284,11 @@ GRIEVANCE_RESOLVE_WORKING_DAYS = int(os.environ.get("GRIEVANCE_RESOLVE_WORKING_D
 # Time the chair or the university union has after an escalation or appeal.
 GRIEVANCE_ESCALATION_WORKING_DAYS = 5
 GRIEVANCE_REOPEN_WORKING_DAYS = 10
+# The working day's hours (local time): the dashboard counts waiting time in these
+# hours of the calendar's working days.
+WORKING_HOURS = (9, 18)
 # Reminders go out between these local hours on working days, never at night.
-GRIEVANCE_REMINDER_HOURS = (9, 18)
+GRIEVANCE_REMINDER_HOURS = WORKING_HOURS
 GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GRIEVANCE_ATTACHMENT_MAX_FILES = 3
 # An anonymous case is followed from the browser that filed it or entered its

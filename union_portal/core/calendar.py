@@ -97,3 +97,51 @@ def seed_from_chinese_calendar(*, day_model=CalendarDay, year_model=CalendarYear
     day_model.objects.bulk_create(rows, ignore_conflicts=True)
     year_model.objects.bulk_create([year_model(year=y, source="chinese-calendar") for y in added])
     return added
+
+
+class WorkingClock:
+    """Working hours on the calendar: the working days (as `is_working_day`) from
+    settings.WORKING_HOURS' start to its end, local time. Built for a span of dates
+    with one query; then `hours_between(a, b)` costs no query, so a report can
+    measure thousands of waits (e.g. filed on Friday 17:00, answered on Monday
+    10:00: 2 working hours, not 65)."""
+
+    def __init__(self, first: date, last: date):
+        from django.conf import settings
+
+        self.opens, self.closes = settings.WORKING_HOURS
+        self.first = first
+        special = _special_days(first, last)
+        self._working = []
+        self._before = []  # working hours from `first` to the start of each day
+        total, day = 0, first
+        while day <= last:
+            working = _is_working(day, special)
+            self._working.append(working)
+            self._before.append(total)
+            total += (self.closes - self.opens) if working else 0
+            day += timedelta(days=1)
+
+    def position(self, moment) -> float:
+        """Working hours from the start of `first` to `moment` (aware)."""
+        from django.utils import timezone
+
+        local = timezone.localtime(moment)
+        index = (local.date() - self.first).days
+        if not 0 <= index < len(self._working):
+            raise ValueError("The moment is outside the clock's dates.")
+        if not self._working[index]:
+            return float(self._before[index])
+        hour = local.hour + local.minute / 60 + (local.second + local.microsecond / 1e6) / 3600
+        return self._before[index] + min(max(hour - self.opens, 0), self.closes - self.opens)
+
+    def hours_between(self, start, end) -> float:
+        return self.position(end) - self.position(start)
+
+
+def working_hours_between(start, end) -> float:
+    """Working hours from `start` to `end` (aware datetimes), as WorkingClock counts them."""
+    from django.utils import timezone
+
+    first, last = sorted((timezone.localdate(start), timezone.localdate(end)))
+    return WorkingClock(first, last).hours_between(start, end)

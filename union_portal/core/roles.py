@@ -27,6 +27,7 @@ ACTIONS = {
     "events.report": {OFFICER, CHAIR},
     "notices.manage": {OFFICER, CHAIR},
     "notices.approve": {CHAIR},
+    "grievances.routing": {OFFICER, CHAIR},
 }
 
 

@@ -1,24 +1,25 @@
 """Reads for the fairness dashboard: aggregates only, never a filer's name, and
 no figure about fewer than PORTAL_MIN_GROUP_SIZE cases (core.small_groups).
 
-Every figure is computed by PostgreSQL, one query per table whatever the number
-of cases: four timing tables (per officer, category, campus, hardship), open cases
-by age, and escalations per officer.
+Waits are working hours on the working-day calendar (core.calendar.WorkingClock:
+a case filed on Friday evening and answered on Monday morning waited an hour or
+two, not a weekend). The cases are read once (one query, plus the calendar and the
+officers' names) and the four timing tables (per officer, category, campus,
+hardship) computed from them; open cases by age and escalations per officer are
+a query each. A group whose median wait is over 1.5 times the others' is flagged.
 """
 
 from datetime import timedelta
 
 from django.db.models import (
-    Aggregate,
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
-    FloatField,
-    Func,
+    OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -26,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.cache_versions import cached
-from union_portal.core.small_groups import min_group_size, withhold_small_groups
+from union_portal.core.calendar import WorkingClock
+from union_portal.core.small_groups import is_shown, min_group_size, withhold_small_groups
 
 from .models import Grievance, GrievanceEvent
 
@@ -48,51 +50,27 @@ AGE_BUCKETS = [
     ("days_over_15", _("over 15 days"), 16, None),
 ]
 TIMING_FIELDS = ("ack_median", "ack_p90", "resolve_median", "resolve_p90")
+# A group waiting longer than this many times the others' median is flagged.
+WAIT_FLAG_RATIO = 1.5
+WAIT_FLAGS = {
+    "ack": _("Waits %(ratio)s× longer than the others for acknowledgement"),
+    "resolve": _("Waits %(ratio)s× longer than the others for resolution"),
+}
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's continuous percentile (interpolated), e.g. Percentile(hours, 0.9)."""
-
-    function = "percentile_cont"
-    name = "Percentile"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction, **extra):
-        fraction = float(fraction)  # written into the SQL: a number, nothing else
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile's fraction is between 0 and 1.")
-        super().__init__(expression, fraction=fraction, **extra)
+def flag_text(flag) -> str:
+    return str(WAIT_FLAGS[flag["measure"]]) % {"ratio": flag["ratio"]}
 
 
-class Epoch(Func):
-    """The seconds in an interval."""
-
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
-    output_field = FloatField()
-
-
-def hours_between(start: str, end: str):
-    duration = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
-    return Epoch(duration) / Value(3600.0)
-
-
-def timings() -> dict:
-    """Cases, and median and 90th percentile of the hours to acknowledgement and to
-    resolution; a case not yet acknowledged (resolved) is left out of that figure."""
-    acknowledged = Q(acknowledged_at__isnull=False)
-    resolved = Q(resolved_at__isnull=False)
-    to_ack = hours_between("filed_at", "acknowledged_at")
-    to_resolve = hours_between("filed_at", "resolved_at")
-    return {
-        "n": Count("id"),
-        "n_ack": Count("id", filter=acknowledged),
-        "n_resolved": Count("id", filter=resolved),
-        "ack_median": Percentile(to_ack, 0.5, filter=acknowledged),
-        "ack_p90": Percentile(to_ack, 0.9, filter=acknowledged),
-        "resolve_median": Percentile(to_resolve, 0.5, filter=resolved),
-        "resolve_p90": Percentile(to_resolve, 0.9, filter=resolved),
-    }
+def percentile(values, fraction):
+    """PostgreSQL's percentile_cont: interpolated between the two nearest values
+    of the sorted list (None for no values)."""
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(values) - 1)
+    return values[lower] + (values[upper] - values[lower]) * (position - lower)
 
 
 def cases_in_scope(*, branch_ids=None, date_from=None, date_to=None):
@@ -105,17 +83,6 @@ def cases_in_scope(*, branch_ids=None, date_from=None, date_to=None):
     if date_to:
         cases = cases.filter(filed_at__date__lte=date_to)
     return cases.order_by()
-
-
-def _row(values: dict, name) -> dict:
-    row = {"name": name, **{key: values[key] for key in ("n", "n_ack", "n_resolved")}}
-    for key in TIMING_FIELDS:
-        row[key] = None if values[key] is None else round(values[key], 1)
-    return row
-
-
-def _empty_row(name) -> dict:
-    return _row({"n": 0, "n_ack": 0, "n_resolved": 0} | dict.fromkeys(TIMING_FIELDS), name)
 
 
 def _person(values: dict, prefix: str):
@@ -135,46 +102,130 @@ def _by_name(rows, catch_all=None) -> list:
     return named + [{**r, "name": catch_all} for r in rows if r["name"] is None]
 
 
-def timings_per_officer(cases) -> list:
-    rows = cases.values(*_person_fields("assignee")).annotate(**timings())
-    return _by_name([_row(r, _person(r, "assignee")) for r in rows], catch_all=UNASSIGNED)
-
-
-def timings_per_category(cases) -> list:
-    rows = list(
-        cases.values("category", "category__name", "category__branch__name").annotate(**timings())
+def _branch_officer():
+    """The officer a case is measured against: its assignee while at the branch's
+    level; once it has gone up (where the chair or a liaison owns it), the assignee
+    the history recorded last at the branch's level, i.e. who let it go up."""
+    last_at_branch = (
+        GrievanceEvent.objects.filter(grievance=OuterRef("pk"), level=Grievance.Level.BRANCH)
+        .order_by("-created_at", "-id")
+        .values("assignee_id")[:1]
     )
-    # Categories are per branch: across branches, say whose category it is.
-    several_branches = len({r["category__branch__name"] for r in rows}) > 1
-    return _by_name(
-        _row(
-            r,
-            f"{r['category__name']} · {r['category__branch__name']}"
-            if several_branches
-            else r["category__name"],
-        )
-        for r in rows
+    return Case(
+        When(level=Grievance.Level.BRANCH, then=F("assignee_id")),
+        default=Subquery(last_at_branch),
+        output_field=BigIntegerField(),
     )
 
 
-def timings_per_campus(cases) -> list:
-    # An anonymous case has no filer_member, hence no campus.
-    rows = cases.values("filer_member__home_campus__name").annotate(**timings())
-    return _by_name(
-        [_row(r, r["filer_member__home_campus__name"]) for r in rows], catch_all=UNKNOWN_CAMPUS
-    )
-
-
-def timings_hardship(cases) -> list:
-    """Two rows, always: filers in hardship, then everyone else (anonymous cases too)."""
+def measured_cases(cases) -> list[dict]:
+    """One row per case (one query, plus one for the calendar): its groups and its
+    waits in working hours, to acknowledgement and to resolution (None if not yet)."""
     hardship = Case(
         When(filer_member__has_hardship=True, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    found = {r["hardship"]: r for r in cases.values(hardship=hardship).annotate(**timings())}
+    rows = list(
+        cases.annotate(officer=_branch_officer(), hardship=hardship).values(
+            "officer",
+            "category",
+            "category__name",
+            "category__branch__name",
+            "filer_member__home_campus__name",
+            "hardship",
+            "filed_at",
+            "acknowledged_at",
+            "resolved_at",
+        )
+    )
+    moments = [
+        timezone.localdate(row[key])
+        for row in rows
+        for key in ("filed_at", "acknowledged_at", "resolved_at")
+        if row[key] is not None
+    ]
+    if moments:
+        clock = WorkingClock(min(moments), max(moments))
+        for row in rows:
+            for key, end in (("ack", "acknowledged_at"), ("resolve", "resolved_at")):
+                row[key] = (
+                    None if row[end] is None else clock.hours_between(row["filed_at"], row[end])
+                )
+    return rows
+
+
+def _timing_row(name, group: list, others: list) -> dict:
+    """Cases, and median and 90th percentile of the working hours to acknowledgement
+    and to resolution (a case not yet acknowledged or resolved is left out of that
+    figure), and how the medians compare with all the other cases' (`_others`)."""
+    row = {"name": name, "n": len(group), "_others": {}}
+    for measure, count in (("ack", "n_ack"), ("resolve", "n_resolved")):
+        values = sorted(c[measure] for c in group if c[measure] is not None)
+        rest = sorted(c[measure] for c in others if c[measure] is not None)
+        row[count] = len(values)
+        median, p90 = percentile(values, 0.5), percentile(values, 0.9)
+        row[f"{measure}_median"] = None if median is None else round(median, 1)
+        row[f"{measure}_p90"] = None if p90 is None else round(p90, 1)
+        rest_median = percentile(rest, 0.5)
+        ratio = median / rest_median if median is not None and rest_median else None
+        row["_others"][measure] = (len(rest), ratio)
+    return row
+
+
+def _grouped(cases, key, names, catch_all=None) -> list:
+    """Timing rows per value of `key` (names: value -> label), sorted by name, the
+    row of the value None (unassigned, unknown) last as `catch_all`."""
+    groups = {}
+    for c in cases:
+        groups.setdefault(c[key], []).append(c)
+    rows = [
+        _timing_row(names(value), group, [c for c in cases if c[key] != value])
+        for value, group in groups.items()
+        if value is not None
+    ]
+    rows.sort(key=lambda r: str(r["name"]))
+    if None in groups:
+        rows.append(_timing_row(catch_all, groups[None], [c for c in cases if c[key] is not None]))
+    return rows
+
+
+def timings_per_officer(cases) -> list:
+    from django.contrib.auth import get_user_model
+
+    ids = {c["officer"] for c in cases if c["officer"] is not None}
+    users = get_user_model().objects.filter(pk__in=ids) if ids else []
+    names = {u.pk: u.get_full_name() or u.email for u in users}
+    return _grouped(cases, "officer", names.get, catch_all=UNASSIGNED)
+
+
+def timings_per_category(cases) -> list:
+    # Categories are per branch: across branches, say whose category it is.
+    several_branches = len({c["category__branch__name"] for c in cases}) > 1
+    names = {
+        c["category"]: f"{c['category__name']} · {c['category__branch__name']}"
+        if several_branches
+        else c["category__name"]
+        for c in cases
+    }
+    return _grouped(cases, "category", names.get)
+
+
+def timings_per_campus(cases) -> list:
+    # An anonymous case has no filer_member, hence no campus.
+    return _grouped(
+        cases, "filer_member__home_campus__name", lambda name: name, catch_all=UNKNOWN_CAMPUS
+    )
+
+
+def timings_hardship(cases) -> list:
+    """Two rows, always: filers in hardship, then everyone else (anonymous cases too)."""
     return [
-        _row(found[flag], label) if flag in found else _empty_row(label)
+        _timing_row(
+            label,
+            [c for c in cases if c["hardship"] is flag],
+            [c for c in cases if c["hardship"] is not flag],
+        )
         for flag, label in ((True, HARDSHIP), (False, EVERYONE_ELSE))
     ]
 
@@ -193,10 +244,14 @@ def open_by_age(cases, today=None) -> list:
 
 
 def escalations_per_officer(cases) -> list:
-    """Escalations of the cases, counted against whoever held the case at the time."""
+    """Missed deadlines: the clock's escalations of the cases (not a chair's
+    forward), counted against whoever held the case at the time, which the history
+    row keeps although the case then belongs to the chair or a liaison."""
     rows = (
         GrievanceEvent.objects.filter(
-            kind=GrievanceEvent.Kind.ESCALATED, grievance__in=cases.values("pk")
+            kind=GrievanceEvent.Kind.ESCALATED,
+            actor__isnull=True,
+            grievance__in=cases.values("pk"),
         )
         .values(*_person_fields("assignee"))
         .annotate(n=Count("id"))
@@ -232,12 +287,33 @@ def _withhold_timings(rows) -> list:
     )
 
 
+def _flag_long_waits(rows) -> list:
+    """Marks a group whose median wait is more than WAIT_FLAG_RATIO times the
+    median of all the other cases (`flags`: measure and ratio). A withheld figure is
+    never flagged, nor one compared with fewer other cases than the threshold."""
+    flagged = []
+    for row in rows:
+        row = dict(row)
+        others = row.pop("_others", {})
+        row["flags"] = []
+        for measure, (n_others, ratio) in others.items():
+            if (
+                is_shown(row[f"{measure}_median"])
+                and n_others >= min_group_size()
+                and ratio is not None
+                and ratio > WAIT_FLAG_RATIO
+            ):
+                row["flags"].append({"measure": measure, "ratio": round(ratio, 1)})
+        flagged.append(row)
+    return flagged
+
+
 def withhold_small(data: dict) -> dict:
     """The dashboard's figures with every group under the threshold withheld: the
     four timing tables (cases, and the times of the acknowledged and resolved among
     them), open cases per age and escalations per officer."""
     return {
-        **{key: _withhold_timings(data[key]) for key in GROUPINGS},
+        **{key: _flag_long_waits(_withhold_timings(data[key])) for key in GROUPINGS},
         "open_by_age": withhold_small_groups(data["open_by_age"]),
         "escalations": withhold_small_groups(data["escalations"]),
     }
@@ -245,11 +321,12 @@ def withhold_small(data: dict) -> dict:
 
 def _fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:
     cases = cases_in_scope(branch_ids=branch_ids, date_from=date_from, date_to=date_to)
+    measured = measured_cases(cases)
     return {
-        "officer": timings_per_officer(cases),
-        "category": timings_per_category(cases),
-        "campus": timings_per_campus(cases),
-        "hardship": timings_hardship(cases),
+        "officer": timings_per_officer(measured),
+        "category": timings_per_category(measured),
+        "campus": timings_per_campus(measured),
+        "hardship": timings_hardship(measured),
         "open_by_age": open_by_age(cases),
         "escalations": escalations_per_officer(cases),
     }

@@ -6,6 +6,7 @@ one they choose). Aggregates only: no filer is ever named, and groups of fewer t
 PORTAL_MIN_GROUP_SIZE cases show "<5" (whatever the filters).
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -76,6 +77,7 @@ def dashboard(request):
             "query": request.GET.urlencode(),
             "small_label": withheld_label(),
             "small_size": min_group_size(),
+            "working_hours": settings.WORKING_HOURS,
         },
     )
 
@@ -88,12 +90,13 @@ def dashboard_csv(request):
             _("Grouping"),
             _("Name"),
             _("Cases"),
-            _("Median hours to acknowledgement"),
-            _("90th percentile hours to acknowledgement"),
-            _("Median hours to resolution"),
-            _("90th percentile hours to resolution"),
+            _("Median working hours to acknowledgement"),
+            _("90th percentile working hours to acknowledgement"),
+            _("Median working hours to resolution"),
+            _("90th percentile working hours to resolution"),
             _("Acknowledged"),
             _("Resolved"),
+            _("Flag"),
         ]
     ]
     for key, heading in stats.GROUPINGS.items():
@@ -105,6 +108,7 @@ def dashboard_csv(request):
                 *(row[field] for field in stats.TIMING_FIELDS),
                 row["n_ack"],
                 row["n_resolved"],
+                "; ".join(stats.flag_text(flag) for flag in row["flags"]),
             ]
             for row in data[key]
         ]

@@ -74,6 +74,14 @@ def every_group_shown(settings):
     settings.PORTAL_MIN_GROUP_SIZE = 1
 
 
+@pytest.fixture(autouse=True)
+def round_the_clock(settings):
+    """These tests check the percentiles on hours within one working week: a working
+    day of 24 hours makes their hours plain hours. Working hours proper (nights,
+    weekends, holidays) are tested in test_working_hours.py."""
+    settings.WORKING_HOURS = (0, 24)
+
+
 @pytest.fixture
 def officer(people):
     user = people["officer"]
@@ -200,7 +208,8 @@ def test_per_category_times(branch):
     data = stats.fairness()["category"]
     assert (row(data, "薪酬")["n"], row(data, "薪酬")["resolve_median"]) == (2, 36.0)
     assert row(data, "薪酬")["resolve_p90"] == 45.6
-    assert row(data, "办公用房")["resolve_median"] == 240.0
+    # 240 hours from a Monday morning run over a weekend: 192 working hours.
+    assert row(data, "办公用房")["resolve_median"] == 192.0
 
 
 def test_per_campus_times_count_anonymous_cases_under_unknown(branch):
@@ -282,7 +291,9 @@ def test_period_filter_leaves_out_cases_filed_outside_it(client, people, branch,
     response = client.get(URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     data = response.context["data"]
     wang = row(data["officer"], "Wang Fang")
-    assert (wang["n"], wang["ack_median"]) == (2, 5.0)
+    # Filed on a Sunday (acknowledged the same Sunday: 0 working hours) and on a
+    # Tuesday night (6 hours later, on Wednesday morning: 6).
+    assert (wang["n"], wang["ack_median"]) == (2, 3.0)
     assert data["escalations"] == []
     response = client.get(URL, {"date_to": "2026-02-28"})
     data = response.context["data"]
@@ -335,7 +346,9 @@ def test_page_shows_the_numbers_and_charts_but_never_a_filer(client, people, bra
     client.force_login(people["chair"])
     page = client.get(URL).content.decode()
     assert "Wang Fang" in page
-    assert ">24.8<" in page and ">4.0<" in page and ">248.0<" in page
+    # 300 hours from a Monday morning end on the second Saturday: 231 working hours
+    # (two weekends out), so the 90th percentile is 40 + 0.8 × 191 = 192.8.
+    assert ">24.8<" in page and ">4.0<" in page and ">192.8<" in page
     assert page.count('data-testid="chart"') == 3
     assert 'viewBox="0 0 340 ' in page and "table-responsive" in page
     assert "<script>" not in page
@@ -368,8 +381,8 @@ def test_csv_holds_the_same_numbers_with_the_same_filters(client, people, branch
     assert rows[0][:3] == ["Grouping", "Name", "Cases"]
     officer_row = next(r for r in rows if r[:2] == ["Per officer", "Wang Fang"])
     # The case filed in 2025 is outside the period; the escalated one is in it.
-    assert officer_row[2:] == ["4", "4.0", "24.8", "40.0", "248.0", "3", "3"]
-    assert ["Per campus", "unknown (anonymous)", "1", "", "", "", "", "0", "0"] in rows
+    assert officer_row[2:] == ["4", "4.0", "24.8", "40.0", "192.8", "3", "3", ""]
+    assert ["Per campus", "unknown (anonymous)", "1", "", "", "", "", "0", "0", ""] in rows
     assert ["Open cases by age", "4–7 days", "1"] in rows
     assert ["Escalations", "Wang Fang", "1"] in rows
     groupings = {r[0] for r in rows[1:]}

@@ -7,12 +7,12 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from members.models import Member
+from members.models import BranchRole, Campus, Member
 from union_portal.core.calendar import add_working_days
 
 from . import services
 from .forms import GrievanceForm
-from .models import Category, Grievance
+from .models import Category, Grievance, Route
 
 CATEGORIES = ["薪酬待遇", "工作环境", "职称评审", "后勤服务", "其他"]
 SUBJECTS = [
@@ -64,6 +64,21 @@ def load_demo_cases(*, branch, officers, chair, demo_member, liaison) -> str | N
     }
     categories["薪酬待遇"].default_assignee = officers[0]
     categories["薪酬待遇"].save()
+    # Routing: the far campus's staff go to an officer who works there (a 临港
+    # officer for 临港 staff); other cases to the category's default, else the chair.
+    far_campus = Campus.objects.filter(name="临港校区").first()
+    lingang_officer = None
+    if far_campus is not None:
+        far_staff = Member.objects.filter(
+            branch=branch, status="active", home_campus=far_campus
+        ).order_by("-staff_number")
+        if far_staff.exists():
+            lingang_officer = _account(far_staff[0]).user
+            BranchRole.objects.get_or_create(user=lingang_officer, branch=branch, role="officer")
+            for category in categories.values():
+                Route.objects.get_or_create(
+                    category=category, campus=far_campus, defaults={"officer": lingang_officer}
+                )
     today = timezone.localdate()
 
     def day(n):  # n working days ago, at 10:00
@@ -129,6 +144,15 @@ def load_demo_cases(*, branch, officers, chair, demo_member, liaison) -> str | N
     services.grievance_forward(actor=chair, grievance=forwarded, text="涉及全校流程。", now=day(7))
     services.grievance_reply(actor=liaison, grievance=forwarded, text="校工会已与校医院沟通。")
 
+    # A 临港 member's case goes straight to the 临港 officer.
+    if lingang_officer is not None:
+        far_filer = next(
+            (f for f in filers if f.home_campus_id == far_campus.pk and f.user != lingang_officer),
+            None,
+        )
+        if far_filer is not None:
+            _file(far_filer, categories["后勤服务"], "临港校区周末食堂不开", "周末加班只能点外卖。",
+                  when=day(1))  # fmt: skip
     confidential_member = _account(filers[0])
     _file(confidential_member, categories["工作环境"], "系主任在会上公开批评", "希望保密处理。",
           when=day(2), confidentiality="confidential")  # fmt: skip

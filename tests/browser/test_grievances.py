@@ -105,3 +105,69 @@ def test_chair_sees_the_confidential_mark_and_overdue_badge_in_the_queue_on_a_ph
     secret_row.get_by_role("link").click()
     expect(page.get_by_test_id("case-confidential")).to_have_text("保密")
     expect(page.get_by_test_id("confidential-note")).to_contain_text("仅您（分工会主席）可见")
+
+
+def test_chair_sees_the_case_escalated_to_them_and_the_officer_keeps_notes_on_a_phone(
+    browser, live_server, branch
+):
+    from datetime import datetime, time
+
+    from grievances import services
+
+    officer = user_with_role("officer", branch)
+    chair = user_with_role("chair", branch)
+    category = CategoryFactory(branch=branch, name="薪酬待遇", default_assignee=officer)
+    today = timezone.localdate()
+    late = GrievanceFactory(
+        category=category, assignee=officer, subject="课时费少算",
+        ack_due=today - timedelta(days=2), resolve_due=today + timedelta(days=9),
+    )  # fmt: skip
+    services.grievance_escalate_overdue(now=timezone.make_aware(datetime.combine(today, time(10))))
+    late.refresh_from_db()
+    assert (late.level, late.assignee) == ("chair", chair)
+
+    page = phone(browser)
+    sign_in(page, live_server, chair.email, PASSWORD)
+    page.goto(f"{live_server.url}/grievances/")
+    row = page.locator(f"[data-testid=case-row][data-case='{late.pk}']")
+    expect(row.get_by_test_id("case-supervising")).to_have_text("逾期未办结，已转由您督办")
+    expect(row.get_by_test_id("case-supervising")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    row.get_by_role("link").click()
+    expect(page.get_by_test_id("case-level")).to_have_text("分工会主席")
+    expect(page.get_by_test_id("handler-actions")).to_be_visible()
+
+    # The officer who missed the deadline still reads it and adds a note, nothing else.
+    earlier = phone(browser)
+    sign_in(earlier, live_server, officer.email, PASSWORD)
+    earlier.goto(f"{live_server.url}/grievances/{late.pk}/")
+    expect(earlier.get_by_test_id("handler-actions")).to_have_count(0)
+    note = earlier.get_by_test_id("note-only").get_by_test_id("note-form")
+    note.locator("textarea[name=text]").fill("我这周在外培训，请主席督办")
+    note.get_by_role("button", name="保存内部备注").click()
+    expect(earlier.get_by_test_id("timeline")).to_contain_text("我这周在外培训")
+
+
+def test_officer_routes_a_far_campus_category_on_a_phone(browser, live_server, branch):
+    from grievances.models import Route
+    from tests.factories import CampusFactory
+
+    officer = user_with_role("officer", branch)
+    far = CampusFactory(name="临港校区")
+    lingang = user_with_role("officer", branch, home_campus=far)
+    lingang.first_name = "秦雅"
+    lingang.save(update_fields=["first_name"])
+    category = CategoryFactory(branch=branch, name="后勤服务")
+
+    page = phone(browser)
+    sign_in(page, live_server, officer.email, PASSWORD)
+    page.goto(f"{live_server.url}/grievances/")
+    page.get_by_role("link", name="新诉求分派").click()
+    form = page.get_by_test_id("route-form")
+    form.locator("select[name=category]").select_option(label="后勤服务")
+    form.locator("select[name=campus]").select_option(label="临港校区")
+    form.locator("select[name=officer]").select_option(label=lingang.get_full_name())
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("route")).to_contain_text("秦雅")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert Route.objects.get(category=category, campus=far).officer == lingang

@@ -78,6 +78,8 @@ MATRIX = {
     "grievances:file": ("none", "get", SIGNED_IN),
     "grievances:lookup": ("none", "get", dict.fromkeys(ROLES, 200)),
     "grievances:suggestions": ("none", "get", SIGNED_IN),
+    # Who takes new cases: each branch's officers and chair keep their own table.
+    "grievances:routing": ("none", "get", ROSTER),
     "grievances:dashboard": ("none", "get", CHAIRS),
     "grievances:dashboard_csv": ("none", "get", CHAIRS),
     "grievances:detail": ("case", "get", CASE_VIEW),

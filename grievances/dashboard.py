@@ -9,6 +9,7 @@ hardship) computed from them; open cases by age and escalations per officer are
 a query each. A group whose median wait is over 1.5 times the others' is flagged.
 """
 
+from bisect import bisect_right
 from datetime import timedelta
 
 from django.db.models import (
@@ -155,22 +156,60 @@ def measured_cases(cases) -> list[dict]:
     return rows
 
 
-def _timing_row(name, group: list, others: list) -> dict:
+MEASURES = (("ack", "n_ack"), ("resolve", "n_resolved"))
+
+
+def _kth_excluding(values, excluded, k):
+    """The k-th smallest (from 0) of sorted `values` once the sorted `excluded` (a
+    part of them) are taken out, without building the rest: a binary search on
+    how many of the rest are at most each value."""
+    low, high = 0, len(values) - 1
+    while low < high:
+        middle = (low + high) // 2
+        value = values[middle]
+        if bisect_right(values, value) - bisect_right(excluded, value) > k:
+            high = middle
+        else:
+            low = middle + 1
+    return values[low]
+
+
+def _median_excluding(values, excluded):
+    """percentile(…, 0.5) of `values` without `excluded` (None if nothing is left)."""
+    n = len(values) - len(excluded)
+    if n <= 0:
+        return None
+    position = 0.5 * (n - 1)
+    lower = int(position)
+    low = _kth_excluding(values, excluded, lower)
+    if position == lower:
+        return low
+    return low + (_kth_excluding(values, excluded, lower + 1) - low) * (position - lower)
+
+
+def _timing_row(name, group: list, everyone: dict) -> dict:
     """Cases, and median and 90th percentile of the working hours to acknowledgement
     and to resolution (a case not yet acknowledged or resolved is left out of that
-    figure), and how the medians compare with all the other cases' (`_others`)."""
+    figure), and how the medians compare with all the other cases' (`_others`).
+    `everyone`: measure -> the sorted waits of all the cases of the table."""
     row = {"name": name, "n": len(group), "_others": {}}
-    for measure, count in (("ack", "n_ack"), ("resolve", "n_resolved")):
+    for measure, count in MEASURES:
         values = sorted(c[measure] for c in group if c[measure] is not None)
-        rest = sorted(c[measure] for c in others if c[measure] is not None)
         row[count] = len(values)
         median, p90 = percentile(values, 0.5), percentile(values, 0.9)
         row[f"{measure}_median"] = None if median is None else round(median, 1)
         row[f"{measure}_p90"] = None if p90 is None else round(p90, 1)
-        rest_median = percentile(rest, 0.5)
+        rest_median = _median_excluding(everyone[measure], values)
         ratio = median / rest_median if median is not None and rest_median else None
-        row["_others"][measure] = (len(rest), ratio)
+        row["_others"][measure] = (len(everyone[measure]) - len(values), ratio)
     return row
+
+
+def _everyone(cases) -> dict:
+    return {
+        measure: sorted(c[measure] for c in cases if c[measure] is not None)
+        for measure, _count in MEASURES
+    }
 
 
 def _grouped(cases, key, names, catch_all=None) -> list:
@@ -179,14 +218,15 @@ def _grouped(cases, key, names, catch_all=None) -> list:
     groups = {}
     for c in cases:
         groups.setdefault(c[key], []).append(c)
+    everyone = _everyone(cases)
     rows = [
-        _timing_row(names(value), group, [c for c in cases if c[key] != value])
+        _timing_row(names(value), group, everyone)
         for value, group in groups.items()
         if value is not None
     ]
     rows.sort(key=lambda r: str(r["name"]))
     if None in groups:
-        rows.append(_timing_row(catch_all, groups[None], [c for c in cases if c[key] is not None]))
+        rows.append(_timing_row(catch_all, groups[None], everyone))
     return rows
 
 
@@ -220,12 +260,9 @@ def timings_per_campus(cases) -> list:
 
 def timings_hardship(cases) -> list:
     """Two rows, always: filers in hardship, then everyone else (anonymous cases too)."""
+    everyone = _everyone(cases)
     return [
-        _timing_row(
-            label,
-            [c for c in cases if c["hardship"] is flag],
-            [c for c in cases if c["hardship"] is not flag],
-        )
+        _timing_row(label, [c for c in cases if c["hardship"] is flag], everyone)
         for flag, label in ((True, HARDSHIP), (False, EVERYONE_ELSE))
     ]
 

@@ -102,3 +102,18 @@ def test_a_withheld_small_group_is_never_flagged(client, people, branch):
     assert all(row["flags"] == [] for key in stats.GROUPINGS for row in data[key])
     client.force_login(people["chair"])
     assert 'data-testid="wait-flag"' not in client.get(URL).content.decode()
+
+
+def test_the_others_median_equals_the_median_of_the_rest_with_ties():
+    import random
+
+    rng = random.Random(16)
+    for _ in range(200):
+        values = sorted(
+            rng.choice([1.0, 2.0, 2.0, 3.5, 7.0, 9.0]) for _ in range(rng.randint(1, 30))
+        )
+        excluded = sorted(rng.sample(values, rng.randint(0, len(values))))
+        rest = list(values)
+        for value in excluded:
+            rest.remove(value)
+        assert stats._median_excluding(values, excluded) == stats.percentile(rest, 0.5)

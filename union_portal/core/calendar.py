@@ -108,9 +108,12 @@ class WorkingClock:
 
     def __init__(self, first: date, last: date):
         from django.conf import settings
+        from django.utils import timezone
 
         self.opens, self.closes = settings.WORKING_HOURS
         self.first = first
+        self._first_ordinal = first.toordinal()
+        self._zone = timezone.get_current_timezone()
         special = _special_days(first, last)
         self._working = []
         self._before = []  # working hours from `first` to the start of each day
@@ -124,10 +127,8 @@ class WorkingClock:
 
     def position(self, moment) -> float:
         """Working hours from the start of `first` to `moment` (aware)."""
-        from django.utils import timezone
-
-        local = timezone.localtime(moment)
-        index = (local.date() - self.first).days
+        local = moment.astimezone(self._zone)
+        index = local.toordinal() - self._first_ordinal
         if not 0 <= index < len(self._working):
             raise ValueError("The moment is outside the clock's dates.")
         if not self._working[index]:

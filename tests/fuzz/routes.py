@@ -70,6 +70,7 @@ SETUP = {
     "grievances:file": [("none", MEMBER)],
     "grievances:lookup": [("none", ANONYMOUS)],
     "grievances:suggestions": [("none", MEMBER)],
+    "grievances:routing": [("none", OFFICER)],
     # The liaison's page has the branch filter too.
     "grievances:dashboard": [("none", CHAIR), ("none", LIAISON)],
     "grievances:dashboard_csv": [("none", CHAIR), ("none", LIAISON)],
@@ -78,7 +79,11 @@ SETUP = {
     "grievances:assign": [("case", CHAIR)],
     # Each action as whoever may take it: the assignee, the filer or the chair.
     "grievances:action": [
-        ("case", {"handler": OFFICER, "filer": MEMBER, "chair": CHAIR}[who], {"action": action})
+        (
+            "case",
+            {"handler": OFFICER, "note": OFFICER, "filer": MEMBER, "chair": CHAIR}[who],
+            {"action": action},
+        )
         for action, (who, _form, _run) in CASE_ACTIONS.items()
     ],
     "notices:list": [("none", MEMBER)],

@@ -27,6 +27,9 @@ ACTIONS = {
     "events.report": {OFFICER, CHAIR},
     "notices.manage": {OFFICER, CHAIR},
     "notices.approve": {CHAIR},
+    "awards.view": {MEMBER, OFFICER, CHAIR},
+    "awards.nominate": {MEMBER},
+    "awards.manage": {OFFICER, CHAIR},
 }
 
 

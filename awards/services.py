@@ -30,7 +30,11 @@ class AwardRuleError(RuleError):
 
 
 def _lock(award_round):
-    return AwardRound.objects.select_for_update().select_related("notice").get(pk=award_round.pk)
+    return (
+        AwardRound.objects.select_for_update(of=("self",))
+        .select_related("notice")
+        .get(pk=award_round.pk)
+    )
 
 
 def _check_dates(opens, closes):

@@ -55,7 +55,7 @@ def test_a_draft_round_is_published_with_its_criteria_and_members_are_told(branc
     award_round.refresh_from_db()
     assert award_round.stage(today) == Stage.NOMINATING
     note = Notification.objects.get(user=people["member"], key=f"award-round:{award_round.pk}")
-    assert "Nominations open" in note.subject
+    assert note.subject == "评优推荐开始：2026 年度优秀工会会员评选"  # in the member's language
     with pytest.raises(services.AwardRuleError, match="already published"):
         services.round_publish(actor=people["officer"], award_round=award_round)
 

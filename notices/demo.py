@@ -96,7 +96,7 @@ def load_demo_notices(*, branch, officer, chair, member):
         return [
             AwardResult(winner="王建国", department="软件工程系", award="优秀工会积极分子"),
             AwardResult(winner="李晓红", department="软件工程系", award="优秀工会积极分子"),
-            AwardResult(winner="张丽娟", department=third_department, award="工会工作贡献奖"),
+            AwardResult(winner="刘佳琪", department=third_department, award="工会工作贡献奖"),
         ]
 
     award = services.notice_create(
@@ -106,7 +106,7 @@ def load_demo_notices(*, branch, officer, chair, member):
     _publish(award, officer=officer, chair=chair, when=now - timedelta(days=2))
     # A correction of the winners, for the chair to approve or send back.
     services.notice_correct(
-        actor=officer, notice=award, reason="张丽娟同志所在部门录入有误。",
+        actor=officer, notice=award, reason="刘佳琪同志所在部门录入有误。",
         version=award_version(), awards=winners("计算机科学系"),
     )  # fmt: skip
 

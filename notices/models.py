@@ -211,7 +211,16 @@ class FundLine(models.Model):
 
 
 class AwardResult(models.Model):
+    """A winner (or, in the objection period, a proposed winner) of an award
+    notice: a roster entry of the branch. `winner` and `department` keep the
+    text shown when the notice was written (and for older rows no roster entry
+    matched)."""
+
     version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="awards")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="awards",
+        verbose_name=_("member"),
+    )  # fmt: skip
     winner = models.CharField(_("winner"), max_length=100)
     department = models.CharField(_("department"), max_length=100, blank=True)
     award = models.CharField(_("award"), max_length=100)
@@ -252,6 +261,9 @@ class Objection(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="objections")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confidential = models.BooleanField(_("show my name to the branch chair only"), default=False)
+    # An objection to an award notice that names an officer or chair of the
+    # branch goes to the university liaison, never to the branch's officers.
+    to_liaison = models.BooleanField(default=False)
     text = models.TextField(_("objection"))
     created_at = models.DateTimeField(auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)

@@ -4,18 +4,23 @@ Anyone reads public notices once published; members-only notices are for the
 members of the branch (and its officers); drafts and corrections awaiting
 approval are for the branch's officers. A notice, and each correction, is
 approved by a chair of the branch who did not write it.
+
+Conflicts of interest: when an award notice names an officer or chair of its
+branch among its (proposed) winners, objections to it go to the university
+liaison, who reads the notice to answer them; the branch's officers neither
+see nor answer them, and a chair so named does not approve the notice.
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from union_portal.core.roles import CHAIR, branches_where, can, require_action, roles_of
 
-from .models import Notice
+from .models import AwardResult, Notice, Objection
 
 notices_manager_required = require_action("notices.manage")
 
@@ -29,6 +34,10 @@ def notices_readable_by(user):
     managed = branches_where(user, "notices.manage")
     if managed:
         visible |= Q(branch_id__in=managed)
+    if roles.liaison:
+        # The liaison answers the objections routed to them, so reads those notices.
+        routed = Objection.objects.filter(notice=OuterRef("pk"), to_liaison=True)
+        visible |= readable & Exists(routed)
     return Notice.objects.filter(visible)
 
 
@@ -78,12 +87,60 @@ def may_chair(user, notice) -> bool:
     return can(user, "notices.approve", notice.branch_id)
 
 
+def nominated_user_ids(notice) -> set:
+    """The accounts named among the (proposed) winners of an award notice, in
+    any of its versions: none of them handles what is said about the award."""
+    if notice.kind != Notice.Kind.AWARD:
+        return set()
+    return set(
+        AwardResult.objects.filter(version__notice=notice, member__user__isnull=False)
+        .values_list("member__user_id", flat=True)
+        .distinct()
+    )
+
+
+def nominated_officer_ids(notice) -> set:
+    """The branch's officers and chairs named in the award notice: objections to
+    it go to the university liaison."""
+    from members.models import BranchRole
+
+    named = nominated_user_ids(notice)
+    if not named:
+        return set()
+    return set(
+        BranchRole.objects.filter(
+            branch_id=notice.branch_id, user_id__in=named, role__in=("officer", CHAIR)
+        ).values_list("user_id", flat=True)
+    )
+
+
+def objections_for_handler(user, notice):
+    """The objections to `notice` that `user` handles: the branch's officers
+    those sent to the branch (none at all when they are named in the award),
+    the liaison those routed to the university union; nothing for anyone else."""
+    handled = Objection.objects.none()
+    if may_manage(user, notice) and user.pk not in nominated_user_ids(notice):
+        handled = notice.objections.filter(to_liaison=False)
+    elif roles_of(user).liaison:
+        handled = notice.objections.filter(to_liaison=True)
+    return handled.select_related("member", "answered_by", "version")
+
+
+def may_answer_objection(user, objection) -> bool:
+    return objections_for_handler(user, objection.notice).filter(pk=objection.pk).exists()
+
+
 def approval_refusal(user, notice, version):
     """Why `user` may not approve `version` of `notice` (a draft's content or a
     correction), or None if they may: a chair of the branch who did not write
-    it. Nobody approves their own notice."""
+    it, and is not among an award's proposed winners. Nobody approves their own
+    notice."""
     if not may_chair(user, notice):
         return _("Only a chair of the branch can approve a notice or a correction.")
+    if user.pk in nominated_user_ids(notice) or (
+        notice.kind == Notice.Kind.AWARD and version.awards.filter(member__user_id=user.pk).exists()
+    ):
+        return _("You are among the proposed winners: another chair of the branch must approve it.")
     authors = version.author_ids
     if user.pk not in authors:
         return None

@@ -21,7 +21,13 @@ from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
 from .models import Notice, NoticeAttachment, NoticeVersion, Objection
-from .permissions import approval_refusal, may_chair, may_drop_correction
+from .permissions import (
+    approval_refusal,
+    may_answer_objection,
+    may_chair,
+    may_drop_correction,
+    nominated_officer_ids,
+)
 from .selectors import version_content
 
 Status = Notice.Status
@@ -93,15 +99,33 @@ def _check_approver(actor, notice, version):
         raise NoticeRuleError(refusal)
 
 
+def award_member(branch_id, name, department=""):
+    """The roster entry of the branch a winner written as text names: the only
+    member with that name (and department, when two share it), or None."""
+    candidates = list(
+        Member.objects.filter(branch_id=branch_id, name=(name or "").strip()).select_related(
+            "department"
+        )
+    )
+    if len(candidates) > 1:
+        candidates = [m for m in candidates if m.department.name == (department or "").strip()]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def _save_content(version, *, lines, awards, files):
     """Writes the version's fund lines, award results and attachments (validated forms)."""
     for line in lines:
         line.version = version
         line.pk = None
         line.save()
+    branch_id = version.notice.branch_id
     for award in awards:
         award.version = version
         award.pk = None
+        if award.member_id is None:
+            award.member = award_member(branch_id, award.winner, award.department)
+        elif award.member.branch_id != branch_id:
+            raise NoticeRuleError(_("A winner must be a member of the branch."))
         award.save()
     for upload in files:
         token = get_random_string(32)
@@ -497,11 +521,15 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
         raise NoticeRuleError(_("Only members of the branch can object to its notices."))
     if not (text or "").strip():
         raise NoticeRuleError(_("Write your objection."))
+    # An officer or chair named in the award does not hear what is said about
+    # it, nor do their colleagues: the university liaison handles it.
+    to_liaison = bool(nominated_officer_ids(notice))
     objection = Objection.objects.create(
         notice=notice, version_id=notice.current_id, member=member, user=user,
-        text=text, confidential=confidential,
+        text=text, confidential=confidential, to_liaison=to_liaison,
     )  # fmt: skip
-    for officer in _officers(notice):
+    handlers = _liaisons() if to_liaison else _officers(notice)
+    for officer in handlers:
         _tell(
             officer,
             f"notice-objection:{objection.pk}:{officer.pk}",
@@ -512,11 +540,24 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
     return objection
 
 
+def _liaisons():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, branch_roles__role="liaison").distinct()
+
+
 @transaction.atomic
 def objection_answer(*, actor, objection, text, now=None):
+    """The objection's handler answers it: an officer of the branch who is not
+    named in the award, or the university liaison for one routed to them."""
     if not (text or "").strip():
         raise NoticeRuleError(_("Write the answer."))
     objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+    if not may_answer_objection(actor, objection):
+        raise NoticeRuleError(
+            _("This objection is not yours to answer: it concerns an award you are named in, "
+              "or it was sent to the university union.")
+        )  # fmt: skip
     if objection.answered_at:
         raise NoticeRuleError(_("This objection has already been answered."))
     objection.answer, objection.answered_by = text, actor

@@ -37,10 +37,13 @@ from .permissions import (
     approval_refusal,
     get_notice_for_editor,
     get_notice_for_viewer,
+    may_answer_objection,
     may_chair,
     may_drop_correction,
     may_manage,
+    nominated_officer_ids,
     notices_manager_required,
+    objections_for_handler,
     viewer_view,
 )
 
@@ -100,9 +103,17 @@ def notice_detail(request, pk, number=None):
         context["approval_refusal"] = approval_refusal(request.user, notice, notice.current)
     if manager:
         context["pending"] = selectors.pending_correction(notice)
-        context["objections"] = notice.objections.select_related("member", "answered_by", "version")
+    handled = list(objections_for_handler(request.user, notice))
+    if manager or handled:
+        # Officers named in an award see none; the liaison those routed to them.
+        context["objections"] = handled
         context["answer_form"] = AnswerForm()
-    elif request.user.is_authenticated:
+    if manager and nominated_officer_ids(notice):
+        context["to_liaison_note"] = _(
+            "An officer or the chair of the branch is among the proposed winners: objections "
+            "to this award go to the university union, not to the branch's officers."
+        )
+    if not manager and request.user.is_authenticated:
         context["my_objections"] = notice.objections.filter(user=request.user)
     return render(request, "notices/notice_detail.html", context)
 
@@ -433,6 +444,15 @@ def notice_withdraw(request, pk):
     )
 
 
+def _objection_sent(objection):
+    if objection.to_liaison:
+        return _(
+            "Your objection was sent to the university union: an officer or the chair of the "
+            "branch is among the proposed winners."
+        )
+    return _("Your objection was sent to the branch's officers.")
+
+
 @require_POST
 @login_required_403
 @viewer_view
@@ -451,18 +471,27 @@ def object_to(request, pk):
             text=form.cleaned_data["text"],
             confidential=form.cleaned_data["confidential"],
         ),
-        _("Your objection was sent to the branch's officers."),
+        _objection_sent,
     )
     return redirect(notice_url(notice))
 
 
 @require_POST
-@notices_manager_required
+@login_required_403
 def answer_objection(request, pk, objection_pk):
-    notice = get_notice_for_editor(request.user, pk)
+    """The branch's officers answer objections sent to them; the liaison those
+    routed to the university union (an award naming an officer or the chair)."""
+    if roles_of(request.user).liaison:
+        notice = get_notice_for_viewer(request.user, pk)
+    elif branches_where(request.user, "notices.manage"):
+        notice = get_notice_for_editor(request.user, pk)
+    else:
+        raise PermissionDenied
     objection = Objection.objects.filter(pk=objection_pk, notice=notice).first()
     if objection is None:
         raise Http404
+    if not may_answer_objection(request.user, objection):
+        raise PermissionDenied
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write the answer."))

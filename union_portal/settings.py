@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "events",
     "grievances",
     "notices",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("grievances/", include("grievances.urls")),
     path("notices/", include("notices.urls")),
+    path("awards/", include("awards.urls")),
     # allauth's confirmation page, asking for the password chosen at sign-up.
     path(
         "accounts/",

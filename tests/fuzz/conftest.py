@@ -170,7 +170,34 @@ def _objects(people, branch, department):
     objection = notice_services.objection_file(
         user=member, member=member.member, notice=members_notice, text="?"
     )
+    from django.utils import timezone
+
+    from awards import services as award_services
+    from awards.models import AwardRound
+
+    today = timezone.localdate()
+
+    def award_round(title, publish=True):
+        made = award_services.round_create(
+            actor=officer, branch_id=branch.pk, title=title, award="优秀会员", places=2,
+            criteria="全年参加不少于3次", opens_on=today, closes_on=today,
+        )  # fmt: skip
+        if publish:
+            award_services.round_publish(actor=officer, award_round=made)
+        return made
+
+    open_round, closed_round = award_round("评优"), award_round("评优已截止")
+    award_services.nomination_create(
+        actor=member, award_round=closed_round, nominee=roster_entry, reason="好"
+    )
+    AwardRound.objects.filter(pk=closed_round.pk).update(
+        nominations_open_on=today - timedelta(days=9),
+        nominations_close_on=today - timedelta(days=1),
+    )
     return {
+        "award_round": {"pk": open_round.pk},
+        "closed_round": {"pk": closed_round.pk},
+        "draft_round": {"pk": award_round("评优草稿", publish=False).pk},
         "none": {},
         "member": {"pk": roster_entry.pk},
         "import": {"pk": roster_import.pk},

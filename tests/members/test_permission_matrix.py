@@ -123,7 +123,21 @@ MATRIX = {
     ),
     "notices:withdraw": ("members_notice", "get", BRANCH_OBJECT),
     "notices:send_back": ("awaiting_notice", "get", {**BRANCH_OBJECT, "officer": 403}),
-    "notices:answer": ("objection", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    # The liaison answers only objections routed to them; this notice is not theirs to read.
+    "notices:answer": (
+        "objection",
+        "post",
+        {**BRANCH_OBJECT, "officer": 302, "chair": 302, "liaison": 404},
+    ),
+    # 评优: a round is the branch's; its officers manage it.
+    "awards:list": ("none", "get", SIGNED_IN),
+    "awards:create": ("none", "get", ROSTER),
+    "awards:detail": ("award_round", "get", EVENT_VIEW),
+    "awards:nominate": ("award_round", "get", EVENT_VIEW),
+    "awards:result": ("award_round", "get", EVENT_VIEW),
+    "awards:nominations": ("award_round", "get", BRANCH_OBJECT),
+    "awards:pick": ("award_round", "get", BRANCH_OBJECT),
+    "awards:publish": ("draft_round", "get", BRANCH_OBJECT),
     "events:list": ("none", "get", SIGNED_IN),
     "events:mine": ("none", "get", SIGNED_IN),
     "events:create": ("none", "get", ROSTER),
@@ -229,7 +243,23 @@ def objects(people, branch, department):
     objection = notice_services.objection_file(
         user=people["member"], member=people["member"].member, notice=members_notice, text="?"
     )
+    from django.utils import timezone
+
+    from awards import services as award_services
+
+    today = timezone.localdate()
+    award_round = award_services.round_create(
+        actor=people["officer"], branch_id=branch.pk, title="评优", award="优秀会员", places=1,
+        criteria="c", opens_on=today, closes_on=today,
+    )  # fmt: skip
+    award_services.round_publish(actor=people["officer"], award_round=award_round)
+    draft_round = award_services.round_create(
+        actor=people["officer"], branch_id=branch.pk, title="评优草稿", award="优秀会员",
+        places=1, criteria="c", opens_on=today, closes_on=today,
+    )  # fmt: skip
     return {
+        "award_round": {"pk": award_round.pk},
+        "draft_round": {"pk": draft_round.pk},
         "kind": {"kind": "fund"},
         "members_notice": {"pk": members_notice.pk},
         "members_notice_v1": {"pk": members_notice.pk, "number": 1},

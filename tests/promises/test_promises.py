@@ -106,6 +106,10 @@ class NamedToChair(Promise):
         return world.markers["objection"]
 
 
+class AwardObjection(Markers):
+    key = "award_objection"
+
+
 class OtherBranchRoster(Promise):
     def secrets(self, world):
         return world.identity["other_member"]
@@ -127,6 +131,9 @@ PROMISES = [
                 frozenset(BRANCH_OFFICERS | {"superuser"})),
     NamedToChair("an objector who asked for it is named to the chair only",
                  frozenset({"chair", "objector"})),
+    AwardObjection("an objection to an award naming an officer reaches the university liaison, "
+                   "not the branch's officers (the named one least of all)",
+                   frozenset({"objector", "liaison"})),
     OtherBranchRoster("another branch's roster stays with that branch",
                       frozenset({"other_member", "other_officer", "superuser"})),
     PhotoMetadata("what a photo's metadata says about its taker is never kept",

@@ -222,6 +222,7 @@ def build() -> World:
     act(clients["member"], suggestion, "accept")
 
     _notices(world, branch)
+    _awards(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
     return world
@@ -305,6 +306,63 @@ def _notices(world, branch):
     step(officer, approved, "submit")
     step(chair, approved, "approve")
     submit(officer, reverse("notices:withdraw", args=[approved.pk]), {"reason": "撤回"})
+
+
+def _awards(world, branch):
+    """评优 rounds at each stage; in the one in its objection period an officer is
+    among the proposed winners, so the objection to it goes to the liaison."""
+    from awards.models import AwardRound
+
+    officer, chair = world.client("officer"), world.client("chair")
+    today = timezone.localdate()
+
+    def new_round(title, publish=True):
+        fields = {"title": title, "award": "优秀工会会员", "places": "2",
+                  "criteria": "全年参加工会活动不少于3次", "nominations_open_on": today.isoformat(),
+                  "nominations_close_on": (today + timedelta(days=7)).isoformat()}  # fmt: skip
+        response = submit(officer, reverse("awards:create"), fields)
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        award_round = AwardRound.objects.get(title=title)
+        if publish:
+            url = reverse("awards:publish", args=[award_round.pk])
+            submit(officer, url, {}, action=url)
+        return award_round
+
+    def nominate(role, award_round, nominee_role):
+        nominee = world.users[nominee_role].member
+        response = submit(world.client(role), reverse("awards:nominate", args=[award_round.pk]),
+                          {"nominee": str(nominee.pk), "reason": "热心服务"})  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+
+    def close(award_round):
+        AwardRound.objects.filter(pk=award_round.pk).update(
+            nominations_open_on=today - timedelta(days=8),
+            nominations_close_on=today - timedelta(days=1),
+        )
+
+    new_round("评优草稿", publish=False)
+    nominate("member", new_round("评优推荐中"), "objector")
+    closed = new_round("评优待评议")
+    nominate("member", closed, "officer")
+    close(closed)
+
+    shortlist = new_round("评优公示中")
+    nominate("member", shortlist, "officer2")
+    nominate("objector", shortlist, "member")
+    close(shortlist)
+    picked = [str(world.users[r].member.pk) for r in ("officer2", "member")]
+    response = officer.post(reverse("awards:pick", args=[shortlist.pk]),
+                            {"nominees": picked, "confirm": "on"})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    shortlist.refresh_from_db()
+    notice = shortlist.notice
+    page = reverse("notices:detail", args=[notice.pk])
+    submit(chair, page, {}, action=f"/{notice.pk}/approve/")
+    submit(officer, page, {}, action=f"/{notice.pk}/publish/")
+    world.markers["award_objection"] = ["QAWARDOBJQ"]
+    submit(world.client("objector"), page, {"text": "活动次数不够QAWARDOBJQ"}, action="/object/")
+    objection = notice.objections.get()
+    assert objection.to_liaison
 
 
 def _events_and_roster(world, branch):

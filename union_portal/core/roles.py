@@ -28,6 +28,9 @@ ACTIONS = {
     "notices.manage": {OFFICER, CHAIR},
     "notices.approve": {CHAIR},
     "grievances.routing": {OFFICER, CHAIR},
+    "awards.view": {MEMBER, OFFICER, CHAIR},
+    "awards.nominate": {MEMBER},
+    "awards.manage": {OFFICER, CHAIR},
 }
 
 

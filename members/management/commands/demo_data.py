@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from awards.demo import load_demo_awards
 from events.demo import load_demo_events
 from events.models import Event
 from grievances.demo import load_demo_cases
@@ -162,6 +163,12 @@ class Command(BaseCommand):
             liaison=User.objects.get(username="liaison"),
         )
         load_demo_notices(
+            branch=branches[0],
+            officer=User.objects.get(username="officer"),
+            chair=User.objects.get(username="chair"),
+            member=Member.objects.get(user__username="member"),
+        )
+        load_demo_awards(
             branch=branches[0],
             officer=User.objects.get(username="officer"),
             chair=User.objects.get(username="chair"),

@@ -14,7 +14,7 @@ from .models import AwardResult, FundLine, Notice, NoticeVersion
 
 def _lines(rows):
     return [
-        FundLine(date=day, purpose=purpose, payee=payee, amount=Decimal(amount),
+        FundLine(date=day, note=purpose, payee=payee, amount=Decimal(amount),
                  budget_line=budget)
         for day, purpose, payee, amount, budget in rows
     ]  # fmt: skip

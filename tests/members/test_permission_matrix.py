@@ -206,7 +206,7 @@ def objects(people, branch, department):
     notice_services.notice_correct(
         actor=people["officer"], notice=members_notice, reason="更正",
         version=NoticeVersion(title="更正"), lines=[FundLine(date=date(2026, 1, 1),
-        purpose="x", payee="y", amount=Decimal("2"))],
+        note="x", payee="y", amount=Decimal("2"))],
     )  # fmt: skip
     notice_services.correction_approve(actor=people["chair"], notice=members_notice)
     public_notice = fund_notice(branch, people["officer"], chair=people["chair"],
@@ -220,7 +220,7 @@ def objects(people, branch, department):
     notice_services.notice_correct(
         actor=people["officer"], notice=corrected, reason="更正",
         version=NoticeVersion(title="更正"),
-        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("3"))],
+        lines=[FundLine(date=date(2026, 1, 1), note="x", payee="y", amount=Decimal("3"))],
     )  # fmt: skip
     draft = fund_notice(branch, people["officer"])
     awaiting = fund_notice(branch, people["officer"], status="awaiting")

@@ -98,6 +98,11 @@ MATRIX = {
     "notices:summary_csv": ("none", "get", EVERYONE),
     "notices:summary_xlsx": ("none", "get", EVERYONE),
     "notices:file": ("public_file", "get", EVERYONE),
+    # A branch's accounts: its officers and chair, each keeping their own branch's.
+    "notices:categories": ("none", "get", ROSTER),
+    "notices:budget": ("none", "get", ROSTER),
+    "notices:income": ("none", "get", ROSTER),
+    "notices:settings": ("none", "get", {**ROSTER, "officer": 403, "other_officer": 403}),
     "notices:create": ("kind", "get", ROSTER),
     "notices:detail": ("members_notice", "get", EVENT_VIEW),
     "notices:version": ("members_notice_v1", "get", EVENT_VIEW),

@@ -414,3 +414,37 @@ def test_budget_notice_needs_a_budget_and_opens_an_objection_period(branch, peop
         user=people["member"], member=people["member"].member, notice=notice, text="培训费偏高"
     )
     assert objection.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_places_existing_lines_and_keeps_their_text(branch, people):
+    """Lines written before categories existed: placed by keyword (their purpose,
+    then their budget line) or in 其他支出, the purpose kept as the note."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("notices", "0004_draft_editors")])
+    old = executor.loader.project_state([("notices", "0004_draft_editors")]).apps
+    OldNotice, OldVersion, OldLine = (
+        old.get_model("notices", name) for name in ("Notice", "NoticeVersion", "FundLine")
+    )
+    notice = OldNotice.objects.create(branch_id=branch.pk, kind="fund",
+                                      created_by_id=people["officer"].pk)  # fmt: skip
+    version = OldVersion.objects.create(notice=notice, number=1, title="旧公示",
+                                        created_by_id=people["officer"].pk)  # fmt: skip
+    for purpose, budget_line in [("春节慰问品", ""), ("场地租用", ""), ("交通", ""),
+                                 ("奖品", "文体活动")]:  # fmt: skip
+        OldLine.objects.create(version=version, date=date(2025, 1, 1), purpose=purpose, payee="x",
+                               amount=Decimal("1.00"), budget_line=budget_line)  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    placed = {
+        line.note: str(line.category) for line in FundLine.objects.filter(version_id=version.pk)
+    }
+    assert placed == {
+        "春节慰问品": "维权支出 · 送温暖/慰问",
+        "场地租用": "职工活动支出 · 文体活动",
+        "交通": "其他支出",
+        "奖品": "职工活动支出 · 文体活动",
+    }

@@ -448,3 +448,23 @@ def test_the_migration_places_existing_lines_and_keeps_their_text(branch, people
         "交通": "其他支出",
         "奖品": "职工活动支出 · 文体活动",
     }
+
+
+def test_a_budget_notice_is_drafted_on_its_page(client, branch, people):
+    client.force_login(people["officer"])
+    client.cookies["django_language"] = "en"
+    url = reverse("notices:create", args=["budget"])
+    assert 'name="budget_year"' in client.get(url).content.decode()
+    data = {"title": "预算公示", "body": "", "visibility": "public", "budget_year": str(YEAR),
+            "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0",
+            "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0"}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200 and "no budget for" in response.content.decode()
+    services.budget_save(actor=people["officer"], branch_id=branch.pk, year=YEAR,
+                         amounts={cat("业务支出").pk: Decimal("8000.00")})  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302
+    notice = Notice.objects.get(kind="budget")
+    assert notice.budget_year == YEAR
+    page = client.get(response["Location"]).content.decode()
+    assert "8000.00" in page and 'data-testid="budget-lines"' in page

@@ -714,6 +714,7 @@ class Builder:
                 Decimal(rng.randint(5_000, 2_000_000)) / 100,
                 rng.choice(["", "工会经费", "专项经费"]),
                 vid,
+                rng.choice(self.category_ids),
             )
 
     def awards(self):
@@ -831,7 +832,7 @@ class Builder:
             ),
             (
                 "notices_fundline",
-                "id date purpose payee amount budget_line version_id",
+                "id date note payee amount budget_line version_id category_id",
                 self.fund_lines,
             ),
             ("notices_awardresult", "id winner department award version_id", self.awards),
@@ -844,6 +845,10 @@ class Builder:
         started = time.perf_counter()
         self.member_rows = self.make_members()  # users take their names from it
         with db.connect(dbname) as conn:
+            # The spending categories seeded by the notices migration.
+            self.category_ids = [
+                row[0] for row in conn.execute("SELECT id FROM notices_spendingcategory")
+            ]
             for table, columns, rows in tables:
                 t0 = time.perf_counter()
                 count = _copy(conn, table, columns.split(), rows())

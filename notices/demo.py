@@ -1,7 +1,9 @@
 """Demo notices: published fund and award notices, one in its objection period,
 one corrected (the officer's correction approved by the chair), one with a
 correction awaiting the chair's approval, one withdrawn, a draft awaiting
-approval. Idempotent: nothing is added once the branch has notices."""
+approval; the year's budget per spending category with its budget notice
+(预算公示), income lines, an announcement (通知公告, no objection period).
+Idempotent: nothing is added once the branch has notices."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,15 +11,53 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import services
-from .models import AwardResult, FundLine, Notice, NoticeVersion
+from .models import AwardResult, FundLine, Income, Notice, NoticeVersion, SpendingCategory
+
+
+def _category(name, parent=None):
+    return SpendingCategory.objects.get(branch__isnull=True, name=name, parent__name=parent)
 
 
 def _lines(rows):
+    """Lines placed in their category by their text (送温暖/慰问, 文体活动…)."""
     return [
-        FundLine(date=day, purpose=purpose, payee=payee, amount=Decimal(amount),
+        FundLine(date=day, note=purpose, payee=payee, amount=Decimal(amount),
                  budget_line=budget)
         for day, purpose, payee, amount, budget in rows
     ]  # fmt: skip
+
+
+def _load_accounts(*, branch, officer, chair, year, today):
+    """The year's budget, income, and the budget notice that publishes it."""
+    services.budget_save(
+        actor=officer, branch_id=branch.pk, year=year,
+        amounts={
+            _category("职工活动支出").pk: Decimal("30000.00"),
+            _category("维权支出").pk: Decimal("25000.00"),
+            _category("业务支出").pk: Decimal("8000.00"),
+            _category("行政支出").pk: Decimal("2000.00"),
+            _category("其他支出").pk: Decimal("3000.00"),
+        },
+    )  # fmt: skip
+    for day, source, amount, note in [
+        (date(year, 1, 10), Income.Source.ALLOCATION, "40000.00", "校工会年度拨付"),
+        (date(year, 3, 31), Income.Source.DUES, "18650.40", "第一季度会费返还"),
+        (date(year, 6, 30), Income.Source.DUES, "18702.80", "第二季度会费返还"),
+        (min(today, date(year, 9, 1)), Income.Source.OTHER, "1200.00", "校友捐赠"),
+    ]:
+        services.income_add(
+            actor=officer, branch_id=branch.pk, date=day, source=source,
+            amount=Decimal(amount), note=note,
+        )  # fmt: skip
+    budget = services.notice_create(
+        actor=officer, branch_id=branch.pk, kind="budget", visibility="public",
+        budget_year=year,
+        version=NoticeVersion(
+            title=f"{year} 年度工会经费预算公示",
+            body="经分工会委员会讨论通过，本年度经费预算如下，欢迎会员监督。",
+        ),
+    )  # fmt: skip
+    return budget
 
 
 def _publish(notice, *, officer, chair, when):
@@ -33,6 +73,17 @@ def load_demo_notices(*, branch, officer, chair, member):
     today = timezone.localdate()
     long_ago = now - timedelta(days=60)
     year = today.year
+    budget = _load_accounts(branch=branch, officer=officer, chair=chair, year=year, today=today)
+    _publish(budget, officer=officer, chair=chair, when=now - timedelta(days=3))
+
+    announcement = services.notice_create(
+        actor=officer, branch_id=branch.pk, kind="announcement", visibility="public",
+        version=NoticeVersion(
+            title="关于开展教职工健康体检的通知",
+            body="请各位会员于本月内到校医院预约体检，详见附件说明。",
+        ),
+    )  # fmt: skip
+    _publish(announcement, officer=officer, chair=chair, when=now - timedelta(days=1))
 
     spring = services.notice_create(
         actor=officer, branch_id=branch.pk, kind="fund", visibility="public",

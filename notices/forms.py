@@ -5,7 +5,39 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Branch
 from union_portal.core.forms import AttachmentsField, FilterForm
 
-from .models import AwardResult, FundLine, Notice, NoticeVersion, Objection
+from .models import (
+    MAX_AMOUNT,
+    AwardResult,
+    BranchNoticeSettings,
+    FundLine,
+    Income,
+    Notice,
+    NoticeVersion,
+    Objection,
+    SpendingCategory,
+)
+
+
+def categories_for(branch_id):
+    """The categories a branch's lines may use: the global ones and its own."""
+    from django.db.models import Q
+
+    return (
+        SpendingCategory.objects.filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
+        .select_related("parent")
+        .order_by("sort", "id")
+    )
+
+
+def sorted_categories(branch_id):
+    """Top-level categories each followed by its sub-items (one query)."""
+    rows = list(categories_for(branch_id))
+    tops = [c for c in rows if not c.parent_id]
+    ordered = []
+    for top in tops:
+        ordered.append(top)
+        ordered += [c for c in rows if c.parent_id == top.pk]
+    return ordered
 
 
 class NoticeForm(forms.ModelForm):
@@ -27,10 +59,21 @@ class NoticeForm(forms.ModelForm):
             "criteria": forms.Textarea(attrs={"rows": 3}),
         }
 
+    budget_year = forms.IntegerField(
+        label=_("Budget year"), min_value=2000, max_value=2100, required=False
+    )
+
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         if kind != Notice.Kind.AWARD:
             del self.fields["criteria"]
+        if kind == Notice.Kind.BUDGET:
+            self.fields["budget_year"].required = True
+            self.fields["budget_year"].help_text = _(
+                "The notice carries the branch's budget of this year as it is when saved."
+            )
+        else:
+            del self.fields["budget_year"]
 
 
 class CorrectionForm(NoticeForm):
@@ -39,17 +82,58 @@ class CorrectionForm(NoticeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["visibility"]
+        self.fields.pop("budget_year", None)
+
+
+class CategoryField(forms.ChoiceField):
+    """A spending category from a list loaded once for all the rows of a formset
+    (a ModelChoiceField would query once per row)."""
+
+    def __init__(self, *, categories=(), **kwargs):
+        super().__init__(**kwargs)
+        self.set_categories(categories)
+
+    def set_categories(self, categories):
+        self.by_pk = {str(c.pk): c for c in categories}
+        self.choices = [("", "---------")] + [(str(c.pk), category_label(c)) for c in categories]
+
+    def prepare_value(self, value):
+        return str(getattr(value, "pk", value) or "")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        category = self.by_pk.get(str(value))
+        if category is None:
+            raise forms.ValidationError(
+                _("Choose a spending category from the list."), code="invalid_choice"
+            )
+        return category
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != (data or "")
+
+
+def category_label(category):
+    return f"{category.parent.name} · {category.name}" if category.parent_id else category.name
 
 
 class FundLineForm(forms.ModelForm):
+    category = CategoryField(label=_("Spending category"))
+
     class Meta:
         model = FundLine
-        fields = ["date", "purpose", "payee", "amount", "budget_line"]
+        fields = ["date", "category", "note", "payee", "amount", "budget_line"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01"})
+        self.fields["category"].set_categories(categories)
 
 
 class AwardForm(forms.ModelForm):
@@ -109,3 +193,58 @@ class NoticeFilterForm(FilterForm):
 
 class SummaryFilterForm(FilterForm):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.order_by("name"), required=False,
+        empty_label=_("All"),
+    )  # fmt: skip
+
+
+class BudgetYearForm(FilterForm):
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+
+class BudgetForm(forms.Form):
+    """One amount per top-level category of the branch, for one year."""
+
+    def __init__(self, *args, categories, initial_amounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+        for category in categories:
+            self.fields[f"c{category.pk}"] = forms.DecimalField(
+                label=category.name, required=False, min_value=0, max_value=MAX_AMOUNT,
+                max_digits=12, decimal_places=2, initial=initial_amounts.get(category.pk),
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            )  # fmt: skip
+
+    def amounts(self):
+        """{category id: amount or None (no budget)}."""
+        return {c.pk: self.cleaned_data.get(f"c{c.pk}") for c in self.categories}
+
+
+class IncomeForm(forms.ModelForm):
+    class Meta:
+        model = Income
+        fields = ["date", "source", "amount", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01"})
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    parent = forms.ModelChoiceField(
+        label=_("Under"), queryset=SpendingCategory.objects.none(), required=False,
+        empty_label=_("(a top-level category)"),
+    )  # fmt: skip
+
+    def __init__(self, *args, branch_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = categories_for(branch_id).filter(parent__isnull=True)
+
+
+class NoticeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BranchNoticeSettings
+        fields = ["publish_on_approval"]

@@ -22,6 +22,7 @@ class Notice(models.Model):
         FUND = "fund", _("Fund allocation")
         AWARD = "award", _("Award results")
         ANNOUNCEMENT = "announcement", _("Announcement")
+        BUDGET = "budget", _("Budget notice")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -41,7 +42,8 @@ class Notice(models.Model):
     TRANSITIONS = {
         Status.DRAFT: {Status.AWAITING},
         Status.AWAITING: {Status.APPROVED, Status.DRAFT},
-        Status.APPROVED: {Status.PUBLISHED, Status.DRAFT},
+        # An announcement has no objection period: publishing makes it final.
+        Status.APPROVED: {Status.PUBLISHED, Status.FINAL, Status.DRAFT},
         Status.PUBLISHED: {Status.FINAL, Status.WITHDRAWN},
         Status.FINAL: {Status.WITHDRAWN, Status.PUBLISHED},
         Status.WITHDRAWN: set(),
@@ -50,6 +52,8 @@ class Notice(models.Model):
     # A correction is submitted on these, and its approval puts the notice in
     # (a new) objection period.
     CORRECTABLE = (Status.PUBLISHED, Status.FINAL)
+    # Only these kinds are open to objections (公示); an announcement (通知公告) is not.
+    OBJECTION_KINDS = (Kind.FUND, Kind.AWARD, Kind.BUDGET)
 
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="notices", verbose_name=_("branch")
@@ -76,6 +80,8 @@ class Notice(models.Model):
     current = models.ForeignKey(
         "NoticeVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A budget notice (预算公示) publishes the branch's budget of this year.
+    budget_year = models.PositiveSmallIntegerField(_("budget year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice")
@@ -107,6 +113,17 @@ class Notice(models.Model):
     @property
     def is_readable(self):
         return self.status in self.READABLE and self.published_at is not None
+
+    @property
+    def has_objections(self) -> bool:
+        """Fund, award and budget notices have an objection period; an announcement has none."""
+        return self.kind in self.OBJECTION_KINDS
+
+    @property
+    def status_label(self):
+        if self.kind == self.Kind.ANNOUNCEMENT and self.status == self.Status.FINAL:
+            return _("Published")
+        return self.get_status_display()
 
 
 class NoticeVersion(models.Model):
@@ -190,10 +207,137 @@ def money_validators():
     return [MinValueValidator(Decimal("0.01"))]
 
 
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+class SpendingCategory(models.Model):
+    """A spending category (支出科目) of the grassroots union fund rules: a
+    top-level category or a sub-item of one. Global ones (no branch) are the
+    seeded list; a branch's officers add their own."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("branch"),
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=40)
+    sort = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("spending category")
+        verbose_name_plural = _("spending categories")
+        ordering = ["sort", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "parent", "branch"],
+                nulls_distinct=False,
+                name="spending_category_unique",
+            ),
+        ]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name} · {self.name}"
+        return self.name
+
+    @property
+    def top_id(self):
+        return self.parent_id or self.pk
+
+
+class Income(models.Model):
+    """Money the branch received (上级拨付, 会费返还, 其他收入)."""
+
+    class Source(models.TextChoices):
+        ALLOCATION = "allocation", _("Allocation from the university union")
+        DUES = "dues", _("Dues returned")
+        OTHER = "other", _("Other income")
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    amount = models.DecimalField(
+        _("amount (CNY)"), max_digits=12, decimal_places=2, validators=money_validators()
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("income")
+        verbose_name_plural = _("income")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="income_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.amount}"
+
+
+class Budget(models.Model):
+    """A branch's budget for one top-level category in one year."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("budget (CNY)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year", "category"], name="one_budget_line"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.category_id} {self.amount}"
+
+
+class BudgetLine(models.Model):
+    """A budget notice's copy of one budget line: published content never changes."""
+
+    version = models.ForeignKey(
+        NoticeVersion, on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("budget (CNY)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["category__sort", "category_id"]
+
+    def __str__(self):
+        return f"{self.category_id} {self.amount}"
+
+
+class BranchNoticeSettings(models.Model):
+    """How a branch runs its notices."""
+
+    branch = models.OneToOneField(Branch, on_delete=models.CASCADE, related_name="+")
+    publish_on_approval = models.BooleanField(
+        _("approving a notice also publishes it"),
+        default=False,
+        help_text=_("One step for the chair; still nobody approves their own notice."),
+    )
+
+    def __str__(self):
+        return f"{self.branch_id}: {self.publish_on_approval}"
+
+
 class FundLine(models.Model):
     version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="fund_lines")
     date = models.DateField(_("date"))
-    purpose = models.CharField(_("purpose"), max_length=100)
+    category = models.ForeignKey(
+        SpendingCategory, on_delete=models.PROTECT, related_name="fund_lines",
+        verbose_name=_("spending category"),
+    )  # fmt: skip
+    note = models.CharField(_("note"), max_length=100, blank=True)
     payee = models.CharField(_("payee"), max_length=100)
     amount = models.DecimalField(
         _("amount (CNY)"), max_digits=12, decimal_places=2, validators=money_validators()
@@ -207,7 +351,7 @@ class FundLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} {self.amount}"
+        return f"{self.note} {self.amount}"
 
 
 class AwardResult(models.Model):

@@ -1,9 +1,24 @@
 """Reads for the notice pages, each at a fixed number of queries."""
 
-from django.db.models import Count, DecimalField, Prefetch, Sum, Value
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import AwardResult, FundLine, Notice, NoticeAttachment, NoticeVersion
+from members.models import Branch
+from union_portal.core.roles import branches_where, roles_of
+
+from .models import (
+    AwardResult,
+    Budget,
+    BudgetLine,
+    FundLine,
+    Income,
+    Notice,
+    NoticeAttachment,
+    NoticeVersion,
+    SpendingCategory,
+)
 from .permissions import notices_readable_by
 
 
@@ -20,18 +35,31 @@ def notice_list(*, user, filters):
     return notices.annotate(version_count=Count("versions")).order_by("-published_at", "-id")
 
 
-def version_content(version):
-    """A version with its lines, winners and files loaded, and the fund total."""
-    version = (
-        NoticeVersion.objects.filter(pk=version.pk)
-        .prefetch_related(
-            Prefetch("fund_lines", queryset=FundLine.objects.order_by("date", "id")),
-            Prefetch("awards", queryset=AwardResult.objects.order_by("id")),
-            Prefetch("attachments", queryset=NoticeAttachment.objects.order_by("id")),
+def version_content(version, kind=None):
+    """A version with its lines, winners, budget lines (a budget notice's) and
+    files loaded, and its total."""
+    prefetch = [
+        Prefetch(
+            "fund_lines",
+            queryset=FundLine.objects.select_related("category__parent").order_by("date", "id"),
+        ),
+        Prefetch("awards", queryset=AwardResult.objects.order_by("id")),
+        Prefetch("attachments", queryset=NoticeAttachment.objects.order_by("id")),
+    ]
+    if kind in (None, Notice.Kind.BUDGET):
+        prefetch.append(
+            Prefetch(
+                "budget_lines",
+                queryset=BudgetLine.objects.select_related("category").order_by(
+                    "category__sort", "category_id"
+                ),
+            )
         )
-        .get()
+    version = NoticeVersion.objects.filter(pk=version.pk).prefetch_related(*prefetch).get()
+    budget = version.budget_lines.all() if kind in (None, Notice.Kind.BUDGET) else ()
+    version.total = sum((line.amount for line in version.fund_lines.all()), start=0) + sum(
+        (line.amount for line in budget), start=0
     )
-    version.total = sum((line.amount for line in version.fund_lines.all()), start=0)
     return version
 
 
@@ -72,32 +100,216 @@ def public_feed_items(limit=30):
     )
 
 
-def yearly_summary(*, year, user):
-    """Money published per branch and purpose in a year, from the current
-    version of each fund notice (withdrawn notices left out)."""
-    notices = notices_readable_by(user).filter(
-        kind=Notice.Kind.FUND, status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL]
+def summary_notices(user):
+    """The fund and budget notices whose money the reader sees in the summary:
+    the liaison every branch's, members-only ones included; otherwise what the
+    reader may read (public ones; their own branch's members-only ones).
+    Unpublished and withdrawn notices never count."""
+    if roles_of(user).liaison:
+        notices = Notice.objects.filter(Notice.readable_q())
+    else:
+        notices = notices_readable_by(user)
+    return notices.filter(
+        status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL], published_at__isnull=False
     )
+
+
+def summary_scope(user):
+    """What the summary shows this reader: ("all", None) for the liaison,
+    ("branch", branch) for a member or officer of a branch, ("public", None)."""
+    roles = roles_of(user)
+    if roles.liaison:
+        return "all", None
+    branch_ids = roles.managed_branch_ids | (
+        {roles.member.branch_id} if roles.member is not None else set()
+    )
+    if branch_ids:
+        return "branch", list(Branch.objects.filter(pk__in=branch_ids).order_by("name"))
+    return "public", None
+
+
+def _accounts_branch_ids(user):
+    """Branches whose budget table and income the reader sees: the liaison all,
+    officers and chairs their own. Others see the budget of a published budget
+    notice and no income."""
+    roles = roles_of(user)
+    if roles.liaison:
+        return None  # all
+    return branches_where(user, "notices.manage")
+
+
+def money_summary(*, year, user, branch_id=None):
+    """Budget, spent and balance per branch and spending category for a year
+    (spending = the current version of each fund notice published that year),
+    with sub-items, counts and income. A fixed number of queries."""
+    notices = summary_notices(user)
+    if branch_id:
+        notices = notices.filter(branch_id=branch_id)
+    fund = notices.filter(kind=Notice.Kind.FUND)
     if year:
-        notices = notices.filter(published_at__year=year)
+        fund = fund.filter(published_at__year=year)
     zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
-    rows = (
-        FundLine.objects.filter(version__in=notices.values("current"))
-        .values("version__notice__branch__name", "purpose")
+    spent_rows = list(
+        FundLine.objects.filter(version__in=fund.values("current"))
+        .values("version__notice__branch_id", "category_id")
         .annotate(total=Coalesce(Sum("amount"), zero), lines=Count("id"))
-        .order_by("version__notice__branch__name", "-total")
     )
-    return list(rows)
+    full_ids = _accounts_branch_ids(user)
+    budgets = Budget.objects.filter(year=year)
+    incomes = Income.objects.filter(date__year=year)
+    if full_ids is not None:
+        budgets = budgets.filter(branch_id__in=full_ids)
+        incomes = incomes.filter(branch_id__in=full_ids)
+    if branch_id:
+        budgets, incomes = budgets.filter(branch_id=branch_id), incomes.filter(branch_id=branch_id)
+    budget_rows = [
+        (b["branch_id"], b["category_id"], b["amount"])
+        for b in budgets.values("branch_id", "category_id", "amount")
+    ] if year else []  # fmt: skip
+    table_branches = {row[0] for row in budget_rows} | set(full_ids or ())
+    if full_ids is None:
+        table_branches = None
+    # Others read the budget of the branch's latest published budget notice of the year.
+    published = (
+        notices.filter(kind=Notice.Kind.BUDGET, budget_year=year)
+        .order_by("branch_id", "-published_at", "-id")
+        .distinct("branch_id")
+    )
+    if table_branches is not None and year:
+        notice_rows = [
+            (b["version__notice__branch_id"], b["category_id"], b["amount"])
+            for b in BudgetLine.objects.filter(version__in=published.values("current"))
+            .exclude(version__notice__branch_id__in=table_branches)
+            .values("version__notice__branch_id", "category_id", "amount")
+        ]
+    else:
+        notice_rows = []
+    income_rows = {
+        r["branch_id"]: r["total"]
+        for r in incomes.values("branch_id").annotate(total=Coalesce(Sum("amount"), zero))
+    } if year else {}  # fmt: skip
+    branch_ids = (
+        {r["version__notice__branch_id"] for r in spent_rows}
+        | {r[0] for r in budget_rows + notice_rows}
+        | set(income_rows)
+    )
+    branches = {b.pk: b for b in Branch.objects.filter(pk__in=branch_ids)}
+    categories = {
+        c.pk: c
+        for c in SpendingCategory.objects.filter(
+            Q(branch__isnull=True) | Q(branch_id__in=branch_ids)
+        )
+    }
+    return _summary_tables(
+        branches, categories, spent_rows, budget_rows + notice_rows, income_rows,
+        accounts=table_branches,
+    )  # fmt: skip
+
+
+def _summary_tables(branches, categories, spent_rows, budget_rows, income_rows, *, accounts):
+    def blank(category):
+        return {"category": category, "budget": None, "spent": Decimal("0.00"), "lines": 0,
+                "subs": {}}  # fmt: skip
+
+    tables = {}
+    for branch_id in branches:
+        tables[branch_id] = {}
+    for branch_id, category_id, amount in budget_rows:
+        category = categories[category_id]
+        entry = tables[branch_id].setdefault(category.top_id, blank(categories[category.top_id]))
+        entry["budget"] = (entry["budget"] or 0) + amount
+    for row in spent_rows:
+        category = categories[row["category_id"]]
+        branch_id = row["version__notice__branch_id"]
+        entry = tables[branch_id].setdefault(category.top_id, blank(categories[category.top_id]))
+        entry["spent"] += row["total"]
+        entry["lines"] += row["lines"]
+        if category.parent_id:
+            sub = entry["subs"].setdefault(
+                category.pk, {"category": category, "spent": Decimal("0.00"), "lines": 0}
+            )
+            sub["spent"] += row["total"]
+            sub["lines"] += row["lines"]
+    result = []
+    for branch_id, entries in tables.items():
+        rows = sorted(entries.values(), key=lambda e: (e["category"].sort, e["category"].pk))
+        for entry in rows:
+            entry["balance"] = None if entry["budget"] is None else entry["budget"] - entry["spent"]
+            entry["subs"] = sorted(
+                entry["subs"].values(), key=lambda s: (s["category"].sort, s["category"].pk)
+            )
+        budgets = [e["budget"] for e in rows if e["budget"] is not None]
+        budget = sum(budgets, start=Decimal("0.00")) if budgets else None
+        spent = sum((e["spent"] for e in rows), start=Decimal("0.00"))
+        result.append({
+            "branch": branches[branch_id],
+            "rows": rows,
+            "budget": budget,
+            "spent": spent,
+            "balance": None if budget is None else budget - spent,
+            "lines": sum(e["lines"] for e in rows),
+            "income": income_rows.get(branch_id),
+            "accounts": accounts is None or branch_id in accounts,
+        })  # fmt: skip
+    result.sort(key=lambda t: t["branch"].name)
+    budgets = [t["budget"] for t in result if t["budget"] is not None]
+    incomes = [t["income"] for t in result if t["income"] is not None]
+    total_budget = sum(budgets, start=Decimal("0.00")) if budgets else None
+    total_spent = sum((t["spent"] for t in result), start=Decimal("0.00"))
+    return {
+        "branches": result,
+        "budget": total_budget,
+        "spent": total_spent,
+        "balance": None if total_budget is None else total_budget - total_spent,
+        "income": sum(incomes, start=Decimal("0.00")) if incomes else None,
+        "lines": sum(t["lines"] for t in result),
+    }
 
 
 def years_with_notices(*, user):
     """The years of the fund notices this reader may see (a year known only from
     members-only notices is not offered to the public)."""
     return list(
-        notices_readable_by(user)
-        .filter(kind=Notice.Kind.FUND, status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL])
+        summary_notices(user)
+        .filter(kind=Notice.Kind.FUND)
         .annotate(year=ExtractYear("published_at"))
         .values_list("year", flat=True)
         .distinct()
         .order_by("-year")
+    )
+
+
+def category_tree(branch_id):
+    """The categories a branch uses, each top-level one with its sub-items and
+    whether anything uses it (a category in use cannot be removed). Two queries."""
+    from django.db.models import Exists, OuterRef
+
+    rows = list(
+        SpendingCategory.objects.filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
+        .annotate(
+            in_use=Exists(FundLine.objects.filter(category=OuterRef("pk")))
+            | Exists(Budget.objects.filter(category=OuterRef("pk")))
+            | Exists(BudgetLine.objects.filter(category=OuterRef("pk")))
+            | Exists(SpendingCategory.objects.filter(parent=OuterRef("pk")))
+        )
+        .order_by("sort", "id")
+    )
+    tops = [c for c in rows if c.parent_id is None]
+    for top in tops:
+        top.subs = [c for c in rows if c.parent_id == top.pk]
+    return tops
+
+
+def top_categories(branch_id):
+    return list(
+        SpendingCategory.objects.filter(
+            Q(branch__isnull=True) | Q(branch_id=branch_id), parent__isnull=True
+        ).order_by("sort", "id")
+    )
+
+
+def budget_of(branch_id, year):
+    """{top-level category id: amount} of the branch's budget of `year`."""
+    return dict(
+        Budget.objects.filter(branch_id=branch_id, year=year).values_list("category_id", "amount")
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -18,11 +18,25 @@ from django.utils.translation import gettext_lazy
 from members.models import Member
 from union_portal.core.calendar import add_working_days, is_working_day
 from union_portal.core.notifications import notify
+from union_portal.core.roles import can
 from union_portal.core.rules import RuleError
 
-from .models import Notice, NoticeAttachment, NoticeVersion, Objection
+from . import fund_rules
+from .models import (
+    BranchNoticeSettings,
+    Budget,
+    BudgetLine,
+    FundLine,
+    Income,
+    Notice,
+    NoticeAttachment,
+    NoticeVersion,
+    Objection,
+    SpendingCategory,
+)
 from .permissions import (
     approval_refusal,
+    can_chair_branch,
     may_answer_objection,
     may_chair,
     may_drop_correction,
@@ -112,13 +126,44 @@ def award_member(branch_id, name, department=""):
     return candidates[0] if len(candidates) == 1 else None
 
 
+def _place(line, branch_id, placed):
+    """A line written without a category (demo data, scripts) is placed by its
+    note, as the migration placed the old lines; a category of another branch
+    is refused."""
+    if line.category_id is None:
+        top, sub = fund_rules.place(f"{line.note} {line.budget_line}")
+        key = (top, sub)
+        if key not in placed:
+            found = SpendingCategory.objects.filter(
+                branch__isnull=True, name=sub or top, parent__name=top if sub else None
+            )
+            placed[key] = (
+                found.first()
+                or SpendingCategory.objects.filter(
+                    branch__isnull=True, name=fund_rules.OTHER
+                ).first()
+            )
+        line.category = placed[key]
+    elif line.category.branch_id not in (None, branch_id):
+        raise NoticeRuleError(_("Choose a spending category from the list."))
+
+
 def _save_content(version, *, lines, awards, files):
-    """Writes the version's fund lines, award results and attachments (validated forms)."""
+    """Writes the version's fund lines, award results and attachments (validated
+    forms), and a budget notice's copy of the branch's budget of its year."""
+    placed = {}
     for line in lines:
+        _place(line, version.notice.branch_id, placed)
         line.version = version
         line.pk = None
-        line.save()
-    branch_id = version.notice.branch_id
+    FundLine.objects.bulk_create(lines)
+    notice = version.notice
+    if notice.kind == Notice.Kind.BUDGET:
+        BudgetLine.objects.bulk_create(
+            BudgetLine(version=version, category_id=row.category_id, amount=row.amount)
+            for row in Budget.objects.filter(branch_id=notice.branch_id, year=notice.budget_year)
+        )
+    branch_id = notice.branch_id
     for award in awards:
         award.version = version
         award.pk = None
@@ -137,21 +182,38 @@ def _save_content(version, *, lines, awards, files):
         attachment.save()
 
 
-def _check_content(kind, lines, awards):
+def _check_content(kind, lines, awards, *, branch_id=None, budget_year=None):
     if kind == Notice.Kind.FUND and not lines:
         raise NoticeRuleError(_("A fund notice needs at least one line."))
     if kind == Notice.Kind.AWARD and not awards:
         raise NoticeRuleError(_("An award notice needs at least one winner."))
+    if kind == Notice.Kind.BUDGET:
+        if not budget_year:
+            raise NoticeRuleError(_("Say which year's budget the notice publishes."))
+        if not Budget.objects.filter(branch_id=branch_id, year=budget_year).exists():
+            raise NoticeRuleError(
+                _("The branch has no budget for %(year)s: enter it on the budget page first.")
+                % {"year": budget_year}
+            )
 
 
 @transaction.atomic
-def notice_create(*, actor, branch_id, kind, visibility, version, lines=(), awards=(), files=()):
+def notice_create(
+    *, actor, branch_id, kind, visibility, version, lines=(), awards=(), files=(),
+    budget_year=None,
+):  # fmt: skip
     """A draft with its first version. `version` is an unsaved NoticeVersion;
-    `lines` and `awards` unsaved FundLine / AwardResult rows."""
-    _check_content(kind, lines, awards)
+    `lines` and `awards` unsaved FundLine / AwardResult rows. A budget notice
+    (kind "budget") copies the branch's budget of `budget_year`."""
+    if kind not in Notice.Kind.values:
+        raise NoticeRuleError(_("Unknown kind of notice."))
+    if kind != Notice.Kind.BUDGET:
+        budget_year = None
+    _check_content(kind, lines, awards, branch_id=branch_id, budget_year=budget_year)
     notice = Notice.objects.create(
-        branch_id=branch_id, kind=kind, visibility=visibility, created_by=actor
-    )
+        branch_id=branch_id, kind=kind, visibility=visibility, created_by=actor,
+        budget_year=budget_year,
+    )  # fmt: skip
     version.notice, version.number, version.created_by = notice, 1, actor
     version.save()
     _save_content(version, lines=lines, awards=awards, files=files)
@@ -168,7 +230,9 @@ def notice_update_draft(*, actor, notice, visibility, version, lines=(), awards=
         raise NoticeRuleError(
             _("Only a draft can be edited. A published notice is corrected with a new version.")
         )
-    _check_content(notice.kind, lines, awards)
+    _check_content(
+        notice.kind, lines, awards, branch_id=notice.branch_id, budget_year=notice.budget_year
+    )
     current = notice.current
     current.title, current.body, current.criteria = version.title, version.body, version.criteria
     # Whoever changed the content is one of its authors: they cannot approve it.
@@ -178,6 +242,7 @@ def notice_update_draft(*, actor, notice, visibility, version, lines=(), awards=
     current.save(update_fields=["title", "body", "criteria", "edited_by", "editor_ids"])
     current.fund_lines.all().delete()
     current.awards.all().delete()
+    current.budget_lines.all().delete()
     _save_content(current, lines=lines, awards=awards, files=files)
     notice.visibility = visibility
     notice.save(update_fields=["visibility"])
@@ -201,9 +266,17 @@ def notice_submit(*, actor, notice):
     return notice
 
 
+def publishes_on_approval(branch_id) -> bool:
+    """The branch's setting: approving a notice also publishes it (default off)."""
+    return BranchNoticeSettings.objects.filter(
+        branch_id=branch_id, publish_on_approval=True
+    ).exists()
+
+
 @transaction.atomic
-def notice_approve(*, actor, notice):
-    """A chair of the branch who did not write the notice approves it."""
+def notice_approve(*, actor, notice, now=None):
+    """A chair of the branch who did not write the notice approves it; where the
+    branch says so, approving also publishes it (one step, same rule)."""
     notice = _lock(notice)
     _check_approver(actor, notice, notice.current)
     _move(notice, Status.APPROVED)
@@ -216,7 +289,22 @@ def notice_approve(*, actor, notice):
         gettext_lazy("Approved: {title}"),
         notice,
     )
+    if publishes_on_approval(notice.branch_id):
+        _publish(notice, now=now or timezone.now())
     return notice
+
+
+@transaction.atomic
+def notice_settings_save(*, actor, branch_id, publish_on_approval):
+    """A chair of the branch sets how its notices are run."""
+    if not can_chair_branch(actor, branch_id):
+        raise NoticeRuleError(_("Only a chair of the branch can change this."))
+    settings_row, _created = BranchNoticeSettings.objects.select_for_update().get_or_create(
+        branch_id=branch_id
+    )
+    settings_row.publish_on_approval = bool(publish_on_approval)
+    settings_row.save(update_fields=["publish_on_approval"])
+    return settings_row
 
 
 @transaction.atomic
@@ -248,12 +336,26 @@ def notice_publish(*, actor, notice, now=None):
     notice = _lock(notice)
     if notice.status != Status.APPROVED:
         raise NoticeRuleError(_("Only a notice the chair has approved can be published."))
-    _move(notice, Status.PUBLISHED)
+    return _publish(notice, now=now)
+
+
+def _publish(notice, *, now):
+    """Publishes a locked, approved notice. A fund, award or budget notice opens
+    its objection period; an announcement has none and is final at once."""
+    if notice.has_objections:
+        _move(notice, Status.PUBLISHED)
+        notice.objection_closes_on = add_working_days(
+            timezone.localdate(now), settings.NOTICE_OBJECTION_WORKING_DAYS
+        )
+        body = format_lazy(
+            gettext_lazy("Objections are possible until {date}."),
+            date=notice.objection_closes_on.isoformat(),
+        )
+    else:
+        _move(notice, Status.FINAL)
+        notice.objection_closes_on, notice.finalised_at, body = None, now, ""
     notice.published_at = now
-    notice.objection_closes_on = add_working_days(
-        timezone.localdate(now), settings.NOTICE_OBJECTION_WORKING_DAYS
-    )
-    notice.save(update_fields=["status", "published_at", "objection_closes_on"])
+    notice.save(update_fields=["status", "published_at", "objection_closes_on", "finalised_at"])
     NoticeVersion.objects.filter(pk=notice.current_id).update(published_at=now)
     for member in _members(notice):
         _tell(
@@ -261,10 +363,7 @@ def notice_publish(*, actor, notice, now=None):
             f"notice-published:{notice.pk}",
             gettext_lazy("Notice: {title}"),
             notice,
-            body=format_lazy(
-                gettext_lazy("Objections are possible until {date}."),
-                date=notice.objection_closes_on.isoformat(),
-            ),
+            body=body,
         )
     return notice
 
@@ -307,7 +406,9 @@ def notice_correct(*, actor, notice, version, reason, lines=(), awards=(), files
                 "approved, sent back or dropped before another one."
             )
         )
-    _check_content(notice.kind, lines, awards)
+    _check_content(
+        notice.kind, lines, awards, branch_id=notice.branch_id, budget_year=notice.budget_year
+    )
     version.notice, version.number, version.published_at = notice, None, None
     version.created_by, version.reason, version.review = actor, reason, Review.PENDING
     version.save()
@@ -327,9 +428,11 @@ def notice_correct(*, actor, notice, version, reason, lines=(), awards=(), files
 def _rows(version, kind):
     if kind == Notice.Kind.FUND:
         return [
-            (line.date, line.purpose, line.payee, line.amount, line.budget_line)
+            (line.date, line.category_id, line.note, line.payee, line.amount, line.budget_line)
             for line in version.fund_lines.all()
         ]
+    if kind == Notice.Kind.BUDGET:
+        return [(line.category_id, line.amount) for line in version.budget_lines.all()]
     if kind == Notice.Kind.AWARD:
         return [(a.winner, a.department, a.award) for a in version.awards.all()]
     return []
@@ -352,8 +455,8 @@ def correction_changes(old, new, kind) -> dict:
         "added": added,
         "removed": removed,
         "changed": changed,
-        "old_total": sum((line.amount for line in old.fund_lines.all()), start=0),
-        "total": sum((line.amount for line in new.fund_lines.all()), start=0),
+        "old_total": old.total,
+        "total": new.total,
         "wording": (old.title, old.body, old.criteria) != (new.title, new.body, new.criteria),
     }
 
@@ -362,7 +465,7 @@ def _what_changed(notice, correction, changes):
     """The notification's body: the reason, then what changed, then the period."""
     counts = {k: changes[k] for k in ("added", "removed", "changed")}
     parts = [format_lazy(gettext_lazy("Reason: {reason}"), reason=correction.reason)]
-    if notice.kind == Notice.Kind.FUND:
+    if notice.kind in (Notice.Kind.FUND, Notice.Kind.BUDGET):
         parts.append(
             format_lazy(
                 gettext_lazy(
@@ -383,12 +486,13 @@ def _what_changed(notice, correction, changes):
         )
     if changes["wording"]:
         parts.append(gettext_lazy("The text was changed."))
-    parts.append(
-        format_lazy(
-            gettext_lazy("Objections are possible until {date}."),
-            date=notice.objection_closes_on.isoformat(),
+    if notice.objection_closes_on and notice.has_objections:
+        parts.append(
+            format_lazy(
+                gettext_lazy("Objections are possible until {date}."),
+                date=notice.objection_closes_on.isoformat(),
+            )
         )
-    )
     return format_lazy("\n".join(["{}"] * len(parts)), *parts)
 
 
@@ -405,20 +509,21 @@ def correction_approve(*, actor, notice, now=None):
     _check_approver(actor, notice, correction)
     if notice.status not in Notice.CORRECTABLE:
         raise NoticeRuleError(_("Only a published notice can be corrected."))
-    if notice.status != Status.PUBLISHED:
+    if notice.status != Status.PUBLISHED and notice.has_objections:
         _move(notice, Status.PUBLISHED)
     _review(correction, Review.APPROVED, actor=actor, now=now)
-    previous = version_content(notice.current)
+    previous = version_content(notice.current, notice.kind)
     correction.number = (notice.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     correction.published_at = now
     correction.save(update_fields=["number", "published_at"])
     notice.current = correction
-    notice.finalised_at = None
-    notice.objection_closes_on = add_working_days(
-        timezone.localdate(now), settings.NOTICE_OBJECTION_WORKING_DAYS
-    )
+    if notice.has_objections:
+        notice.finalised_at = None
+        notice.objection_closes_on = add_working_days(
+            timezone.localdate(now), settings.NOTICE_OBJECTION_WORKING_DAYS
+        )
     notice.save(update_fields=["status", "current", "finalised_at", "objection_closes_on"])
-    changes = correction_changes(previous, version_content(correction), notice.kind)
+    changes = correction_changes(previous, version_content(correction, notice.kind), notice.kind)
     body = _what_changed(notice, correction, changes)
     for member in _members(notice):
         _tell(
@@ -500,10 +605,30 @@ def notice_withdraw(*, actor, notice, reason, now=None):
     # A correction waiting for approval has nothing left to correct.
     for correction in notice.versions.select_for_update().filter(review=Review.PENDING):
         _review(correction, Review.DROPPED, actor=actor, now=notice.withdrawn_at, comment=reason)
+    _mark_inbox_withdrawn(notice, reason)
     return notice
 
 
+def _mark_inbox_withdrawn(notice, reason):
+    """Every inbox item about the notice says it was withdrawn (in its reader's
+    language) and links to the notice page, which shows it as withdrawn: no more
+    link to a correction to review, no more "objections possible until"."""
+    from union_portal.core.models import Notification
+
+    urls = [_url(notice), _correction_url(notice)]
+    items = Notification.objects.filter(url__in=urls).select_related("user")
+    for item in items:
+        with translation.override(getattr(item.user, "language", None) or settings.LANGUAGE_CODE):
+            subject = _("[Withdrawn] %(title)s") % {"title": item.subject}
+            body = _("This notice was withdrawn.") + " " + reason
+        Notification.objects.filter(pk=item.pk).update(
+            subject=subject[:255], body=body, url=_url(notice)
+        )
+
+
 def objection_period_open(notice, now=None) -> bool:
+    if not notice.has_objections or notice.objection_closes_on is None:
+        return False
     today = timezone.localdate(now or timezone.now())
     return notice.status == Status.PUBLISHED and today <= notice.objection_closes_on
 
@@ -513,6 +638,8 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
     """A member of the branch objects during the period; the officers and chair
     hear of it privately (without the name, if confidential, except the chair)."""
     notice = _lock(notice)
+    if not notice.has_objections:
+        raise NoticeRuleError(_("An announcement has no objection period."))
     if notice.status == Status.WITHDRAWN:
         raise NoticeRuleError(_("This notice was withdrawn: there is nothing to object to."))
     if not objection_period_open(notice, now):
@@ -600,3 +727,106 @@ def notice_close_periods(*, now=None) -> int:
                     date=notice.objection_closes_on.isoformat(),
                 )
     return closed
+
+
+# --- Accounts: spending categories, budget, income -------------------------
+
+
+def _check_keeper(actor, branch_id):
+    if not can(actor, "notices.manage", branch_id):
+        raise NoticeRuleError(_("Only the branch's officers keep its accounts."))
+
+
+@transaction.atomic
+def category_create(*, actor, branch_id, name, parent=None):
+    """An officer adds a category (or a sub-item of a top-level one) for the
+    branch; the seeded categories are everyone's. Two levels only, names unique
+    among their siblings."""
+    _check_keeper(actor, branch_id)
+    name = " ".join((name or "").split())
+    if not name:
+        raise NoticeRuleError(_("Give the category a name."))
+    if len(name) > 40:
+        raise NoticeRuleError(_("A category's name has at most 40 characters."))
+    if parent is not None:
+        if parent.parent_id is not None:
+            raise NoticeRuleError(_("A sub-item goes under a top-level category."))
+        if parent.branch_id not in (None, branch_id):
+            raise NoticeRuleError(_("Choose a spending category from the list."))
+    siblings = SpendingCategory.objects.filter(
+        Q(branch__isnull=True) | Q(branch_id=branch_id), parent=parent, name__iexact=name
+    )
+    if siblings.exists():
+        raise NoticeRuleError(_("There is already a category of that name here."))
+    last = SpendingCategory.objects.filter(parent=parent).aggregate(n=Max("sort"))["n"]
+    base = parent.sort * 10 if parent is not None else 0
+    return SpendingCategory.objects.create(
+        branch_id=branch_id, parent=parent, name=name, sort=max(last or base, base) + 1
+    )
+
+
+@transaction.atomic
+def category_delete(*, actor, category):
+    """Removes a category the branch added and nothing uses: no line, budget,
+    budget notice or sub-item."""
+    category = SpendingCategory.objects.select_for_update().get(pk=category.pk)
+    if category.branch_id is None:
+        raise NoticeRuleError(_("The categories of the fund rules cannot be removed."))
+    _check_keeper(actor, category.branch_id)
+    in_use = (
+        FundLine.objects.filter(category=category).exists()
+        or Budget.objects.filter(category=category).exists()
+        or BudgetLine.objects.filter(category=category).exists()
+        or category.children.exists()
+    )
+    if in_use:
+        raise NoticeRuleError(
+            _("“%(name)s” is in use (lines, a budget or sub-items): it cannot be removed.")
+            % {"name": category.name}
+        )
+    category.delete()
+
+
+@transaction.atomic
+def budget_save(*, actor, branch_id, year, amounts):
+    """The branch's budget of `year`: {top-level category id: amount or None}.
+    An empty amount removes that line; amounts are CNY, not negative."""
+    _check_keeper(actor, branch_id)
+    allowed = set(
+        SpendingCategory.objects.filter(
+            Q(branch__isnull=True) | Q(branch_id=branch_id), parent__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for category_id, amount in amounts.items():
+        if category_id not in allowed:
+            raise NoticeRuleError(_("Choose a spending category from the list."))
+        if amount is not None and amount < 0:
+            raise NoticeRuleError(_("A budget cannot be negative."))
+    for category_id, amount in amounts.items():
+        rows = Budget.objects.filter(branch_id=branch_id, year=year, category_id=category_id)
+        if amount is None:
+            rows.delete()
+        else:
+            Budget.objects.update_or_create(
+                branch_id=branch_id, year=year, category_id=category_id,
+                defaults={"amount": amount},
+            )  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def income_add(*, actor, branch_id, date, source, amount, note=""):
+    _check_keeper(actor, branch_id)
+    if source not in Income.Source.values:
+        raise NoticeRuleError(_("Choose where the money came from."))
+    if amount is None or amount <= 0:
+        raise NoticeRuleError(_("The amount must be more than zero."))
+    return Income.objects.create(
+        branch_id=branch_id, date=date, source=source, amount=amount, note=note, created_by=actor
+    )
+
+
+@transaction.atomic
+def income_delete(*, actor, income):
+    _check_keeper(actor, income.branch_id)
+    Income.objects.filter(pk=income.pk).delete()

@@ -6,14 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from members.models import Branch
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
+from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, roles_of
@@ -23,18 +26,36 @@ from . import selectors, services
 from .forms import (
     AnswerForm,
     AwardFormSet,
+    BudgetForm,
+    BudgetYearForm,
+    CategoryForm,
     CorrectionForm,
     FundLineFormSet,
+    IncomeForm,
     NoticeFilterForm,
     NoticeForm,
+    NoticeSettingsForm,
     ObjectionForm,
     ReasonForm,
     SummaryFilterForm,
+    sorted_categories,
     unsaved_rows,
 )
-from .models import AwardResult, FundLine, Notice, NoticeAttachment, NoticeVersion, Objection
+from .models import (
+    AwardResult,
+    BranchNoticeSettings,
+    FundLine,
+    Income,
+    Notice,
+    NoticeAttachment,
+    NoticeVersion,
+    Objection,
+    SpendingCategory,
+)
 from .permissions import (
+    accounts_branch,
     approval_refusal,
+    can_chair_branch,
     get_notice_for_editor,
     get_notice_for_viewer,
     may_answer_objection,
@@ -64,6 +85,7 @@ def notice_list(request):
             "page": page,
             "query": query,
             "may_create": bool(branches_where(request.user, "notices.manage")),
+            "may_set": bool(branches_where(request.user, "notices.approve")),
         },
     )
 
@@ -82,7 +104,7 @@ def notice_detail(request, pk, number=None):
         shown = next((v for v in versions if v.number == number), None)
         if shown is None or (shown.published_at is None and not may_manage(request.user, notice)):
             raise Http404
-    version = selectors.version_content(shown)
+    version = selectors.version_content(shown, notice.kind)
     member = roles_of(request.user).member
     manager = may_manage(request.user, notice)
     chair = may_chair(request.user, notice)
@@ -101,6 +123,7 @@ def notice_detail(request, pk, number=None):
     if chair and notice.status == Notice.Status.AWAITING:
         # A chair who wrote the notice is told why there is no Approve button.
         context["approval_refusal"] = approval_refusal(request.user, notice, notice.current)
+        context["publish_on_approval"] = services.publishes_on_approval(notice.branch_id)
     if manager:
         context["pending"] = selectors.pending_correction(notice)
     handled = list(objections_for_handler(request.user, notice))
@@ -128,7 +151,7 @@ def notice_diff(request, pk, number):
     unpublished = any(v.published_at is None for v in versions.values())
     if unpublished and not may_manage(request.user, notice):
         raise Http404
-    old, new = (selectors.version_content(versions[n]) for n in (number - 1, number))
+    old, new = (selectors.version_content(versions[n], notice.kind) for n in (number - 1, number))
     return render(
         request,
         "notices/notice_diff.html",
@@ -147,14 +170,15 @@ def _as_lines(version):
     if version.criteria:
         lines += ["", version.criteria]
     lines += [
-        f"{line.date} | {line.purpose} | {line.payee} | ¥{line.amount} | {line.budget_line}"
+        f"{line.date} | {line.category} | {line.note} | {line.payee} | ¥{line.amount}"
+        f" | {line.budget_line}"
         for line in version.fund_lines.all()
     ]
     lines += [f"{a.winner} | {a.department} | {a.award}" for a in version.awards.all()]
     return lines
 
 
-def _content_forms(request, kind, version=None, correcting=False):
+def _content_forms(request, kind, branch_id, version=None, correcting=False):
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form_class = CorrectionForm if correcting else NoticeForm
@@ -163,6 +187,9 @@ def _content_forms(request, kind, version=None, correcting=False):
     lines = FundLineFormSet(
         data,
         prefix="lines",
+        form_kwargs={
+            "categories": sorted_categories(branch_id) if kind == Notice.Kind.FUND else ()
+        },
         queryset=FundLine.objects.none(),
         initial=[_initial(line, FundLine) for line in version.fund_lines.all()] if version else [],
     )
@@ -211,7 +238,7 @@ def notice_create(request, kind):
     if kind not in Notice.Kind.values:
         raise Http404
     branch_ids = branches_where(request.user, "notices.manage")
-    form, lines, awards = _content_forms(request, kind)
+    form, lines, awards = _content_forms(request, kind, min(branch_ids))
     if request.method == "POST" and _valid(form, lines, awards, kind):
         fund_rows, award_rows = _rows(kind, lines, awards)
         try:
@@ -224,6 +251,7 @@ def notice_create(request, kind):
                 lines=fund_rows,
                 awards=award_rows,
                 files=form.cleaned_data["attachments"],
+                budget_year=form.cleaned_data.get("budget_year"),
             )
         except services.NoticeRuleError as exc:
             form.add_error(None, str(exc))
@@ -246,7 +274,7 @@ def notice_edit(request, pk):
             _("Only a draft can be edited. A published notice is corrected with a new version."),
         )
         return redirect(notice_url(notice))
-    form, lines, awards = _content_forms(request, notice.kind, notice.current)
+    form, lines, awards = _content_forms(request, notice.kind, notice.branch_id, notice.current)
     form.fields["visibility"].initial = notice.visibility
     if request.method == "POST" and _valid(form, lines, awards, notice.kind):
         fund_rows, award_rows = _rows(notice.kind, lines, awards)
@@ -284,7 +312,9 @@ def notice_correct(request, pk):
         )
         return redirect("notices:correction", pk=notice.pk)
     start = selectors.correction_start(notice)
-    form, lines, awards = _content_forms(request, notice.kind, start, correcting=True)
+    form, lines, awards = _content_forms(
+        request, notice.kind, notice.branch_id, start, correcting=True
+    )
     if start.pk != notice.current_id:
         form.fields["reason"].initial = start.reason
     if request.method == "POST" and _valid(form, lines, awards, notice.kind):
@@ -327,8 +357,8 @@ def notice_correction(request, pk):
     if pending is None:
         messages.info(request, _("No correction of this notice is awaiting approval."))
         return redirect(notice_url(notice))
-    correction = selectors.version_content(pending)
-    current = selectors.version_content(notice.current)
+    correction = selectors.version_content(pending, notice.kind)
+    current = selectors.version_content(notice.current, notice.kind)
     refusal = approval_refusal(request.user, notice, pending)
     return render(
         request,
@@ -348,12 +378,20 @@ STEPS = {
     "approve": (
         may_chair,
         services.notice_approve,
-        gettext_lazy("Approved: it can be published."),
+        lambda notice: (
+            _("Approved and published.")
+            if notice.status != Notice.Status.APPROVED
+            else _("Approved: it can be published.")
+        ),
     ),
     "publish": (
         may_manage,
         services.notice_publish,
-        gettext_lazy("Published: the objection period is open and members were told."),
+        lambda notice: (
+            _("Published: the objection period is open and members were told.")
+            if notice.has_objections
+            else _("Published: the branch's members were told.")
+        ),
     ),
     "approve_correction": (
         may_chair,
@@ -511,13 +549,15 @@ def notice_export(request, pk, fmt):
     notice = get_notice_for_viewer(request.user, pk)
     if notice.kind != Notice.Kind.FUND:
         raise Http404
-    version = selectors.version_content(notice.current)
-    header = [_("Date"), _("Purpose"), _("Payee"), _("Amount (CNY)"), _("Budget line")]
+    version = selectors.version_content(notice.current, notice.kind)
+    header = [_("Date"), _("Spending category"), _("Note"), _("Payee"), _("Amount (CNY)"),
+              _("Budget line")]  # fmt: skip
     rows = [
-        [line.date.isoformat(), line.purpose, line.payee, line.amount, line.budget_line]
+        [line.date.isoformat(), str(line.category), line.note, line.payee, line.amount,
+         line.budget_line]
         for line in version.fund_lines.all()
-    ]
-    total = ["", "", _("Total"), version.total, ""]
+    ]  # fmt: skip
+    total = ["", "", "", _("Total"), version.total, ""]
     name = f"notice-{notice.pk}-v{version.number}"
     if fmt == "xlsx":
         return attachment(xlsx_bytes([header, *rows, total]), f"{name}.xlsx", XLSX)
@@ -544,24 +584,182 @@ def money_summary(request, fmt=None):
     form = SummaryFilterForm(request.GET or None)
     filters = form.filters()
     years = selectors.years_with_notices(user=request.user)
-    year = filters.get("year") or (years[0] if years else None)
-    rows = selectors.yearly_summary(year=year, user=request.user)
+    year = filters.get("year") or (years[0] if years else timezone.localdate().year)
+    branch = filters.get("branch")
+    summary = selectors.money_summary(
+        year=year, user=request.user, branch_id=branch.pk if branch else None
+    )
     if fmt:
-        table = [[_("Branch"), _("Purpose"), _("Lines"), _("Amount (CNY)")]] + [
-            [r["version__notice__branch__name"], r["purpose"], r["lines"], r["total"]] for r in rows
-        ]
-        name = f"fund-summary-{year or 'all'}"
-        if fmt == "xlsx":
-            return attachment(xlsx_bytes(table), f"{name}.xlsx", XLSX)
-        return attachment(csv_bytes(table), f"{name}.csv", CSV)
-    scale = max((r["total"] for r in rows), default=0) or 1
+        return _summary_file(summary, year, fmt)
+    scope, scope_branches = selectors.summary_scope(request.user)
     return render(
         request,
         "notices/summary.html",
-        {"form": form, "rows": rows, "year": year, "years": years, "scale": scale,
-         "grand_total": sum((r["total"] for r in rows), start=0),
-         "query": request.GET.urlencode()},
+        {"form": form, "summary": summary, "year": year, "years": years, "scope": scope,
+         "scope_branches": scope_branches, "query": request.GET.urlencode()},
     )  # fmt: skip
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def _summary_file(summary, year, fmt):
+    header = [
+        _("Branch"), _("Spending category"), _("Sub-item"),
+        pgettext("count of fund lines", "Lines"), _("Budget (CNY)"), _("Spent (CNY)"),
+        _("Balance (CNY)"),
+    ]  # fmt: skip
+    table = [header]
+    for branch in summary["branches"]:
+        name = branch["branch"].name
+        for row in branch["rows"]:
+            table.append([name, row["category"].name, "", row["lines"], _blank(row["budget"]),
+                          row["spent"], _blank(row["balance"])])  # fmt: skip
+            for sub in row["subs"]:
+                table.append([name, row["category"].name, sub["category"].name, sub["lines"],
+                              "", sub["spent"], ""])  # fmt: skip
+        table.append([name, _("Total"), "", branch["lines"], _blank(branch["budget"]),
+                      branch["spent"], _blank(branch["balance"])])  # fmt: skip
+        if branch["income"] is not None:
+            table.append([name, _("Income"), "", "", "", "", branch["income"]])
+    name = f"fund-summary-{year or 'all'}"
+    if fmt == "xlsx":
+        return attachment(xlsx_bytes(table), f"{name}.xlsx", XLSX)
+    return attachment(csv_bytes(table), f"{name}.csv", CSV)
+
+
+def _keeper_branch(request):
+    branch_id = accounts_branch(request.user)
+    if branch_id is None:
+        raise PermissionDenied
+    return Branch.objects.get(pk=branch_id)
+
+
+@notices_manager_required
+def category_list(request):
+    """The spending categories: the fund rules' and the branch's own; officers add
+    their own and remove those nothing uses."""
+    branch = _keeper_branch(request)
+    form = CategoryForm(request.POST or None, branch_id=branch.pk)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            category = SpendingCategory.objects.filter(
+                pk=parse_id(request.POST.get("delete", "")), branch=branch
+            ).first()
+            if category is None:
+                messages.error(request, _("That category does not exist."))
+            else:
+                perform(
+                    request,
+                    lambda: services.category_delete(actor=request.user, category=category),
+                    _("The category was removed."),
+                )
+            return redirect("notices:categories")
+        if form.is_valid():
+            done = perform(
+                request,
+                lambda: services.category_create(
+                    actor=request.user, branch_id=branch.pk, name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
+                ),
+                _("The category was added."),
+            )  # fmt: skip
+            if done:
+                return redirect("notices:categories")
+    return render(
+        request,
+        "notices/categories.html",
+        {"branch": branch, "form": form, "categories": selectors.category_tree(branch.pk)},
+    )
+
+
+@notices_manager_required
+def budget_edit(request):
+    branch = _keeper_branch(request)
+    year_form = BudgetYearForm(request.GET or None)
+    year = year_form.filters().get("year") or timezone.localdate().year
+    categories = selectors.top_categories(branch.pk)
+    current = selectors.budget_of(branch.pk, year)
+    form = BudgetForm(request.POST or None, categories=categories, initial_amounts=current)
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.budget_save(
+                actor=request.user, branch_id=branch.pk, year=year, amounts=form.amounts()
+            ),
+            _("The budget was saved."),
+        )
+        if done:
+            return redirect(f"{reverse('notices:budget')}?year={year}")
+    total = sum((v for v in current.values()), start=0)
+    return render(
+        request,
+        "notices/budget.html",
+        {"branch": branch, "year": year, "year_form": year_form, "form": form, "total": total},
+    )
+
+
+@notices_manager_required
+def income_list(request):
+    branch = _keeper_branch(request)
+    year_form = BudgetYearForm(request.GET or None)
+    year = year_form.filters().get("year") or timezone.localdate().year
+    form = IncomeForm(request.POST or None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            income = Income.objects.filter(
+                pk=parse_id(request.POST.get("delete", "")), branch=branch
+            ).first()
+            if income is None:
+                messages.error(request, _("That income line does not exist."))
+            else:
+                perform(
+                    request,
+                    lambda: services.income_delete(actor=request.user, income=income),
+                    _("The income line was removed."),
+                )
+            return redirect(f"{reverse('notices:income')}?year={year}")
+        if form.is_valid():
+            data = form.cleaned_data
+            done = perform(
+                request,
+                lambda: services.income_add(
+                    actor=request.user, branch_id=branch.pk, date=data["date"],
+                    source=data["source"], amount=data["amount"], note=data["note"],
+                ),
+                _("The income line was added."),
+            )  # fmt: skip
+            if done:
+                return redirect(f"{reverse('notices:income')}?year={data['date'].year}")
+    rows = list(Income.objects.filter(branch=branch, date__year=year).order_by("date", "id"))
+    return render(
+        request,
+        "notices/income.html",
+        {"branch": branch, "year": year, "year_form": year_form, "form": form, "rows": rows,
+         "total": sum((r.amount for r in rows), start=0)},
+    )  # fmt: skip
+
+
+@notices_manager_required
+def notice_settings(request):
+    """A chair sets whether approving a notice also publishes it."""
+    branch = _keeper_branch(request)
+    if not can_chair_branch(request.user, branch.pk):
+        raise PermissionDenied
+    row = BranchNoticeSettings.objects.filter(branch=branch).first()
+    form = NoticeSettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        perform(
+            request,
+            lambda: services.notice_settings_save(
+                actor=request.user, branch_id=branch.pk,
+                publish_on_approval=form.cleaned_data["publish_on_approval"],
+            ),
+            _("The settings were saved."),
+        )  # fmt: skip
+        return redirect("notices:settings")
+    return render(request, "notices/settings.html", {"branch": branch, "form": form})
 
 
 class PublicNoticesFeed(Feed):

@@ -154,7 +154,7 @@ def fund_notice(branch, officer, *, amounts=("1200.00",), title="工会经费使
     from notices.models import FundLine, NoticeVersion
 
     lines = [
-        FundLine(date=date(2026, 3, 1), purpose=f"用途{i % 3}", payee="某某公司",
+        FundLine(date=date(2026, 3, 1), note=f"用途{i % 3}", payee="某某公司",
                  amount=Decimal(a))
         for i, a in enumerate(amounts)
     ]  # fmt: skip
@@ -172,3 +172,10 @@ def fund_notice(branch, officer, *, amounts=("1200.00",), title="工会经费使
             services.notice_publish(actor=officer, notice=notice, now=now)
     notice.refresh_from_db()
     return notice
+
+
+def category_id(name="其他支出", parent=None):
+    """The id of a seeded spending category (a fund line's form needs one)."""
+    from notices.models import SpendingCategory
+
+    return str(SpendingCategory.objects.get(branch__isnull=True, name=name, parent__name=parent).pk)

@@ -35,7 +35,10 @@ def test_fund_notice_drafted_approved_published_objected_and_answered(browser, l
     for index, (purpose, amount) in enumerate([("慰问品", "860.50"), ("交通", "120.00")]):
         line = lines.nth(index)
         line.locator("input[type=date]").fill("2026-03-05")
-        line.locator(f"input[name=lines-{index}-purpose]").fill(purpose)
+        line.locator(f"select[name=lines-{index}-category]").select_option(
+            label="维权支出 · 送温暖/慰问"
+        )
+        line.locator(f"input[name=lines-{index}-note]").fill(purpose)
         line.locator(f"input[name=lines-{index}-payee]").fill("校内超市")
         line.locator(f"input[name=lines-{index}-amount]").fill(amount)
     form.locator("button.btn-primary").click()

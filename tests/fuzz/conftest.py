@@ -149,14 +149,14 @@ def _objects(people, branch, department):
                                  visibility="members")  # fmt: skip
     notice_services.notice_correct(
         actor=officer, notice=members_notice, reason="更正", version=NoticeVersion(title="更正"),
-        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("2"))],
+        lines=[FundLine(date=date(2026, 1, 1), note="x", payee="y", amount=Decimal("2"))],
     )  # fmt: skip
     notice_services.correction_approve(actor=chair, notice=members_notice)
     public_notice = fund_notice(branch, officer, chair=chair, status="published")
     corrected = fund_notice(branch, officer, chair=chair, status="published")
     notice_services.notice_correct(
         actor=officer, notice=corrected, reason="更正", version=NoticeVersion(title="更正"),
-        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("3"))],
+        lines=[FundLine(date=date(2026, 1, 1), note="x", payee="y", amount=Decimal("3"))],
     )  # fmt: skip
     public_file = NoticeAttachment.objects.create(
         version=public_notice.current, token="n" * 32, name="a.pdf",

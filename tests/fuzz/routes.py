@@ -92,6 +92,10 @@ SETUP = {
     "notices:summary_csv": [("none", MEMBER)],
     "notices:summary_xlsx": [("none", MEMBER)],
     "notices:file": [("public_file", ANONYMOUS)],
+    "notices:categories": [("none", OFFICER)],
+    "notices:budget": [("none", OFFICER)],
+    "notices:income": [("none", OFFICER)],
+    "notices:settings": [("none", CHAIR)],
     # A new event or notice starts from an existing one's values (a valid form to
     # change one field of).
     "notices:create": [

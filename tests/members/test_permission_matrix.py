@@ -100,6 +100,11 @@ MATRIX = {
     "notices:summary_csv": ("none", "get", EVERYONE),
     "notices:summary_xlsx": ("none", "get", EVERYONE),
     "notices:file": ("public_file", "get", EVERYONE),
+    # A branch's accounts: its officers and chair, each keeping their own branch's.
+    "notices:categories": ("none", "get", ROSTER),
+    "notices:budget": ("none", "get", ROSTER),
+    "notices:income": ("none", "get", ROSTER),
+    "notices:settings": ("none", "get", {**ROSTER, "officer": 403, "other_officer": 403}),
     "notices:create": ("kind", "get", ROSTER),
     "notices:detail": ("members_notice", "get", EVENT_VIEW),
     "notices:version": ("members_notice_v1", "get", EVENT_VIEW),
@@ -222,7 +227,7 @@ def objects(people, branch, department):
     notice_services.notice_correct(
         actor=people["officer"], notice=members_notice, reason="更正",
         version=NoticeVersion(title="更正"), lines=[FundLine(date=date(2026, 1, 1),
-        purpose="x", payee="y", amount=Decimal("2"))],
+        note="x", payee="y", amount=Decimal("2"))],
     )  # fmt: skip
     notice_services.correction_approve(actor=people["chair"], notice=members_notice)
     public_notice = fund_notice(branch, people["officer"], chair=people["chair"],
@@ -236,7 +241,7 @@ def objects(people, branch, department):
     notice_services.notice_correct(
         actor=people["officer"], notice=corrected, reason="更正",
         version=NoticeVersion(title="更正"),
-        lines=[FundLine(date=date(2026, 1, 1), purpose="x", payee="y", amount=Decimal("3"))],
+        lines=[FundLine(date=date(2026, 1, 1), note="x", payee="y", amount=Decimal("3"))],
     )  # fmt: skip
     draft = fund_notice(branch, people["officer"])
     awaiting = fund_notice(branch, people["officer"], status="awaiting")

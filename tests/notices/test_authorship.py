@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def edit(notice, actor, payee, amount):
     services.notice_update_draft(
         actor=actor, notice=notice, visibility="public", version=NoticeVersion(title="经费公示"),
-        lines=[FundLine(date=date(2026, 3, 1), purpose="慰问", payee=payee,
+        lines=[FundLine(date=date(2026, 3, 1), note="慰问", payee=payee,
                         amount=Decimal(amount))],
     )  # fmt: skip
 

@@ -18,7 +18,7 @@ from members.models import BranchRole
 from notices import services
 from notices.demo import load_demo_notices
 from notices.models import AwardResult, FundLine, Notice, NoticeVersion
-from tests.factories import fund_notice, user_with_role
+from tests.factories import category_id, fund_notice, user_with_role
 from tests.notices import at
 from union_portal.core.models import Notification
 
@@ -46,9 +46,9 @@ def correct(notice, actor, reason="发票金额录入有误"):
         actor=actor, notice=notice, reason=reason,
         version=NoticeVersion(title=f"{TITLE}（更正）", body="更正后的说明"),
         lines=[
-            FundLine(date=date(2026, 3, 1), purpose="用途0", payee="某某公司",
+            FundLine(date=date(2026, 3, 1), note="用途0", payee="某某公司",
                      amount=Decimal("1200.00")),
-            FundLine(date=date(2026, 3, 1), purpose="用途1", payee=FRIEND,
+            FundLine(date=date(2026, 3, 1), note="用途1", payee=FRIEND,
                      amount=Decimal("99999.00")),
         ],
     )  # fmt: skip
@@ -270,7 +270,7 @@ def test_nobody_approves_their_own_notice(client, branch, people):
     draft = fund_notice(branch, people["officer"])
     services.notice_update_draft(
         actor=second, notice=draft, visibility="public", version=NoticeVersion(title="改过"),
-        lines=[FundLine(date=date(2026, 3, 1), purpose="x", payee="y", amount=Decimal("5"))],
+        lines=[FundLine(date=date(2026, 3, 1), note="x", payee="y", amount=Decimal("5"))],
     )  # fmt: skip
     services.notice_submit(actor=people["officer"], notice=draft)
     with translation.override("en"), pytest.raises(services.NoticeRuleError, match="another"):
@@ -379,7 +379,8 @@ def test_demo_notices_go_through_approval(branch, people):
 def _page_lines(lines, total):
     data = {"lines-TOTAL_FORMS": str(total), "lines-INITIAL_FORMS": "0"}
     for i, (purpose, amount) in enumerate(lines):
-        data.update({f"lines-{i}-date": "2026-03-01", f"lines-{i}-purpose": purpose,
+        data.update({f"lines-{i}-date": "2026-03-01", f"lines-{i}-note": purpose,
+                     f"lines-{i}-category": category_id(),
                      f"lines-{i}-payee": "某某公司", f"lines-{i}-amount": amount})  # fmt: skip
     return data
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from notices import services
 from notices.models import FundLine, Notice, NoticeVersion, Objection
-from tests.factories import fund_notice
+from tests.factories import category_id, fund_notice
 from tests.notices import at
 from union_portal.core.calendar import is_working_day
 from union_portal.core.models import Notification
@@ -59,7 +59,7 @@ def test_a_fund_notice_needs_a_line_and_drafts_only_are_edited(branch, people, p
         services.notice_update_draft(
             actor=people["officer"], notice=published, visibility="public",
             version=NoticeVersion(title="偷偷改"), lines=[FundLine(date=date(2026, 1, 1),
-            purpose="x", payee="y", amount=Decimal("1"))],
+            note="x", payee="y", amount=Decimal("1"))],
         )  # fmt: skip
     published.refresh_from_db()
     assert published.current.title == "工会经费使用公示"
@@ -71,7 +71,7 @@ def test_correction_is_a_new_version_and_the_old_text_stays(client, branch, peop
     services.notice_correct(
         actor=people["officer"], notice=published, reason="第二笔金额录入错误",
         version=NoticeVersion(title="工会经费使用公示（更正）", body="更正后的说明"),
-        lines=[FundLine(date=date(2026, 3, 1), purpose="慰问", payee="某某公司",
+        lines=[FundLine(date=date(2026, 3, 1), note="慰问", payee="某某公司",
                         amount=Decimal("1200.00"))],
     )  # fmt: skip
     services.correction_approve(actor=people["chair"], notice=published)
@@ -221,7 +221,9 @@ def test_bad_amounts_are_explained_and_nothing_is_saved(client, people, amount, 
     data = {
         "title": "经费公示", "body": "", "visibility": "public",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
-        "lines-0-date": "2026-03-01", "lines-0-purpose": "慰问", "lines-0-payee": "超市",
+        "lines-0-date": "2026-03-01", "lines-0-note": "慰问",
+        "lines-0-category": category_id(),
+        "lines-0-payee": "超市",
         "lines-0-amount": amount,
     }  # fmt: skip
     response = client.post(reverse("notices:create", args=["fund"]), data)
@@ -243,9 +245,13 @@ def test_officer_drafts_a_fund_notice_through_the_page(client, people, branch):
     data = {
         "title": "三月经费公示", "body": "说明", "visibility": "members",
         "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
-        "lines-0-date": "2026-03-01", "lines-0-purpose": "慰问", "lines-0-payee": "超市",
+        "lines-0-date": "2026-03-01", "lines-0-note": "慰问",
+        "lines-0-category": category_id(),
+        "lines-0-payee": "超市",
         "lines-0-amount": "100.10",
-        "lines-1-date": "2026-03-02", "lines-1-purpose": "活动", "lines-1-payee": "体育馆",
+        "lines-1-date": "2026-03-02", "lines-1-note": "活动",
+        "lines-1-category": category_id(),
+        "lines-1-payee": "体育馆",
         "lines-1-amount": "50.05",
     }  # fmt: skip
     response = client.post(reverse("notices:create", args=["fund"]), data)
@@ -260,16 +266,17 @@ def test_officer_drafts_a_fund_notice_through_the_page(client, people, branch):
     assert "100.10" in csv_text and "150.15" in csv_text
 
 
-def test_yearly_summary_by_purpose(client, branch, people):
+def test_yearly_summary_by_category(client, branch, people):
     fund_notice(branch, people["officer"], chair=people["chair"], status="published",
                 amounts=["100.00", "200.00", "300.00", "400.00"])  # fmt: skip
     response = client.get(reverse("notices:summary"))
-    rows = {r["purpose"]: r["total"] for r in response.context["rows"]}
-    assert rows == {"用途0": Decimal("500.00"), "用途1": Decimal("200.00"),
-                    "用途2": Decimal("300.00")}  # fmt: skip
-    assert response.context["grand_total"] == Decimal("1000.00")
+    (table,) = response.context["summary"]["branches"]
+    rows = {r["category"].name: (r["spent"], r["lines"]) for r in table["rows"]}
+    # The factory's lines say "用途0…": no keyword, so 其他支出.
+    assert rows == {"其他支出": (Decimal("1000.00"), 4)}
+    assert response.context["summary"]["spent"] == Decimal("1000.00")
     csv_text = client.get(reverse("notices:summary_csv")).content.decode("utf-8-sig")
-    assert "用途0" in csv_text and "500.00" in csv_text
+    assert "其他支出" in csv_text and "1000.00" in csv_text
     assert client.get(reverse("notices:summary_xlsx")).status_code == 200
     assert client.get(reverse("notices:summary"), {"year": "abc"}).status_code == 200
 

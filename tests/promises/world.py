@@ -25,6 +25,7 @@ from tests.factories import (
     DepartmentFactory,
     EventFactory,
     VenueFactory,
+    category_id,
     user_with_role,
 )
 
@@ -244,7 +245,9 @@ def _newcomer_signs_up(world, branch):
 def _fund_fields(title, payee, purpose, amount, visibility="public"):
     return {
         "title": title, "body": "说明", "visibility": visibility,
-        "lines-0-date": "2026-03-01", "lines-0-purpose": purpose, "lines-0-payee": payee,
+        "lines-0-date": "2026-03-01", "lines-0-note": purpose,
+        "lines-0-category": category_id(),
+        "lines-0-payee": payee,
         "lines-0-amount": amount,
     }  # fmt: skip
 

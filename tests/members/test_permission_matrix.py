@@ -68,6 +68,7 @@ MATRIX = {
     "members:export_csv": ("none", "get", ROSTER),
     "members:export_xlsx": ("none", "get", ROSTER),
     "members:create": ("none", "get", ROSTER),
+    "members:birthdays": ("none", "get", ROSTER),
     "members:import": ("none", "get", ROSTER),
     "members:detail": ("member", "get", BRANCH_OBJECT),
     "members:edit": ("member", "get", BRANCH_OBJECT),

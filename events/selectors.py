@@ -19,17 +19,24 @@ def venues_with_counts():
     )
 
 
+def _open_to_member(roles):
+    if roles.member is None:
+        return Q(pk__in=[])
+    return Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]) & (
+        Q(branch_id=roles.member.branch_id) | Q(open_to_all_branches=True)
+    )
+
+
 def events_visible_to(user):
     """Published events of the member's branch or open to all; for officers also
-    their branch's drafts and cancelled events."""
+    their branch's drafts and cancelled events; for the university liaison the
+    published (and cancelled) events of every branch."""
     roles = roles_of(user)
-    visible = Q(pk__in=[])
-    if roles.member is not None:
-        visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]) & (
-            Q(branch_id=roles.member.branch_id) | Q(open_to_all_branches=True)
-        )
+    visible = _open_to_member(roles)
     if roles.managed_branch_ids:
         visible |= Q(branch_id__in=roles.managed_branch_ids)
+    if roles.liaison:
+        visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     return Event.objects.filter(visible)
 
 
@@ -43,6 +50,8 @@ def event_list(*, user, filters: dict):
         events = events.filter(title__icontains=filters["q"])
     if filters.get("category"):
         events = events.filter(category=filters["category"])
+    if filters.get("branch"):
+        events = events.filter(branch=filters["branch"])
     if filters.get("campus"):
         events = events.filter(venues__campus=filters["campus"]).distinct()
     return events.prefetch_related(Prefetch("venues", queryset=venues_with_counts()))

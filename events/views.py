@@ -35,6 +35,7 @@ from .permissions import (
     get_event_for_editor,
     get_event_for_viewer,
     may_manage,
+    may_sign_up,
     report_required,
 )
 
@@ -111,7 +112,7 @@ def event_detail(request, pk):
         "registration": registration,
         "may_manage": may_manage(request.user, event),
         "signup_form": SignupForm(event=event, venues=venues)
-        if member and not registration and event.signup_is_open()
+        if may_sign_up(request.user, event) and not registration and event.signup_is_open()
         else None,
     }
     if registration:
@@ -131,6 +132,8 @@ def register(request, pk):
     if member is None:
         messages.error(request, _("Only members on the roster can sign up."))
         return redirect(event_url(event))
+    if not may_sign_up(request.user, event):
+        raise Http404  # another branch's event, seen as the university liaison
     venues = list(event.venues.select_related("campus"))
     form = SignupForm(request.POST, event=event, venues=venues)
     if not form.is_valid():

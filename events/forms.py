@@ -4,7 +4,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Campus
+from members.models import Branch, Campus
 from union_portal.core.forms import FilterForm, PeriodFilterForm
 
 from .models import Event, Registration, Venue
@@ -165,6 +165,9 @@ class EventFilterForm(FilterForm):
     )
     campus = forms.ModelChoiceField(
         label=_("Campus"), queryset=Campus.objects.all(), required=False
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.all(), required=False
     )
     when = forms.ChoiceField(
         label=_("When"),

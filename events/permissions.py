@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from union_portal.core.roles import can, require_action
+from union_portal.core.roles import can, require_action, roles_of
 
 from .models import Event
 from .selectors import events_visible_to
@@ -17,6 +17,15 @@ def get_event_for_viewer(user, pk) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def may_sign_up(user, event) -> bool:
+    """A member joins their branch's events and those open to all; the liaison
+    sees every branch's events but joins only those."""
+    member = roles_of(user).member
+    return member is not None and (
+        event.open_to_all_branches or event.branch_id == member.branch_id
+    )
 
 
 def get_event_for_editor(user, pk) -> Event:

@@ -4,7 +4,6 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from union_portal.core.roles import roles_of
-from union_portal.core.small_groups import withhold_small_groups
 
 from .models import Event, Registration, Venue
 
@@ -20,17 +19,24 @@ def venues_with_counts():
     )
 
 
+def _open_to_member(roles):
+    if roles.member is None:
+        return Q(pk__in=[])
+    return Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]) & (
+        Q(branch_id=roles.member.branch_id) | Q(open_to_all_branches=True)
+    )
+
+
 def events_visible_to(user):
     """Published events of the member's branch or open to all; for officers also
-    their branch's drafts and cancelled events."""
+    their branch's drafts and cancelled events; for the university liaison the
+    published (and cancelled) events of every branch."""
     roles = roles_of(user)
-    visible = Q(pk__in=[])
-    if roles.member is not None:
-        visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]) & (
-            Q(branch_id=roles.member.branch_id) | Q(open_to_all_branches=True)
-        )
+    visible = _open_to_member(roles)
     if roles.managed_branch_ids:
         visible |= Q(branch_id__in=roles.managed_branch_ids)
+    if roles.liaison:
+        visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     return Event.objects.filter(visible)
 
 
@@ -44,6 +50,8 @@ def event_list(*, user, filters: dict):
         events = events.filter(title__icontains=filters["q"])
     if filters.get("category"):
         events = events.filter(category=filters["category"])
+    if filters.get("branch"):
+        events = events.filter(branch=filters["branch"])
     if filters.get("campus"):
         events = events.filter(venues__campus=filters["campus"]).distinct()
     return events.prefetch_related(Prefetch("venues", queryset=venues_with_counts()))
@@ -89,43 +97,3 @@ def roll_call(event, venue=None):
     if venue is not None:
         registrations = registrations.filter(venue=venue)
     return registrations
-
-
-def participation(*, branch_ids, date_from=None, date_to=None, event=None):
-    """Registrations that held a place, attendance and no-shows, per campus, per
-    department and per event (three queries). A no-show is a confirmed place at
-    an event that has ended without a check-in. Campus and department groups of
-    fewer than PORTAL_MIN_GROUP_SIZE people show "<5"."""
-    registrations = Registration.objects.filter(
-        event__branch_id__in=branch_ids, status__in=HOLDS_PLACE
-    )
-    if date_from:
-        registrations = registrations.filter(event__starts_at__date__gte=date_from)
-    if date_to:
-        registrations = registrations.filter(event__starts_at__date__lte=date_to)
-    if event is not None:
-        registrations = registrations.filter(event=event)
-    counts = {
-        "registered": Count("id"),
-        "attended": Count("id", filter=Q(status=Registration.Status.ATTENDED)),
-        "no_show": Count(
-            "id",
-            filter=Q(status=Registration.Status.CONFIRMED, event__ends_at__lt=timezone.now()),
-        ),
-    }
-
-    def grouped(*fields):
-        return list(registrations.values(*fields).annotate(**counts).order_by(*fields))
-
-    figures = ("attended", "no_show")
-    return {
-        # Groups of people by campus or department: a small one singles someone out.
-        "campus": withhold_small_groups(
-            grouped("member__home_campus__name"), count="registered", figures=figures
-        ),
-        "department": withhold_small_groups(
-            grouped("member__department__name"), count="registered", figures=figures
-        ),
-        # An event's own numbers are on its page for every member to see.
-        "event": grouped("event__starts_at", "event__title", "event_id"),
-    }

@@ -18,7 +18,7 @@ from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import is_shown
 
-from . import ics, selectors, services
+from . import ics, report, selectors, services
 from .forms import (
     CancelEventForm,
     CheckInForm,
@@ -35,6 +35,7 @@ from .permissions import (
     get_event_for_editor,
     get_event_for_viewer,
     may_manage,
+    may_sign_up,
     report_required,
 )
 
@@ -111,7 +112,7 @@ def event_detail(request, pk):
         "registration": registration,
         "may_manage": may_manage(request.user, event),
         "signup_form": SignupForm(event=event, venues=venues)
-        if member and not registration and event.signup_is_open()
+        if may_sign_up(request.user, event) and not registration and event.signup_is_open()
         else None,
     }
     if registration:
@@ -131,6 +132,8 @@ def register(request, pk):
     if member is None:
         messages.error(request, _("Only members on the roster can sign up."))
         return redirect(event_url(event))
+    if not may_sign_up(request.user, event):
+        raise Http404  # another branch's event, seen as the university liaison
     venues = list(event.venues.select_related("campus"))
     form = SignupForm(request.POST, event=event, venues=venues)
     if not form.is_valid():
@@ -339,7 +342,7 @@ def personal_feed(request, token):
 def _participation(request):
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    data = selectors.participation(
+    data = report.participation(
         branch_ids=branches_where(request.user, "events.report"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
@@ -350,14 +353,6 @@ def _participation(request):
 @report_required
 def participation_report(request):
     form, data = _participation(request)
-    for rows in data.values():
-        for row in rows:
-            if not is_shown(row["registered"]):
-                row["no_show_rate"] = row["registered"]  # withheld: a small group
-            else:
-                row["no_show_rate"] = (
-                    round(100 * row["no_show"] / row["registered"]) if row["registered"] else 0
-                )
     shown = [row["registered"] for row in data["campus"] + data["department"]]
     scale = max((n for n in shown if is_shown(n)), default=0) or 1
     return render(
@@ -367,18 +362,32 @@ def participation_report(request):
     )
 
 
+def _percent(value):
+    return f"{value}%" if is_shown(value) else (value if value is not None else "")
+
+
 @report_required
 def participation_report_csv(request):
     _form, data = _participation(request)
-    rows = [[_("Grouping"), _("Name"), _("Registered"), _("Attended"), _("No-shows")]]
-    labels = {
-        "campus": (_("Campus"), "member__home_campus__name"),
-        "department": (_("Department"), "member__department__name"),
-        "event": (_("Event"), "event__title"),
-    }
-    for key, (label, field) in labels.items():
+    rows = [[
+        _("Grouping"), _("Name"), _("Active members"), _("Registration rate"),
+        _("Attendance rate"), _("Registered"), _("Attended"), _("No-shows"),
+        _("Registrations for events to come"),
+    ]]  # fmt: skip
+    labels = {"campus": _("Campus"), "department": _("Department"), "event": _("Event")}
+    for key, label in labels.items():
         rows += [
-            [label, row[field], row["registered"], row["attended"], row["no_show"]]
+            [
+                label,
+                row["name"],
+                row.get("members", ""),
+                _percent(row.get("registration_rate")),
+                _percent(row.get("attendance_rate")),
+                row["registered"],
+                row["attended"],
+                row["no_show"],
+                row["upcoming"],
+            ]  # fmt: skip
             for row in data[key]
         ]
     return attachment(csv_bytes(rows), "participation.csv", CSV)

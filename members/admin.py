@@ -36,9 +36,9 @@ class MemberAdmin(SecretLookupsMixin, admin.ModelAdmin):
     list_select_related = ("branch", "department", "home_campus")
     search_fields = ("staff_number", "name", "email")
     raw_id_fields = ("user",)
-    # Hardship is for the member's own branch officers and chair, in the portal
-    # (excluded, so not a filter either).
-    exclude = ("has_hardship",)
+    # Hardship, sex and date of birth are for the member's own branch officers
+    # and chair, in the portal (excluded, so not filters either).
+    exclude = ("has_hardship", "sex", "date_of_birth")
     secret_lookups = ("grievances",)  # `?grievances=68` would name a case's filer
 
 

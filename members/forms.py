@@ -1,4 +1,6 @@
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.forms import FilterForm
@@ -19,6 +21,8 @@ class MemberForm(forms.ModelForm):
             "department",
             "home_campus",
             "job_title",
+            "sex",
+            "date_of_birth",
             "email",
             "phone",
             "joined_on",
@@ -26,7 +30,10 @@ class MemberForm(forms.ModelForm):
             "is_representative",
             "has_hardship",
         ]
-        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, branch_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +46,11 @@ class MemberForm(forms.ModelForm):
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
         self.fields["joined_on"].input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+        # The HR sheet writes 1975-03-08 or 1975/3/8 (strptime takes both widths).
+        self.fields["date_of_birth"].input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
+        self.fields["date_of_birth"].error_messages["invalid"] = _(
+            "Enter the date as YYYY-MM-DD or YYYY/M/D, e.g. 1975-03-08."
+        )
 
     def clean_staff_number(self):
         return self.cleaned_data["staff_number"].strip().upper()
@@ -95,6 +107,9 @@ class RosterFilterForm(FilterForm):
         label=_("Member representative"), choices=YES_NO_ANY, required=False
     )
     hardship = forms.ChoiceField(label=_("In hardship"), choices=YES_NO_ANY, required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("", _("Any"))] + Member.Sex.choices, required=False
+    )
 
     def __init__(self, *args, branch_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,3 +132,16 @@ class RosterImportForm(forms.Form):
         if len(branch_ids) == 1:
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
+
+
+def month_name(number: int) -> str:
+    return gettext("Month %(number)d") % {"number": number}
+
+
+class BirthdayMonthForm(FilterForm):
+    month = forms.TypedChoiceField(label=_("Month"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(n, month_name(n)) for n in range(1, 13)]
+        self.fields["month"].initial = timezone.localdate().month

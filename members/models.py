@@ -99,6 +99,10 @@ def new_calendar_feed_key() -> str:
 class Member(models.Model):
     """A roster entry. It exists before any account; a user claims it at sign-up."""
 
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         RETIRED = "retired", _("Retired")
@@ -127,6 +131,13 @@ class Member(models.Model):
         Campus, on_delete=models.PROTECT, related_name="members", verbose_name=_("home campus")
     )
     job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    # Sex and date of birth are for union work (三八节 handouts, birthday greetings,
+    # foreseeing retirements): the branch's officers and chair see them, nobody
+    # else (not the admin, not other members, not the liaison by name).
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True, default="")
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_not_future]
+    )
     joined_on = models.DateField(_("union join date"), validators=[validate_not_future])
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE

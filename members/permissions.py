@@ -32,5 +32,17 @@ def may_see_hardship(user, member: Member) -> bool:
     return can(user, "roster.view_hardship", member.branch_id)
 
 
+def may_see_personal(user, member: Member) -> bool:
+    """Sex and date of birth: the member's own branch officers and chair."""
+    return can(user, "roster.view_personal", member.branch_id)
+
+
+personal_required = require_action("roster.view_personal")
+
+
+def personal_branch_ids(user) -> set:
+    return branches_where(user, "roster.view_personal")
+
+
 def roster_branch_ids(user) -> set:
     return branches_where(user, "roster.view")

@@ -1,7 +1,9 @@
 """Everything the portal holds about a person, for them to download.
 
-Left out on purpose: the hardship flag (the design keeps it for the branch's
-officers only) and internal notes on cases (never shown to the filer).
+Sex and date of birth are the person's own and are here; officers of their
+branch see them too, nobody else. Left out on purpose: the hardship flag (the
+design keeps it for the branch's officers only) and internal notes on cases
+(never shown to the filer).
 """
 
 from django.db.models import Q
@@ -14,7 +16,8 @@ from union_portal.core.models import Notification
 from .models import Member, MemberStatusChange
 
 MEMBER_FIELDS = [
-    "staff_number", "name", "email", "phone", "job_title", "joined_on", "status",
+    "staff_number", "name", "email", "phone", "job_title", "sex", "date_of_birth",
+    "joined_on", "status",
     "is_representative", "created_at", "updated_at",
 ]  # fmt: skip
 

@@ -22,6 +22,8 @@ COLUMNS = {
     "department": ["部门", "department"],
     "home_campus": ["校区", "campus", "home campus"],
     "job_title": ["职务", "职称", "job title"],
+    "sex": ["性别", "sex", "gender"],
+    "date_of_birth": ["出生日期", "出生年月日", "date of birth", "birth date", "birthday"],
     "email": ["邮箱", "电子邮箱", "email"],
     "phone": ["手机", "手机号", "电话", "phone"],
     "joined_on": ["入会日期", "join date", "joined on"],
@@ -42,6 +44,8 @@ STATUS_WORDS = {
     "会籍中止": "lapsed",
 }
 STATUS_EXPORT = {"active": "在册", "retired": "退休", "transferred": "调离", "lapsed": "会籍中止"}
+SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+SEX_EXPORT = {"M": "男", "F": "女", "": ""}
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "x"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 
@@ -134,6 +138,14 @@ def status_code(text: str) -> str | None:
     return None
 
 
+def sex_code(text: str) -> str | None:
+    """男/女/M/F (any case) as the stored code; "" for an empty cell; None if unknown."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return SEX_WORDS.get(text.lower())
+
+
 def yes_no(text: str) -> bool | None:
     text = (text or "").strip().lower()
     if text in TRUE_WORDS:
@@ -154,6 +166,8 @@ def export_row(member: Member, with_hardship: bool) -> list:
         "department": member.department.name,
         "home_campus": member.home_campus.name,
         "job_title": member.job_title,
+        "sex": SEX_EXPORT.get(member.sex, ""),
+        "date_of_birth": member.date_of_birth.isoformat() if member.date_of_birth else "",
         "email": member.email,
         "phone": member.phone,
         "joined_on": member.joined_on.isoformat(),

@@ -21,7 +21,7 @@ from .models import (
     RosterImport,
     new_calendar_feed_key,
 )
-from .roster_io import RosterFileError, parse_roster_file, status_code, yes_no
+from .roster_io import RosterFileError, parse_roster_file, sex_code, status_code, yes_no
 from .validators import normalise_email
 
 
@@ -118,6 +118,16 @@ def _row_form(record, branch, departments, campuses, existing):
     if status is None:
         errors.append(_("Unknown status “%s”.") % data["status"])
     data["status"] = status or ""
+    if existing is not None:
+        # A sheet without these columns (HR's usual one) keeps what officers entered.
+        if "sex" not in record:
+            data["sex"] = existing.sex
+        if "date_of_birth" not in record and existing.date_of_birth:
+            data["date_of_birth"] = existing.date_of_birth.isoformat()
+    sex = sex_code(data.get("sex", ""))
+    if sex is None:
+        errors.append(_("Sex “%s” is not 男 or 女 (M or F).") % data["sex"])
+    data["sex"] = sex or ""
     for flag in ("is_representative", "has_hardship"):
         value = yes_no(data.get(flag, ""))
         if value is None:

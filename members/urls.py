@@ -10,6 +10,7 @@ urlpatterns = [
     path("roster/", views.roster_list, name="roster"),
     path("roster/export.csv", views.roster_export, {"fmt": "csv"}, name="export_csv"),
     path("roster/export.xlsx", views.roster_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("roster/birthdays/", views.birthdays, name="birthdays"),
     path("roster/new/", views.member_create, name="create"),
     path("roster/<int:pk>/", views.member_detail, name="detail"),
     path("roster/<int:pk>/edit/", views.member_edit, name="edit"),

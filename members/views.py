@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,12 +14,21 @@ from union_portal.core.pagination import paginate
 from union_portal.core.roles import can, login_required_403
 
 from . import selectors, services
-from .forms import MemberForm, RosterFilterForm, RosterImportForm
+from .forms import (
+    BirthdayMonthForm,
+    MemberForm,
+    RosterFilterForm,
+    RosterImportForm,
+    month_name,
+)
 from .models import Member, RosterImport
 from .permissions import (
     get_member_for_editor,
     get_member_for_viewer,
     may_see_hardship,
+    may_see_personal,
+    personal_branch_ids,
+    personal_required,
     roster_branch_ids,
     roster_required,
 )
@@ -80,6 +90,29 @@ def roster_export(request, fmt):
     return attachment(roster_csv(members.iterator(), with_hardship), "roster.csv", CSV)
 
 
+@personal_required
+def birthdays(request):
+    """Officers: the month's birthdays (this month unless another is picked) and
+    the members reaching retirement age within 12 months."""
+    branch_ids = personal_branch_ids(request.user)
+    form = BirthdayMonthForm(request.GET or None)
+    today = timezone.localdate()
+    month = form.filters().get("month") or today.month
+    return render(
+        request,
+        "members/birthdays.html",
+        {
+            "form": form,
+            "month": month,
+            "month_name": month_name(month),
+            "birthdays": list(selectors.birthdays_in_month(branch_ids=branch_ids, month=month)),
+            "retiring": selectors.retiring_within_year(branch_ids=branch_ids, today=today),
+            "ages": selectors.retirement_ages(),
+            "many_branches": len(branch_ids) > 1,
+        },
+    )
+
+
 @roster_required
 def member_detail(request, pk):
     member = get_member_for_viewer(request.user, pk)
@@ -89,6 +122,7 @@ def member_detail(request, pk):
         {
             "member": member,
             "show_hardship": may_see_hardship(request.user, member),
+            "show_personal": may_see_personal(request.user, member),
             "history": selectors.member_status_history(member),
             "may_edit": can(request.user, "roster.edit", member.branch_id),
         },

@@ -314,6 +314,9 @@ PORTAL_MIN_GROUP_SIZE = 5
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Statutory retirement age by sex, for the officers' "retiring within 12 months" list.
+RETIREMENT_AGE_MEN = int(os.environ.get("RETIREMENT_AGE_MEN", "60"))
+RETIREMENT_AGE_WOMEN = int(os.environ.get("RETIREMENT_AGE_WOMEN", "55"))
 
 # Production: PORTAL_PRODUCTION=1 behind HTTPS (`manage.py check --deploy` is clean).
 X_FRAME_OPTIONS = "DENY"

@@ -60,6 +60,7 @@ SETUP = {
     "members:export_csv": [("none", OFFICER)],
     "members:export_xlsx": [("none", OFFICER)],
     "members:create": [("none", OFFICER)],
+    "members:birthdays": [("none", OFFICER)],
     "members:import": [("none", OFFICER)],
     "members:detail": [("member", OFFICER)],
     "members:edit": [("member", OFFICER)],

@@ -47,6 +47,8 @@ EVENT_VIEW = {
     "liaison": 404,
     "other_officer": 404,
 }
+# The university liaison sees every branch's published events (not joining them).
+EVENT_VIEW_LIAISON = {**EVENT_VIEW, "liaison": 200}
 # A named case of the branch, filed by the member, assigned to the officer.
 CASE_VIEW = {**EVENT_VIEW}
 # The fairness dashboard: branch chairs and the university liaison.
@@ -68,6 +70,7 @@ MATRIX = {
     "members:export_csv": ("none", "get", ROSTER),
     "members:export_xlsx": ("none", "get", ROSTER),
     "members:create": ("none", "get", ROSTER),
+    "members:birthdays": ("none", "get", ROSTER),
     "members:import": ("none", "get", ROSTER),
     "members:detail": ("member", "get", BRANCH_OBJECT),
     "members:edit": ("member", "get", BRANCH_OBJECT),
@@ -151,8 +154,8 @@ MATRIX = {
     # The random key is the credential: calendar apps fetch it without a session.
     "events:feed": ("feed", "get", dict.fromkeys(ROLES, 200)),
     "events:feed_reset": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
-    "events:detail": ("event", "get", EVENT_VIEW),
-    "events:ics": ("event", "get", EVENT_VIEW),
+    "events:detail": ("event", "get", EVENT_VIEW_LIAISON),
+    "events:ics": ("event", "get", EVENT_VIEW_LIAISON),
     "events:register": ("event", "post", {**EVENT_VIEW, **dict.fromkeys(MEMBERS_OF_BRANCH, 302)}),
     "events:edit": ("event", "get", BRANCH_OBJECT),
     "events:cancel": ("event", "get", BRANCH_OBJECT),

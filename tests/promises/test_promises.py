@@ -98,6 +98,10 @@ class Hardship(Promise):
         return world.identity["needy"]
 
 
+class BirthDate(Markers):
+    key = "birth"
+
+
 class NamedToChair(Promise):
     def secrets(self, world):
         return world.identity["objector"]
@@ -124,6 +128,8 @@ PROMISES = [
                  frozenset({"officer", "chair"})),
     Hardship("hardship is known to the member's own branch officers and chair only",
              frozenset(BRANCH_OFFICERS)),
+    BirthDate("a member's date of birth is known to their branch's officers and chair "
+              "(and to them) only", frozenset(BRANCH_OFFICERS | {"needy"})),
     MembersOnly("a members-only notice is read by the branch only",
                 frozenset(BRANCH_MEMBERS | BRANCH_OFFICERS | {"superuser"})),
     Unpublished("an unpublished notice (draft, awaiting, approved, withdrawn before "

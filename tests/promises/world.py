@@ -175,6 +175,11 @@ def build() -> World:
     needy = users["needy"].member
     response = submit(officer, reverse("members:edit", args=[needy.pk]), {"has_hardship": "on"})
     assert response.status_code == 302, response.content[-2000:]
+    # Date of birth and sex: the officer enters them on the same roster entry.
+    world.markers["birth"] = ["1968-02-29", "1968年2月29日", "1968/2/29"]
+    response = submit(officer, reverse("members:edit", args=[needy.pk]),
+                      {"date_of_birth": "1968-02-29", "sex": "F"})  # fmt: skip
+    assert response.status_code == 302, response.content[-2000:]
 
     # A confidential case, taken all the way to the university union.
     world.markers["conf_case"] = ["QCONFSUBJQ", "QCONFDESCQ"]

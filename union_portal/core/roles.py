@@ -23,6 +23,8 @@ ACTIONS = {
     "roster.import": {OFFICER, CHAIR},
     "roster.export": {OFFICER, CHAIR},
     "roster.view_hardship": {OFFICER, CHAIR},
+    # Sex and date of birth: birthday greetings, 女职工 handouts, retirements.
+    "roster.view_personal": {OFFICER, CHAIR},
     "events.manage": {OFFICER, CHAIR},
     "events.report": {OFFICER, CHAIR},
     "notices.manage": {OFFICER, CHAIR},

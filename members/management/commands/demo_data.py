@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from awards.demo import load_demo_awards
 from events.demo import load_demo_events
@@ -58,6 +59,35 @@ DEMO_USERS = [
     ("officer2@demo.example.cn", "陈志强", "D0004", "officer", 1),
     ("liaison@demo.example.cn", "赵卫东", None, "liaison", None),
 ]
+
+
+def _demo_births(today):
+    """Sex and date of birth of the demo accounts: the member has her birthday
+    this month, the officer reaches 60 in four months (the retirement list)."""
+    soon = today + timedelta(days=120)
+    return {
+        "D0001": ("F", date(today.year - 38, today.month, 8)),
+        "D0002": ("M", date(soon.year - 60, soon.month, min(soon.day, 28))),
+        "D0003": ("F", date(today.year - 49, 3, 8)),
+        "D0004": ("M", date(today.year - 45, 10, 1)),
+    }
+
+
+def fill_sex_and_birth(rng, today):
+    """Sex and date of birth for demo members who have none yet (entries made
+    before the roster held them); those already set are left alone."""
+    births = _demo_births(today)
+    for member in Member.objects.filter(sex="", date_of_birth__isnull=True).order_by("pk"):
+        if member.staff_number in births:
+            member.sex, member.date_of_birth = births[member.staff_number]
+        else:
+            member.sex = "F" if rng.random() < 0.55 else "M"
+            oldest = 55 if member.sex == "F" else 60  # active staff are under retirement age
+            if member.status == Member.Status.RETIRED:
+                oldest += 12
+            age_days = rng.randint(24 * 365, oldest * 365 - 1)
+            member.date_of_birth = today - timedelta(days=age_days)
+        member.save(update_fields=["sex", "date_of_birth", "updated_at"])
 
 
 class Command(BaseCommand):
@@ -134,6 +164,8 @@ class Command(BaseCommand):
                     role=role,
                     branch=branches[branch_index] if branch_index is not None else None,
                 )
+
+        fill_sex_and_birth(rng, timezone.localdate())
 
         admin, created = User.objects.get_or_create(
             username="admin",

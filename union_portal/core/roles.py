@@ -25,6 +25,7 @@ ACTIONS = {
     "roster.view_hardship": {OFFICER, CHAIR},
     "events.manage": {OFFICER, CHAIR},
     "events.report": {OFFICER, CHAIR},
+    "events.passenger_phones": {OFFICER, CHAIR},
     "notices.manage": {OFFICER, CHAIR},
     "notices.approve": {CHAIR},
 }

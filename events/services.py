@@ -358,7 +358,7 @@ def registration_choose_trip(
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("member", "venue")
             .get(pk=registration.pk)
         )

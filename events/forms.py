@@ -86,10 +86,6 @@ class VenueForm(forms.ModelForm):
                     "registrations",
                     filter=Q(registrations__status__in=["confirmed", "attended"]),
                 ),
-                active=Count(
-                    "registrations",
-                    filter=Q(registrations__status__in=Registration.ACTIVE),
-                ),
             )
             if capacity is not None and capacity < counts["confirmed"]:
                 self.add_error(
@@ -100,18 +96,26 @@ class VenueForm(forms.ModelForm):
                     )
                     % {"count": counts["confirmed"]},
                 )
-            if cleaned.get("DELETE") and counts["active"]:
-                self.add_error(
-                    None,
-                    _("%(venue)s has registrations and cannot be removed.")
-                    % {"venue": self.instance},
-                )
         return cleaned
 
 
+class BaseVenueFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # A form marked for deletion is not validated by the formset: checked here,
+        # or the venue's registrations would go with it.
+        for form in self.deleted_forms:
+            venue = form.instance
+            if venue.pk and venue.registrations.filter(status__in=Registration.ACTIVE).exists():
+                raise forms.ValidationError(
+                    _("%(venue)s has registrations and cannot be removed.") % {"venue": venue}
+                )
+
+
 VenueFormSet = inlineformset_factory(
-    Event, Venue, form=VenueForm, extra=1, min_num=0, can_delete=True, max_num=10, absolute_max=20
-)
+    Event, Venue, form=VenueForm, formset=BaseVenueFormSet, extra=1, min_num=0,
+    can_delete=True, max_num=10, absolute_max=20,
+)  # fmt: skip
 
 
 class TripForm(forms.ModelForm):
@@ -145,13 +149,7 @@ class TripForm(forms.ModelForm):
                 )
                 % {"count": counts["confirmed"]},
             )
-        if counts["active"] and cleaned.get("DELETE"):
-            self.add_error(
-                None,
-                _("The trip %(trip)s has passengers and cannot be removed.")
-                % {"trip": self.instance},
-            )
-        elif counts["active"] and cleaned.get("direction") != self.instance.direction:
+        if counts["active"] and cleaned.get("direction") != self.instance.direction:
             self.add_error("direction", _("A trip with passengers cannot change its direction."))
         return cleaned
 
@@ -159,6 +157,18 @@ class TripForm(forms.ModelForm):
 class BaseTripFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
+        # A form marked for deletion is not validated by the formset: checked here.
+        for form in self.deleted_forms:
+            trip = form.instance
+            if (
+                trip.pk
+                and ShuttleSeat.objects.filter(
+                    trip=trip, registration__status__in=Registration.ACTIVE
+                ).exists()
+            ):
+                raise forms.ValidationError(
+                    _("The trip %(trip)s has passengers and cannot be removed.") % {"trip": trip}
+                )
         kept = [
             form.cleaned_data
             for form in self.forms

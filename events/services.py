@@ -280,8 +280,8 @@ def _check_seat(*, registration, trip, now):
     ):
         raise EventRuleError(
             _(
-                "Until %(time)s the seats on this trip are kept for members coming from "
-                "another campus. Seats open to everyone from %(time)s."
+                "The seats on this trip go first to members coming from another campus. "
+                "Seats open to everyone from %(time)s."
             )
             % {"time": _local(trip.opens_to_everyone_at())}
         )

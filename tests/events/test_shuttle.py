@@ -257,7 +257,7 @@ def test_reminder_carries_the_departure_of_the_members_trips(branch, campuses):
     departs = timezone.localtime(out.departs_at).strftime("%Y-%m-%d %H:%M")
     assert "行政楼前" in body and departs in body and "临港校区" in body
     waiting = Notification.objects.get(user=b.user, key__startswith="event-reminder").body
-    assert "waiting list" in waiting and departs in waiting
+    assert "候补" in waiting and departs in waiting  # in the member's language
     assert Notification.objects.filter(key__startswith="event-reminder").count() == 2
 
 
@@ -334,7 +334,8 @@ def test_the_old_single_shuttle_becomes_a_trip_out_and_a_trip_back():
     )  # fmt: skip
     venue = Venue.objects.create(event=event, campus=near, place="田径场", capacity=10)
     states = [("confirmed", "confirmed"), ("confirmed", "confirmed"),
-              ("confirmed", "waitlisted"), ("confirmed", "none"), ("cancelled", "none")]  # fmt: skip
+              ("confirmed", "waitlisted"), ("confirmed", "none"),
+              ("cancelled", "none")]  # fmt: skip
     ids = []
     for n, (status, shuttle) in enumerate(states):
         member = Member.objects.create(

@@ -81,17 +81,17 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
         trips = [
             ShuttleTrip.objects.create(
                 event=walk, direction="out", departure_campus=far,
-                departure_place="临港校区行政楼前",
+                departure_place="行政楼前",
                 departs_at=start - timedelta(hours=2), seats=6,
             ),
             ShuttleTrip.objects.create(
                 event=walk, direction="back", departure_campus=near,
-                departure_place="江湾校区南门",
+                departure_place="南门",
                 departs_at=walk.ends_at + timedelta(minutes=30), seats=30,
             ),
             ShuttleTrip.objects.create(
                 event=walk, direction="out", departure_campus=far,
-                departure_place="临港校区图书馆",
+                departure_place="图书馆",
                 departs_at=start - timedelta(hours=1, minutes=30), seats=20,
             ),
         ]  # fmt: skip

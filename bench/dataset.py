@@ -785,17 +785,17 @@ class Builder:
             (
                 "events_event",
                 "id title description category starts_at ends_at signup_opens_at "
-                "signup_closes_at cancel_deadline open_to_all_branches online_url shuttle_seats "
-                "shuttle_departs_at shuttle_departure_place status created_at cancelled_reason "
-                "branch_id created_by_id",
-                self.events,
+                "signup_closes_at cancel_deadline open_to_all_branches online_url "
+                "status created_at cancelled_reason branch_id created_by_id",
+                # The rows keep their old shape (indices used below); the shuttle is in trips.
+                lambda: [row[:11] + row[14:] for row in self.events()],
             ),
             ("events_venue", "id place capacity campus_id event_id", self.venues),
             (
                 "events_registration",
-                "id status shuttle wants_shuttle checkin_code created_at confirmed_at "
+                "id status checkin_code created_at confirmed_at "
                 "cancelled_at attended_at checked_in_by_id event_id member_id venue_id",
-                self.registrations,
+                lambda: [row[:2] + row[4:] for row in self.registrations()],
             ),
             (
                 "grievances_category",

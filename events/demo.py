@@ -9,7 +9,7 @@ from django.utils import timezone
 from members.models import Member
 
 from . import services
-from .models import Event, Venue
+from .models import Event, ShuttleTrip, Venue
 
 DAY = timedelta(days=1)
 
@@ -32,14 +32,19 @@ def _event(title, branch, officer, start, **fields):
     return event, created
 
 
-def _sign_up(event, members, venues, now, shuttle_every=0):
+def _sign_up(event, members, venues, now, trips=None):
+    """Signs members up in turn; with trips, each far-campus member also takes
+    a seat out and back (the demo's walk)."""
     for index, member in enumerate(members):
+        venue = venues[index % len(venues)] if venues else None
+        rides = trips and services.has_first_claim(member=member, venue=venue)
         try:
             services.registration_create(
                 member=member,
                 event=event,
-                venue_id=venues[index % len(venues)].pk if venues else None,
-                wants_shuttle=bool(shuttle_every) and index % shuttle_every == 0,
+                venue_id=venue.pk if venue else None,
+                out_trip_id=trips[0].pk if rides else None,
+                back_trip_id=trips[1].pk if rides else None,
                 now=now,
             )
         except services.EventRuleError:
@@ -59,10 +64,9 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
 
     walk, created = _event(
         "两校区同步健步走", branches[0], officers[0], afternoon + 9 * DAY,
-        category=Event.Category.SPORTS, open_to_all_branches=True, shuttle_seats=20,
-        shuttle_departs_at=afternoon + 9 * DAY - timedelta(hours=1),
-        shuttle_departure_place="江湾校区南门",
-        description="江湾、临港两个校区**同时出发**，终点合影。需要班车的老师请勾选班车座位。",
+        category=Event.Category.SPORTS, open_to_all_branches=True,
+        description="江湾、临港两个校区**同时出发**，终点合影。临港校区的老师可乘班车来江湾，"
+                    "报名时选择去程和返程班次。",
     )  # fmt: skip
     if created:
         venues = [
@@ -71,10 +75,31 @@ def load_demo_events(*, branches, campuses, officers, demo_member):
                 event=walk, campus=far, place="临港校区滴水湖步道起点", capacity=30
             ),
         ]
-        _sign_up(walk, [demo_member], venues[:1], now, shuttle_every=1)
-        _sign_up(
-            walk, rng.sample(active[branches[0].pk] + active[branches[1].pk], 45), venues, now, 3
-        )
+        start = walk.starts_at
+        # Far-campus staff ride to 江湾: the early bus out is small and fills up
+        # (a waiting list), the later one and the bus back have seats left.
+        trips = [
+            ShuttleTrip.objects.create(
+                event=walk, direction="out", departure_campus=far,
+                departure_place="行政楼前",
+                departs_at=start - timedelta(hours=2), seats=6,
+            ),
+            ShuttleTrip.objects.create(
+                event=walk, direction="back", departure_campus=near,
+                departure_place="南门",
+                departs_at=walk.ends_at + timedelta(minutes=30), seats=30,
+            ),
+            ShuttleTrip.objects.create(
+                event=walk, direction="out", departure_campus=far,
+                departure_place="图书馆",
+                departs_at=start - timedelta(hours=1, minutes=30), seats=20,
+            ),
+        ]  # fmt: skip
+        _sign_up(walk, [demo_member], venues[:1], now)
+        crowd = rng.sample(active[branches[0].pk] + active[branches[1].pk], 45)
+        riders = [m for m in crowd if m.home_campus_id == far.pk][:9]
+        _sign_up(walk, riders, venues[:1], now, trips=trips)
+        _sign_up(walk, [m for m in crowd if m not in riders], venues, now)
 
     badminton, created = _event(
         "教职工羽毛球友谊赛", branches[0], officers[0], afternoon + 5 * DAY,

@@ -1,13 +1,13 @@
 from django import forms
 from django.db.models import Count, Q
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Campus
 from union_portal.core.forms import FilterForm, PeriodFilterForm
 
-from .models import Event, Registration, Venue
+from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
 
 DATETIME = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -29,9 +29,6 @@ class EventForm(forms.ModelForm):
             "cancel_deadline",
             "open_to_all_branches",
             "online_url",
-            "shuttle_seats",
-            "shuttle_departs_at",
-            "shuttle_departure_place",
         ]
         widgets = {
             name: forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)
@@ -41,7 +38,6 @@ class EventForm(forms.ModelForm):
                 "signup_opens_at",
                 "signup_closes_at",
                 "cancel_deadline",
-                "shuttle_departs_at",
             )
         } | {"description": forms.Textarea(attrs={"rows": 5})}
 
@@ -69,11 +65,6 @@ class EventForm(forms.ModelForm):
             )
         if not self.instance.pk and starts and starts < timezone.now():
             self.add_error("starts_at", _("A new event cannot start in the past."))
-        if get("shuttle_seats"):
-            if not get("shuttle_departs_at"):
-                self.add_error("shuttle_departs_at", _("Say when the shuttle leaves."))
-            if not get("shuttle_departure_place"):
-                self.add_error("shuttle_departure_place", _("Say where the shuttle leaves from."))
         return cleaned
 
 
@@ -95,10 +86,6 @@ class VenueForm(forms.ModelForm):
                     "registrations",
                     filter=Q(registrations__status__in=["confirmed", "attended"]),
                 ),
-                active=Count(
-                    "registrations",
-                    filter=Q(registrations__status__in=Registration.ACTIVE),
-                ),
             )
             if capacity is not None and capacity < counts["confirmed"]:
                 self.add_error(
@@ -109,38 +96,150 @@ class VenueForm(forms.ModelForm):
                     )
                     % {"count": counts["confirmed"]},
                 )
-            if cleaned.get("DELETE") and counts["active"]:
-                self.add_error(
-                    None,
-                    _("%(venue)s has registrations and cannot be removed.")
-                    % {"venue": self.instance},
-                )
         return cleaned
 
 
+class BaseVenueFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # A form marked for deletion is not validated by the formset: checked here,
+        # or the venue's registrations would go with it.
+        for form in self.deleted_forms:
+            venue = form.instance
+            if venue.pk and venue.registrations.filter(status__in=Registration.ACTIVE).exists():
+                raise forms.ValidationError(
+                    _("%(venue)s has registrations and cannot be removed.") % {"venue": venue}
+                )
+
+
 VenueFormSet = inlineformset_factory(
-    Event, Venue, form=VenueForm, extra=1, min_num=0, can_delete=True, max_num=10, absolute_max=20
-)
+    Event, Venue, form=VenueForm, formset=BaseVenueFormSet, extra=1, min_num=0,
+    can_delete=True, max_num=10, absolute_max=20,
+)  # fmt: skip
+
+
+class TripForm(forms.ModelForm):
+    class Meta:
+        model = ShuttleTrip
+        fields = ["direction", "departure_campus", "departure_place", "departs_at", "seats"]
+        widgets = {"departs_at": forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departure_campus"].queryset = Campus.objects.all()
+        self.fields["departs_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        counts = ShuttleSeat.objects.filter(
+            trip=self.instance, registration__status__in=Registration.ACTIVE
+        ).aggregate(
+            confirmed=Count("id", filter=Q(status=ShuttleSeat.Status.CONFIRMED)),
+            active=Count("id"),
+        )
+        seats = cleaned.get("seats")
+        if seats is not None and seats < counts["confirmed"]:
+            self.add_error(
+                "seats",
+                _(
+                    "%(count)d members already have a confirmed seat on this trip: the seats "
+                    "cannot be fewer. Ask some of them to drop their seat first."
+                )
+                % {"count": counts["confirmed"]},
+            )
+        if counts["active"] and cleaned.get("direction") != self.instance.direction:
+            self.add_error("direction", _("A trip with passengers cannot change its direction."))
+        return cleaned
+
+
+class BaseTripFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # A form marked for deletion is not validated by the formset: checked here.
+        for form in self.deleted_forms:
+            trip = form.instance
+            if (
+                trip.pk
+                and ShuttleSeat.objects.filter(
+                    trip=trip, registration__status__in=Registration.ACTIVE
+                ).exists()
+            ):
+                raise forms.ValidationError(
+                    _("The trip %(trip)s has passengers and cannot be removed.") % {"trip": trip}
+                )
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.is_valid()
+            and form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("departs_at")
+        ]
+        out = [t["departs_at"] for t in kept if t["direction"] == ShuttleTrip.Direction.OUT]
+        back = [t["departs_at"] for t in kept if t["direction"] == ShuttleTrip.Direction.BACK]
+        if out and back and min(back) <= max(out):
+            raise forms.ValidationError(_("Every trip back must leave after every trip out."))
+
+
+TripFormSet = inlineformset_factory(
+    Event, ShuttleTrip, form=TripForm, formset=BaseTripFormSet, extra=1, min_num=0,
+    can_delete=True, max_num=10, absolute_max=20,
+)  # fmt: skip
+
+
+def trip_choices(trips, empty_label):
+    return [("", empty_label)] + [
+        (str(t.pk), f"{t.departure_campus} · {t.departure_place} · "
+                    f"{timezone.localtime(t.departs_at):%Y-%m-%d %H:%M}")
+        for t in trips
+    ]  # fmt: skip
 
 
 class SignupForm(forms.Form):
-    """The venue choice on an event page: a venue id, or "online"."""
+    """The venue choice on an event page (a venue id, or "online"), and a trip out
+    and a trip back if the event has a shuttle."""
 
     where = forms.ChoiceField(label=_("Where will you attend?"))
-    wants_shuttle = forms.BooleanField(label=_("I need a shuttle seat"), required=False)
+    out_trip = forms.ChoiceField(label=_("Shuttle out"), required=False)
+    back_trip = forms.ChoiceField(label=_("Shuttle back"), required=False)
 
-    def __init__(self, *args, event, venues, **kwargs):
+    def __init__(self, *args, event, venues, trips=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(str(v.pk), str(v)) for v in venues]
         if event.has_online:
             choices.append(("online", _("Online")))
         self.fields["where"].choices = choices
-        if not event.has_shuttle:
-            del self.fields["wants_shuttle"]
+        for name, direction in (("out_trip", "out"), ("back_trip", "back")):
+            mine = [t for t in trips if t.direction == direction]
+            if mine:
+                self.fields[name].choices = trip_choices(mine, _("No seat"))
+            else:
+                del self.fields[name]
 
     def venue_id(self):
         where = self.cleaned_data["where"]
         return None if where == "online" else int(where)
+
+    def trip_id(self, name):
+        value = self.cleaned_data.get(name)
+        return int(value) if value else None
+
+
+class TripChoiceForm(forms.Form):
+    """Adds, changes or drops the member's seat in one direction."""
+
+    direction = forms.ChoiceField(choices=ShuttleTrip.Direction.choices)
+    trip = forms.CharField(required=False, max_length=12)
+
+    def clean_trip(self):
+        value = self.cleaned_data["trip"]
+        if value in ("", None):
+            return None
+        if not value.isascii() or not value.isdigit():
+            raise forms.ValidationError(_("Choose one of this event's shuttle trips."))
+        return int(value)
 
 
 class CancelEventForm(forms.Form):

@@ -1,6 +1,6 @@
 """iCalendar (RFC 5545) for events: small enough to write by hand."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.utils import timezone
 
@@ -33,7 +33,8 @@ def _utc(dt) -> str:
     return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def vevent(event, *, url: str, location: str, host: str) -> list[str]:
+def vevent(event, *, url: str, location: str, host: str, extra_lines=()) -> list[str]:
+    description = "\n".join([*extra_lines, event.description]) if extra_lines else event.description
     lines = [
         "BEGIN:VEVENT",
         f"UID:event-{event.pk}@{host}",
@@ -42,7 +43,27 @@ def vevent(event, *, url: str, location: str, host: str) -> list[str]:
         f"DTEND:{_utc(event.ends_at)}",
         f"SUMMARY:{_escape(event.title)}",
         f"LOCATION:{_escape(location)}",
-        f"DESCRIPTION:{_escape(event.description)}",
+        f"DESCRIPTION:{_escape(description)}",
+        f"URL:{url}",
+    ]
+    if event.status == event.Status.CANCELLED:
+        lines.append("STATUS:CANCELLED")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def trip_vevent(seat, *, event, url: str, host: str, summary: str) -> list[str]:
+    """A member's shuttle trip as its own calendar entry, at its departure time
+    and place (an hour long: the campuses are about that far apart)."""
+    trip = seat.trip
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:shuttle-{trip.pk}-{seat.registration_id}@{host}",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTART:{_utc(trip.departs_at)}",
+        f"DTEND:{_utc(trip.departs_at + timedelta(hours=1))}",
+        f"SUMMARY:{_escape(summary)}",
+        f"LOCATION:{_escape(f'{trip.departure_campus} · {trip.departure_place}')}",
         f"URL:{url}",
     ]
     if event.status == event.Status.CANCELLED:

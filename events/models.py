@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -53,13 +54,6 @@ class Event(models.Model):
             "Leave empty if the event cannot be followed online. Shown to registered members only."
         ),
     )
-    shuttle_seats = models.PositiveIntegerField(
-        _("shuttle seats"), default=0, help_text=_("0 means no shuttle.")
-    )
-    shuttle_departs_at = models.DateTimeField(_("shuttle departs"), null=True, blank=True)
-    shuttle_departure_place = models.CharField(
-        _("shuttle departure place"), max_length=200, blank=True
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -84,10 +78,6 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def has_shuttle(self):
-        return self.shuttle_seats > 0
 
     @property
     def has_online(self):
@@ -134,11 +124,6 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         ATTENDED = "attended", _("Attended")
 
-    class Shuttle(models.TextChoices):
-        NONE = "none", _("No shuttle")
-        CONFIRMED = "confirmed", _("Shuttle seat confirmed")
-        WAITLISTED = "waitlisted", _("On the shuttle waiting list")
-
     ACTIVE = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED)
     HOLDS_PLACE = (Status.CONFIRMED, Status.ATTENDED)
     TRANSITIONS = {
@@ -159,8 +144,6 @@ class Registration(models.Model):
         help_text=_("Empty for online attendance."),
     )
     status = models.CharField(max_length=10, choices=Status.choices)
-    shuttle = models.CharField(max_length=10, choices=Shuttle.choices, default=Shuttle.NONE)
-    wants_shuttle = models.BooleanField(default=False)
     checkin_code = models.CharField(max_length=12, unique=True, default=new_checkin_code)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -193,3 +176,64 @@ class Registration(models.Model):
     @property
     def is_online(self):
         return self.venue_id is None
+
+
+class ShuttleTrip(models.Model):
+    """One shuttle run of an event: out to the event or back from it, leaving
+    one campus at one time from one place, with its own seats."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Out")
+        BACK = "back", _("Back")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="trips")
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    departure_campus = models.ForeignKey(
+        Campus, on_delete=models.PROTECT, related_name="+", verbose_name=_("departure campus")
+    )
+    departure_place = models.CharField(_("departure place"), max_length=200)
+    departs_at = models.DateTimeField(_("departs"))
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("shuttle trip")
+        verbose_name_plural = _("shuttle trips")
+        ordering = ["event_id", "-direction", "departs_at", "id"]  # out before back
+
+    def __str__(self):
+        return f"{self.get_direction_display()} · {self.departure_campus} · {self.departure_place}"
+
+    def opens_to_everyone_at(self):
+        """Until then only members coming from another campus than their venue's may
+        take a seat (PORTAL_SHUTTLE_PRIORITY_HOURS before departure)."""
+        return self.departs_at - timedelta(hours=settings.PORTAL_SHUTTLE_PRIORITY_HOURS)
+
+
+class ShuttleSeat(models.Model):
+    """A registration's seat on a trip, or its place in the trip's waiting list
+    (arrival order is the id). One seat per registration and direction."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Seat confirmed")
+        WAITLISTED = "waitlisted", _("On the seat waiting list")
+
+    trip = models.ForeignKey(ShuttleTrip, on_delete=models.CASCADE, related_name="passengers")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="seats")
+    direction = models.CharField(max_length=4, choices=ShuttleTrip.Direction.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shuttle seat")
+        verbose_name_plural = _("shuttle seats")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "direction"], name="one_seat_per_registration_direction"
+            ),
+        ]
+        indexes = [models.Index(fields=["trip", "status", "id"], name="shuttle_seat_queue_idx")]
+
+    def __str__(self):
+        return f"{self.registration_id} @ trip {self.trip_id}: {self.status}"

@@ -37,3 +37,8 @@ def get_event_for_editor(user, pk) -> Event:
 
 def may_manage(user, event) -> bool:
     return can(user, "events.manage", event.branch_id)
+
+
+def may_see_passenger_phones(user, event) -> bool:
+    """Phone numbers on the passenger list: the branch's officers and chair only."""
+    return can(user, "events.passenger_phones", event.branch_id)

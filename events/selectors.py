@@ -1,13 +1,14 @@
 """Reads for the event pages, each at a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from union_portal.core.roles import roles_of
 
-from .models import Event, Registration, Venue
+from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
 
 HOLDS_PLACE = Registration.HOLDS_PLACE
+Seat = ShuttleSeat.Status
 
 
 def venues_with_counts():
@@ -54,14 +55,65 @@ def event_list(*, user, filters: dict):
         events = events.filter(branch=filters["branch"])
     if filters.get("campus"):
         events = events.filter(venues__campus=filters["campus"]).distinct()
-    return events.prefetch_related(Prefetch("venues", queryset=venues_with_counts()))
+    return events.annotate(
+        has_shuttle=Exists(ShuttleTrip.objects.filter(event=OuterRef("pk")))
+    ).prefetch_related(Prefetch("venues", queryset=venues_with_counts()))
+
+
+def trips_with_counts():
+    """Trips with their confirmed seats, seats left and waiting members (those
+    holding a place: the others wait for a place first)."""
+    return ShuttleTrip.objects.select_related("departure_campus").annotate(
+        taken=Count("passengers", filter=Q(passengers__status=Seat.CONFIRMED)),
+        waiting=Count(
+            "passengers",
+            filter=Q(
+                passengers__status=Seat.WAITLISTED,
+                passengers__registration__status__in=HOLDS_PLACE,
+            ),
+        ),
+    )
+
+
+def seats_with_trips():
+    return ShuttleSeat.objects.select_related("trip__departure_campus")
 
 
 def registrations_of(member):
     return (
         Registration.objects.filter(member=member)
         .select_related("event__branch", "venue__campus")
+        .prefetch_related(Prefetch("seats", queryset=seats_with_trips()))
         .order_by("-event__starts_at", "-id")
+    )
+
+
+def seat_position(seat) -> int | None:
+    """Where a waiting seat stands in its trip's queue, counting those ahead who
+    hold a place (None while the member still waits for a place)."""
+    if seat.status != Seat.WAITLISTED or seat.registration.status not in HOLDS_PLACE:
+        return None
+    return (
+        ShuttleSeat.objects.filter(
+            trip_id=seat.trip_id,
+            status=Seat.WAITLISTED,
+            registration__status__in=HOLDS_PLACE,
+            id__lt=seat.id,
+        ).count()
+        + 1
+    )
+
+
+def passenger_list(event):
+    """The event's trips, each with its passengers (seat confirmed, place held)
+    and its waiting list, in arrival order: two queries."""
+    passengers = (
+        ShuttleSeat.objects.filter(registration__status__in=HOLDS_PLACE)
+        .select_related("registration__member__department", "registration__member__home_campus")
+        .order_by("id")
+    )
+    return event.trips.select_related("departure_campus").prefetch_related(
+        Prefetch("passengers", queryset=passengers, to_attr="active_seats")
     )
 
 
@@ -83,7 +135,8 @@ def active_registration(event, member):
         return None
     return (
         event.registrations.filter(member=member, status__in=Registration.ACTIVE)
-        .select_related("venue__campus")
+        .select_related("venue__campus", "member")
+        .prefetch_related(Prefetch("seats", queryset=seats_with_trips()))
         .first()
     )
 
@@ -92,6 +145,7 @@ def roll_call(event, venue=None):
     registrations = (
         event.registrations.filter(status__in=HOLDS_PLACE)
         .select_related("member__department", "venue__campus")
+        .prefetch_related(Prefetch("seats", queryset=seats_with_trips()))
         .order_by("venue_id", "member__name")
     )
     if venue is not None:

@@ -4,6 +4,7 @@ out one at a time in arrival order and never beyond capacity."""
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
-from .models import Event, Registration, Venue
+from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
 
 Status = Registration.Status
-Shuttle = Registration.Shuttle
+Seat = ShuttleSeat.Status
+Direction = ShuttleTrip.Direction
 HOLDS_PLACE = Registration.HOLDS_PLACE
 
 
@@ -37,9 +39,10 @@ def _event_url(event):
 
 
 @transaction.atomic
-def event_save(*, actor, form, venue_formset) -> Event:
-    """Creates or edits an event with its venues. Capacity raised → waitlisted
-    members move up; the forms refuse a capacity below the confirmed count."""
+def event_save(*, actor, form, venue_formset, trip_formset=None) -> Event:
+    """Creates or edits an event with its venues and shuttle trips. Capacity or
+    seats raised → waitlisted members move up; the forms refuse a capacity or a
+    seat count below the confirmed count and removing a trip with passengers."""
     event = form.save(commit=False)
     if event.pk is None:
         event.created_by = actor
@@ -48,9 +51,12 @@ def event_save(*, actor, form, venue_formset) -> Event:
     event.save()
     venue_formset.instance = event
     venue_formset.save()
+    if trip_formset is not None:
+        trip_formset.instance = event
+        trip_formset.save()
     for venue in event.venues.all():
         _fill_free_places(venue=venue)
-    _fill_free_shuttle_seats(event=event)
+    _fill_trips(event=event)
     return event
 
 
@@ -87,8 +93,9 @@ def event_cancel(*, actor, event, reason: str) -> Event:
     )
     now = timezone.now()
     event.registrations.filter(pk__in=[r.pk for r in registrations]).update(
-        status=Status.CANCELLED, shuttle=Shuttle.NONE, cancelled_at=now
+        status=Status.CANCELLED, cancelled_at=now
     )
+    ShuttleSeat.objects.filter(registration__event=event).delete()
     for registration in registrations:
         if registration.member.user_id:
             notify(
@@ -113,41 +120,41 @@ def _confirmed_count(venue):
     return venue.registrations.filter(status__in=HOLDS_PLACE).count()
 
 
-def _shuttle_taken(event):
-    return event.registrations.filter(shuttle=Shuttle.CONFIRMED, status__in=HOLDS_PLACE).count()
-
-
-def registration_create(*, member, event, venue_id, wants_shuttle=False, now=None) -> Registration:
+def registration_create(
+    *, member, event, venue_id, out_trip_id=None, back_trip_id=None, now=None
+) -> Registration:
     """Signs a member up: a free place → confirmed, a full venue → its waiting
     list. Online attendance has no limit. At most one active registration per
-    member and event, however fast the clicks."""
+    member and event, however fast the clicks. A trip out and a trip back may be
+    chosen at once (see registration_choose_trip for the seat rules); a refused
+    seat refuses the whole sign-up, so nothing is half done."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=event.pk)
-            venue = _check_signup(member=member, event=event, venue_id=venue_id,
-                                  wants_shuttle=wants_shuttle, now=now)  # fmt: skip
-            registration = Registration(
-                event=event, member=member, venue=venue, wants_shuttle=wants_shuttle
-            )
+            venue = _check_signup(member=member, event=event, venue_id=venue_id, now=now)
+            registration = Registration(event=event, member=member, venue=venue)
             if venue is None or _confirmed_count(venue) < venue.capacity:
                 registration.status = Status.CONFIRMED
                 registration.confirmed_at = now
-                if wants_shuttle:
-                    registration.shuttle = (
-                        Shuttle.CONFIRMED
-                        if _shuttle_taken(event) < event.shuttle_seats
-                        else Shuttle.WAITLISTED
-                    )
             else:
                 registration.status = Status.WAITLISTED
             registration.save()
+            registration.member = member
+            registration.venue = venue
+            for direction, trip_id in (
+                (Direction.OUT, out_trip_id),
+                (Direction.BACK, back_trip_id),
+            ):
+                if trip_id is not None:
+                    trip = _trip_of(event, direction, trip_id)
+                    _take_seat(registration=registration, trip=trip, now=now)
             return registration
     except IntegrityError as exc:
         raise EventRuleError(_("You are already registered for this event.")) from exc
 
 
-def _check_signup(*, member, event, venue_id, wants_shuttle, now):
+def _check_signup(*, member, event, venue_id, now):
     if event.status == Event.Status.CANCELLED:
         raise EventRuleError(_("This event has been cancelled."))
     if event.status != Event.Status.PUBLISHED:
@@ -165,24 +172,17 @@ def _check_signup(*, member, event, venue_id, wants_shuttle, now):
     if venue_id is None:
         if not event.has_online:
             raise EventRuleError(_("This event cannot be attended online."))
-        if wants_shuttle:
-            raise EventRuleError(_("A shuttle seat goes with a place at a venue, not online."))
         return None
     venue = Venue.objects.filter(pk=venue_id, event=event).first()
     if venue is None:
         raise EventRuleError(_("Choose one of this event's venues."))
-    if wants_shuttle and not event.has_shuttle:
-        raise EventRuleError(_("This event has no shuttle."))
     return venue
 
 
 def _promote(registration, now):
     registration.status = Status.CONFIRMED
     registration.confirmed_at = now
-    if registration.wants_shuttle:
-        # Queued for a seat; _fill_free_shuttle_seats hands out what is free.
-        registration.shuttle = Shuttle.WAITLISTED
-    registration.save(update_fields=["status", "confirmed_at", "shuttle"])
+    registration.save(update_fields=["status", "confirmed_at"])
     event = registration.event
     if registration.member.user_id:
         venue = registration.venue
@@ -204,7 +204,8 @@ def _promote(registration, now):
 
 
 def _fill_free_places(*, venue, now=None):
-    """Moves waitlisted members of the venue up, in arrival order, while places are free."""
+    """Moves waitlisted members of the venue up, in arrival order, while places
+    are free; the seats they asked for then wait in their trips' queues."""
     now = now or timezone.now()
     free = venue.capacity - _confirmed_count(venue)
     if free <= 0:
@@ -216,25 +217,15 @@ def _fill_free_places(*, venue, now=None):
     )
     for registration in waiting:
         _promote(registration, now)
-    _fill_free_shuttle_seats(event=venue.event)
+    if waiting:
+        _fill_trips(event=venue.event, now=now)
     return waiting
-
-
-def _fill_free_shuttle_seats(*, event):
-    free = event.shuttle_seats - _shuttle_taken(event)
-    if free <= 0:
-        return
-    waiting = (
-        event.registrations.filter(shuttle=Shuttle.WAITLISTED, status__in=HOLDS_PLACE)
-        .order_by("confirmed_at", "id")
-        .values_list("pk", flat=True)[:free]
-    )
-    Registration.objects.filter(pk__in=list(waiting)).update(shuttle=Shuttle.CONFIRMED)
 
 
 def registration_cancel(*, member, registration, now=None) -> Registration:
     """The member gives up their place (or leaves the waiting list); the first
-    waitlisted member of the same venue gets it in the same transaction."""
+    waitlisted member of the same venue gets it in the same transaction, and
+    their shuttle seats go to the first waiting members of those trips."""
     now = now or timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
@@ -251,12 +242,147 @@ def registration_cancel(*, member, registration, now=None) -> Registration:
             )
         registration.status = Status.CANCELLED
         registration.cancelled_at = now
-        registration.shuttle = Shuttle.NONE
-        registration.save(update_fields=["status", "cancelled_at", "shuttle"])
+        registration.save(update_fields=["status", "cancelled_at"])
+        registration.seats.all().delete()
         if held_place and registration.venue_id:
             _fill_free_places(venue=registration.venue, now=now)
-        _fill_free_shuttle_seats(event=event)
+        _fill_trips(event=event, now=now)
         return registration
+
+
+# --- shuttle seats ------------------------------------------------------------
+
+
+def has_first_claim(*, member, venue) -> bool:
+    """Members who come from another campus than their venue's need the shuttle
+    most: they may take seats before everyone else."""
+    return venue is not None and member.home_campus_id != venue.campus_id
+
+
+def _trip_of(event, direction, trip_id) -> ShuttleTrip:
+    trip = (
+        ShuttleTrip.objects.select_related("departure_campus")
+        .filter(pk=trip_id, event=event, direction=direction)
+        .first()
+    )
+    if trip is None:
+        raise EventRuleError(_("Choose one of this event's shuttle trips."))
+    return trip
+
+
+def _check_seat(*, registration, trip, now):
+    if registration.venue_id is None:
+        raise EventRuleError(_("A shuttle seat goes with a place at a venue, not online."))
+    if now >= trip.departs_at:
+        raise EventRuleError(_("This shuttle trip has already left."))
+    if now < trip.opens_to_everyone_at() and not has_first_claim(
+        member=registration.member, venue=registration.venue
+    ):
+        raise EventRuleError(
+            _(
+                "The seats on this trip go first to members coming from another campus. "
+                "Seats open to everyone from %(time)s."
+            )
+            % {"time": _local(trip.opens_to_everyone_at())}
+        )
+
+
+def _seats_taken(trip) -> int:
+    return trip.passengers.filter(status=Seat.CONFIRMED).count()
+
+
+def _take_seat(*, registration, trip, now) -> ShuttleSeat:
+    """A free seat → confirmed, if the registration holds a place; otherwise the
+    trip's waiting list (arrival order)."""
+    _check_seat(registration=registration, trip=trip, now=now)
+    seat = ShuttleSeat(trip=trip, registration=registration, direction=trip.direction)
+    if registration.status in HOLDS_PLACE and _seats_taken(trip) < trip.seats:
+        seat.status = Seat.CONFIRMED
+        seat.confirmed_at = now
+    else:
+        seat.status = Seat.WAITLISTED
+    seat.save()
+    return seat
+
+
+def _fill_trip(trip, now):
+    """Hands the trip's free seats to the first waiting members who hold a place,
+    in arrival order, and tells each of them once."""
+    free = trip.seats - _seats_taken(trip)
+    if free <= 0:
+        return []
+    waiting = list(
+        trip.passengers.filter(status=Seat.WAITLISTED, registration__status__in=HOLDS_PLACE)
+        .select_related("registration__member__user", "trip__event", "trip__departure_campus")
+        .order_by("id")[:free]
+    )
+    for seat in waiting:
+        seat.status = Seat.CONFIRMED
+        seat.confirmed_at = now
+        seat.save(update_fields=["status", "confirmed_at"])
+        user = seat.registration.member.user
+        if user is not None:
+            event = seat.trip.event
+            notify(
+                user=user,
+                key=f"shuttle-seat:{seat.pk}",
+                subject=format_lazy(
+                    gettext_lazy("You have a shuttle seat: {title}"), title=event.title
+                ),
+                body=format_lazy(
+                    gettext_lazy(
+                        "A seat became free and it is yours: {trip}, departs {time}. "
+                        "If you do not need it, please drop it so the next person can ride."
+                    ),
+                    trip=seat.trip,  # rendered in the recipient's language
+                    time=_local(seat.trip.departs_at),
+                ),
+                url=_event_url(event),
+            )
+    return waiting
+
+
+def _fill_trips(*, event, now=None):
+    now = now or timezone.now()
+    for trip in event.trips.all():
+        _fill_trip(trip, now)
+
+
+def registration_choose_trip(
+    *, member, registration, direction, trip_id, now=None
+) -> ShuttleSeat | None:
+    """Adds, changes or drops the member's seat in one direction (trip_id None
+    drops it). The place at the event is untouched. A seat given up goes to the
+    first waiting member of that trip in the same transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("member", "venue")
+            .get(pk=registration.pk)
+        )
+        if registration.member_id != member.pk:
+            raise EventRuleError(_("This registration is not yours."))
+        if registration.status not in (Status.CONFIRMED, Status.WAITLISTED):
+            raise EventRuleError(_("This registration is not active."))
+        if event.status != Event.Status.PUBLISHED:
+            raise EventRuleError(_("This event is not open for sign-up."))
+        current = registration.seats.select_related("trip").filter(direction=direction).first()
+        trip = None if trip_id is None else _trip_of(event, direction, trip_id)
+        if current is not None and trip is not None and current.trip_id == trip.pk:
+            return current
+        if current is not None and now >= current.trip.departs_at:
+            raise EventRuleError(_("This shuttle trip has already left."))
+        if trip is not None:
+            _check_seat(registration=registration, trip=trip, now=now)
+        if current is not None:
+            current.delete()
+            if current.status == Seat.CONFIRMED:
+                _fill_trip(current.trip, now)
+        if trip is None:
+            return None
+        return _take_seat(registration=registration, trip=trip, now=now)
 
 
 def registration_check_in(*, actor, event, code: str, now=None) -> Registration:
@@ -305,6 +431,9 @@ def event_send_reminders(*, now=None) -> int:
             member__user__isnull=False,
         )
         .select_related("event", "venue__campus", "member__user")
+        .prefetch_related(
+            Prefetch("seats", queryset=ShuttleSeat.objects.select_related("trip__departure_campus"))
+        )
         .order_by("id")
     )
     sent = 0
@@ -332,16 +461,27 @@ def reminder_text(registration):
             lines.append(_("Venue: %(venue)s") % {"venue": registration.venue})
         else:
             lines.append(_("Online: %(link)s") % {"link": event.online_url})
-        if registration.shuttle == Shuttle.CONFIRMED:
-            lines.append(
-                _("Your shuttle seat: departs %(time)s from %(place)s.")
-                % {
-                    "time": _local(event.shuttle_departs_at) if event.shuttle_departs_at else "",
-                    "place": event.shuttle_departure_place,
-                }
-            )
-        elif registration.shuttle == Shuttle.WAITLISTED:
-            lines.append(_("You are still on the shuttle waiting list."))
+        for seat in registration.seats.all():
+            trip = seat.trip
+            values = {
+                "direction": trip.get_direction_display(),
+                "time": _local(trip.departs_at),
+                "place": trip.departure_place,
+                "campus": trip.departure_campus,
+            }
+            if seat.status == Seat.CONFIRMED:
+                lines.append(
+                    _(
+                        "Your shuttle seat (%(direction)s): departs %(time)s "
+                        "from %(place)s, %(campus)s."
+                    )
+                    % values
+                )
+            else:
+                lines.append(
+                    _("Shuttle (%(direction)s, departs %(time)s from %(place)s, %(campus)s): "
+                      "you are still on the waiting list.") % values
+                )  # fmt: skip
         lines.append(_("Your check-in code: %(code)s") % {"code": registration.checkin_code})
         return "\n".join(lines)
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/register/", views.register, name="register"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/roll-call/", views.roll_call, name="roll_call"),
+    path("<int:pk>/passengers/", views.passengers, name="passengers"),
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
+    path("registrations/<int:pk>/trip/", views.choose_trip, name="choose_trip"),
 ]

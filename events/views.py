@@ -3,9 +3,11 @@ import re
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,14 +29,18 @@ from .forms import (
     FeedResetForm,
     ReportFilterForm,
     SignupForm,
+    TripChoiceForm,
+    TripFormSet,
     VenueFormSet,
+    trip_choices,
 )
-from .models import Event, Registration
+from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
 from .permissions import (
     events_manager_required,
     get_event_for_editor,
     get_event_for_viewer,
     may_manage,
+    may_see_passenger_phones,
     may_sign_up,
     report_required,
 )
@@ -106,12 +112,19 @@ def event_detail(request, pk):
     member = roles_of(request.user).member
     registration = selectors.active_registration(event, member)
     venues = list(selectors.venues_with_counts().filter(event=event))
+    trips = list(selectors.trips_with_counts().filter(event=event))
+    now = timezone.now()
+    for trip in trips:
+        trip.left = max(trip.seats - trip.taken, 0)
+        trip.opens_at = trip.opens_to_everyone_at()
+        trip.priority_now = now < trip.opens_at
     context = {
         "event": event,
         "venues": venues,
+        "trips": trips,
         "registration": registration,
         "may_manage": may_manage(request.user, event),
-        "signup_form": SignupForm(event=event, venues=venues)
+        "signup_form": SignupForm(event=event, venues=venues, trips=trips)
         if may_sign_up(request.user, event) and not registration and event.signup_is_open()
         else None,
     }
@@ -121,7 +134,33 @@ def event_detail(request, pk):
             context["qr_svg"] = segno.make(registration.checkin_code, error="m").svg_inline(
                 scale=5, title=registration.checkin_code
             )
+        if trips and registration.venue_id and event.status == Event.Status.PUBLISHED:
+            context["my_trips"] = _my_trips(registration, trips)
     return render(request, "events/event_detail.html", context)
+
+
+def _my_trips(registration, trips):
+    """Per direction: the member's seat (with its queue position) and the choice
+    of trip to add, change or drop it."""
+    seats = {seat.direction: seat for seat in registration.seats.all()}
+    rows = []
+    for direction, label in ShuttleTrip.Direction.choices:
+        options = [t for t in trips if t.direction == direction]
+        if not options:
+            continue
+        seat = seats.get(direction)
+        if seat is not None:
+            seat.registration = registration
+            seat.position = selectors.seat_position(seat)
+        rows.append(
+            {
+                "direction": direction,
+                "label": label,
+                "seat": seat,
+                "choices": trip_choices(options, _("No seat")),
+            }
+        )
+    return rows
 
 
 @require_POST
@@ -135,7 +174,8 @@ def register(request, pk):
     if not may_sign_up(request.user, event):
         raise Http404  # another branch's event, seen as the university liaison
     venues = list(event.venues.select_related("campus"))
-    form = SignupForm(request.POST, event=event, venues=venues)
+    trips = list(event.trips.select_related("departure_campus"))
+    form = SignupForm(request.POST, event=event, venues=venues, trips=trips)
     if not form.is_valid():
         messages.error(request, _("Choose one of this event's venues."))
         return redirect(event_url(event))
@@ -145,7 +185,8 @@ def register(request, pk):
             member=member,
             event=event,
             venue_id=form.venue_id(),
-            wants_shuttle=form.cleaned_data.get("wants_shuttle", False),
+            out_trip_id=form.trip_id("out_trip"),
+            back_trip_id=form.trip_id("back_trip"),
         ),
     )
     if registration is not None:
@@ -157,13 +198,51 @@ def register(request, pk):
                 _("The venue is full: you are number %(position)d on its waiting list.")
                 % {"position": selectors.waitlist_position(registration)},
             )
-            if registration.wants_shuttle:
+            if registration.seats.exists():
                 messages.info(
                     request,
                     _("A shuttle seat goes with a confirmed place: you will get one, if any "
                       "is free, when a place becomes yours."),
                 )  # fmt: skip
     return redirect(event_url(event))
+
+
+@require_POST
+@login_required_403
+def choose_trip(request, pk):
+    """The member adds, changes or drops a shuttle seat; the place stays theirs."""
+    member = roles_of(request.user).member
+    registration = (
+        Registration.objects.filter(pk=pk, member=member).select_related("event").first()
+        if member
+        else None
+    )
+    if registration is None:
+        raise Http404
+    form = TripChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of this event's shuttle trips."))
+        return redirect(event_url(registration.event))
+    trip_id = form.cleaned_data["trip"]
+
+    def done(seat):
+        if seat is None:
+            return _("Your seat was given up; your place at the event is still yours.")
+        if seat.status == ShuttleSeat.Status.CONFIRMED:
+            return _("Your shuttle seat is confirmed.")
+        return _("The trip is full: you are on its waiting list.")
+
+    perform(
+        request,
+        lambda: services.registration_choose_trip(
+            member=member,
+            registration=registration,
+            direction=form.cleaned_data["direction"],
+            trip_id=trip_id,
+        ),
+        done,
+    )
+    return redirect(event_url(registration.event))
 
 
 @require_POST
@@ -206,20 +285,23 @@ def _event_form(request, event):
     branch_ids = branches_where(request.user, "events.manage")
     form = EventForm(request.POST or None, instance=event)
     venues = VenueFormSet(request.POST or None, instance=event, prefix="venues")
-    if request.method == "POST" and form.is_valid() and venues.is_valid():
+    trips = TripFormSet(request.POST or None, instance=event, prefix="trips")
+    if request.method == "POST" and all([form.is_valid(), venues.is_valid(), trips.is_valid()]):
         if event.pk is None:
             # An officer of several branches picks one; the usual case has one.
             chosen = parse_id(request.POST.get("branch", ""))
             form.instance.branch_id = chosen if chosen is not None else min(branch_ids)
             if form.instance.branch_id not in branch_ids:
                 raise Http404
-        event = services.event_save(actor=request.user, form=form, venue_formset=venues)
+        event = services.event_save(
+            actor=request.user, form=form, venue_formset=venues, trip_formset=trips
+        )
         messages.success(request, _("The event was saved."))
         return redirect(event_url(event))
     return render(
         request,
         "events/event_form.html",
-        {"form": form, "venues": venues, "event": event if event.pk else None},
+        {"form": form, "venues": venues, "trips": trips, "event": event if event.pk else None},
     )
 
 
@@ -298,21 +380,70 @@ def roll_call(request, pk):
     )
 
 
+@events_manager_required
+def passengers(request, pk):
+    """乘车名单: per trip, who rides (and who waits), printable; phone numbers only
+    for the branch's officers."""
+    event = get_event_for_editor(request.user, pk)
+    trips = list(selectors.passenger_list(event))
+    for trip in trips:
+        trip.riders = [s for s in trip.active_seats if s.status == ShuttleSeat.Status.CONFIRMED]
+        trip.queue = [s for s in trip.active_seats if s.status == ShuttleSeat.Status.WAITLISTED]
+    return render(
+        request,
+        "events/passengers.html",
+        {
+            "event": event,
+            "trips": trips,
+            "show_phones": may_see_passenger_phones(request.user, event),
+        },
+    )
+
+
+def _vevents(request, event, registration):
+    """The event, and each shuttle trip the member has a seat on (or waits for)
+    at its own departure time and place."""
+    url = request.build_absolute_uri(event_url(event))
+    host = request.get_host()
+    if registration is None:
+        location = "; ".join(str(v) for v in event.venues.all())
+    else:
+        location = str(registration.venue or _("Online"))
+    seats = list(registration.seats.all()) if registration is not None else []
+    trips = [
+        (_("Shuttle %(direction)s: departs %(time)s from %(place)s, %(campus)s")
+         + ("" if s.status == ShuttleSeat.Status.CONFIRMED else _(" (waiting list)")))
+        % {"direction": s.trip.get_direction_display(), "time": _local_time(s.trip.departs_at),
+           "place": s.trip.departure_place, "campus": s.trip.departure_campus}
+        for s in seats
+    ]  # fmt: skip
+    vevents = [ics.vevent(event, url=url, location=location, host=host, extra_lines=trips)]
+    for seat in seats:
+        vevents.append(
+            ics.trip_vevent(
+                seat,
+                event=event,
+                url=url,
+                host=host,
+                summary=_("Shuttle %(direction)s: %(title)s")
+                % {"direction": seat.trip.get_direction_display(), "title": event.title},
+            )
+        )
+    return vevents
+
+
+def _local_time(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+
+
 @login_required_403
 def event_ics(request, pk):
     event = get_event_for_viewer(request.user, pk)
-    venues = "; ".join(str(v) for v in event.venues.select_related("campus"))
-    body = ics.calendar(
-        [
-            ics.vevent(
-                event,
-                url=request.build_absolute_uri(event_url(event)),
-                location=venues,
-                host=request.get_host(),
-            )
-        ],
-        name=event.title,
-    )
+    registration = selectors.active_registration(event, roles_of(request.user).member)
+    event = Event.objects.prefetch_related(
+        Prefetch("venues", queryset=Venue.objects.select_related("campus"))
+    ).get(pk=event.pk)
+    body = ics.calendar(_vevents(request, event, registration), name=event.title)
     return attachment(body, f"event-{event.pk}.ics", ICS)
 
 
@@ -324,18 +455,14 @@ def personal_feed(request, token):
     member = Member.objects.filter(calendar_feed_key=token).first()
     if member is None:
         raise Http404
-    registrations = Registration.objects.filter(
-        member=member, status__in=Registration.ACTIVE
-    ).select_related("event", "venue__campus")
-    vevents = [
-        ics.vevent(
-            r.event,
-            url=request.build_absolute_uri(event_url(r.event)),
-            location=str(r.venue or _("Online")),
-            host=request.get_host(),
-        )
-        for r in registrations
-    ]
+    registrations = (
+        Registration.objects.filter(member=member, status__in=Registration.ACTIVE)
+        .select_related("event", "venue__campus")
+        .prefetch_related(Prefetch("seats", queryset=selectors.seats_with_trips()))
+    )
+    vevents = []
+    for registration in registrations:
+        vevents += _vevents(request, registration.event, registration)
     return attachment(ics.calendar(vevents, name=_("My union events")), "my-events.ics", ICS)
 
 

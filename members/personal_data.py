@@ -64,13 +64,21 @@ def personal_data(user) -> dict:
                 "starts_at": r.event.starts_at,
                 "venue": str(r.venue) if r.venue else "online",
                 "status": r.status,
-                "shuttle": r.shuttle,
+                "shuttle": [
+                    {
+                        "direction": seat.trip.direction,
+                        "departs_at": seat.trip.departs_at,
+                        "from": f"{seat.trip.departure_campus} · {seat.trip.departure_place}",
+                        "status": seat.status,
+                    }
+                    for seat in r.seats.all()
+                ],
                 "created_at": r.created_at,
                 "attended_at": r.attended_at,
             }
-            for r in Registration.objects.filter(member=member).select_related(
-                "event", "venue__campus"
-            )
+            for r in Registration.objects.filter(member=member)
+            .select_related("event", "venue__campus")
+            .prefetch_related("seats__trip__departure_campus")
         ]
     # Anonymous cases hold no link to anyone, so they cannot be (and are not) here.
     cases = Grievance.objects.filter(Q(filer=user)).select_related("category")

@@ -308,6 +308,11 @@ NOTICE_OBJECTION_WORKING_DAYS = 5
 NOTICE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 NOTICE_ATTACHMENT_MAX_FILES = 5
 
+# Shuttle seats: members who come from another campus than their venue's have
+# first claim on a trip's seats until this many hours before it leaves; after
+# that anyone registered may take a free seat.
+PORTAL_SHUTTLE_PRIORITY_HOURS = int(os.environ.get("PORTAL_SHUTTLE_PRIORITY_HOURS", "48"))
+
 # Every figure about people (counts, medians, percentiles) is withheld for groups
 # smaller than this, on every page, chart and export (union_portal.core.small_groups).
 PORTAL_MIN_GROUP_SIZE = 5

@@ -1,9 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from events.models import Registration
+from events.models import Registration, ShuttleTrip
 from tests.browser.conftest import PHONE, sign_in
-from tests.factories import PASSWORD, EventFactory, VenueFactory, user_with_role
+from tests.factories import PASSWORD, CampusFactory, EventFactory, VenueFactory, user_with_role
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +63,58 @@ def test_full_venue_waitlists_then_a_cancellation_promotes_and_officer_checks_in
     form.get_by_role("button", name="签到", exact=True).click()
     expect(officer_page.locator(".alert-success")).to_contain_text(second.member.name)
     assert Registration.objects.get(member=second.member, event=event).status == "attended"
+
+
+def test_far_campus_member_rides_out_and_back_drops_the_back_seat_officer_prints_passengers(
+    browser, live_server, branch
+):
+    near, far = CampusFactory(name="江湾校区"), CampusFactory(name="临港校区")
+    rider = user_with_role("member", branch, home_campus=far, phone="13900002222")
+    officer = user_with_role("officer", branch)
+    event = EventFactory(branch=branch, title="两校区健步走")
+    VenueFactory(event=event, campus=near, capacity=20, place="田径场")
+    ShuttleTrip.objects.create(
+        event=event, direction="out", departure_campus=far, departure_place="行政楼前",
+        departs_at=event.starts_at - timedelta(hours=1), seats=3,
+    )  # fmt: skip
+    ShuttleTrip.objects.create(
+        event=event, direction="back", departure_campus=near, departure_place="南门",
+        departs_at=event.ends_at + timedelta(minutes=30), seats=3,
+    )  # fmt: skip
+
+    page = phone(browser)
+    sign_in(page, live_server, rider.email, PASSWORD)
+    page.goto(f"{live_server.url}/events/{event.pk}/")
+    expect(page.get_by_test_id("trips")).to_contain_text("剩余 3 个座位")
+    expect(page.get_by_test_id("trip-priority").first).to_contain_text("起所有会员均可选座")
+    form = page.get_by_test_id("signup-form")
+    form.locator("select[name=where]").select_option(index=0)
+    form.locator("select[name=out_trip]").select_option(index=1)
+    form.locator("select[name=back_trip]").select_option(index=1)
+    form.locator("button").click()
+    expect(page.get_by_test_id("registration-status")).to_have_text("已确认")
+    expect(page.get_by_test_id("seat-out")).to_contain_text("座位已确认")
+    expect(page.get_by_test_id("seat-back")).to_contain_text("座位已确认")
+    expect(page.get_by_test_id("trips")).to_contain_text("剩余 2 个座位")
+    code = page.get_by_test_id("checkin-code").inner_text()
+
+    back = page.get_by_test_id("trip-back")
+    back.locator("select[name=trip]").select_option(value="")
+    back.get_by_role("button").click()
+    expect(page.locator(".alert-success")).to_contain_text("活动名额仍然保留")
+    expect(page.get_by_test_id("registration-status")).to_have_text("已确认")
+    expect(page.get_by_test_id("checkin-code")).to_have_text(code)
+    expect(page.get_by_test_id("seat-back")).to_have_count(0)
+    expect(page.get_by_test_id("seat-out")).to_contain_text("座位已确认")
+    # Nothing overflows the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    officer_page = phone(browser)
+    sign_in(officer_page, live_server, officer.email, PASSWORD)
+    officer_page.goto(f"{live_server.url}/events/{event.pk}/")
+    officer_page.get_by_test_id("passenger-list-link").click()
+    trips = officer_page.get_by_test_id("passenger-trip")
+    expect(trips.first).to_contain_text(rider.member.name)
+    expect(trips.first).to_contain_text("13900002222")
+    expect(trips.nth(1)).to_contain_text("暂无乘客")
+    expect(officer_page.locator("[data-print]")).to_be_visible()

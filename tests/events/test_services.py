@@ -28,7 +28,7 @@ def members(branch, n):
 
 @pytest.fixture
 def event(branch):
-    return EventFactory(branch=branch, shuttle_seats=1, online_url="https://meeting.example.cn/1")
+    return EventFactory(branch=branch, online_url="https://meeting.example.cn/1")
 
 
 def sign_up(member, venue, **kwargs):
@@ -134,33 +134,10 @@ def test_venue_of_another_event_is_refused(event, branch):
         services.registration_create(member=member, event=event, venue_id=foreign.pk)
 
 
-def test_shuttle_rules(event, branch):
-    venue = VenueFactory(event=event, capacity=1)
-    a, b, c = members(branch, 3)
-    with pytest.raises(services.EventRuleError, match="online"):
-        services.registration_create(member=a, event=event, venue_id=None, wants_shuttle=True)
-    first = sign_up(a, venue, wants_shuttle=True)
-    assert first.shuttle == Registration.Shuttle.CONFIRMED
-    # The venue is full: b waits for a place, and their shuttle wish waits with it.
-    second = sign_up(b, venue, wants_shuttle=True)
-    assert second.status == Status.WAITLISTED and second.shuttle == Registration.Shuttle.NONE
-    services.registration_cancel(member=a, registration=first)
-    second.refresh_from_db()
-    # Promoted, and the freed seat is theirs.
-    assert second.status == Status.CONFIRMED and second.shuttle == Registration.Shuttle.CONFIRMED
-    online = services.registration_create(member=c, event=event, venue_id=None)
+def test_online_registration_needs_no_venue(event, branch):
+    (member,) = members(branch, 1)
+    online = services.registration_create(member=member, event=event, venue_id=None)
     assert online.status == Status.CONFIRMED and online.venue is None
-
-
-def test_shuttle_waitlist_moves_up(event, branch):
-    venue = VenueFactory(event=event, capacity=5)
-    a, b = members(branch, 2)
-    seat = sign_up(a, venue, wants_shuttle=True)
-    waiting = sign_up(b, venue, wants_shuttle=True)
-    assert waiting.shuttle == Registration.Shuttle.WAITLISTED
-    services.registration_cancel(member=a, registration=seat)
-    waiting.refresh_from_db()
-    assert waiting.shuttle == Registration.Shuttle.CONFIRMED
 
 
 def test_no_cancellation_after_the_deadline(event, branch):
@@ -209,19 +186,16 @@ def test_reminders_are_sent_once_with_the_details(branch):
         branch=branch,
         starts_at=timezone.now() + timedelta(hours=20),
         signup_closes_at=timezone.now() + timedelta(hours=10),
-        shuttle_seats=5,
-        shuttle_departure_place="江湾校区南门",
-        shuttle_departs_at=timezone.now() + timedelta(hours=19),
     )
     later = EventFactory(branch=branch)
     venue = VenueFactory(event=soon, place="体育馆")
     (member,) = members(branch, 1)
-    registration = sign_up(member, venue, wants_shuttle=True)
+    registration = sign_up(member, venue)
     sign_up(member, VenueFactory(event=later))
     assert services.event_send_reminders() == 1
     assert services.event_send_reminders() == 1  # a second run adds nothing
     note = Notification.objects.get(user=member.user)
-    assert "体育馆" in note.body and "江湾校区南门" in note.body
+    assert "体育馆" in note.body
     assert registration.checkin_code in note.body
 
 

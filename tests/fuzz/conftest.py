@@ -13,7 +13,7 @@ from django.test.utils import ContextList
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from events.models import Registration
+from events.models import Registration, ShuttleTrip
 from grievances.models import Attachment
 from members.models import RosterImport
 from notices import services as notice_services
@@ -124,12 +124,15 @@ def _objects(people, branch, department):
     )
     for user in people.values():
         notify(user=user, key="fuzz", subject="hello", url="/events/")
-    event = EventFactory(branch=branch, online_url="https://meeting.example.cn/1", shuttle_seats=5,
-                         shuttle_departure_place="正门")  # fmt: skip
-    event.shuttle_departs_at = event.starts_at - timedelta(hours=1)
-    event.save()
+    event = EventFactory(branch=branch, online_url="https://meeting.example.cn/1")
     venue = VenueFactory(event=event, capacity=10)
-    VenueFactory(event=event, campus=CampusFactory(name="邯郸校区"), capacity=1)
+    far = VenueFactory(event=event, campus=CampusFactory(name="邯郸校区"), capacity=1)
+    ShuttleTrip.objects.create(event=event, direction="out", departure_campus=venue.campus,
+                               departure_place="正门", seats=5,
+                               departs_at=event.starts_at - timedelta(hours=1))  # fmt: skip
+    ShuttleTrip.objects.create(event=event, direction="back", departure_campus=far.campus,
+                               departure_place="东门", seats=1,
+                               departs_at=event.ends_at)  # fmt: skip
     draft_event = EventFactory(branch=branch, status="draft")
     VenueFactory(event=draft_event)
     registration = Registration.objects.create(

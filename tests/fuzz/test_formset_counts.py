@@ -26,6 +26,8 @@ pytestmark = [
 FORMSET_PAGES = [
     ("events:create", "none", "venues"),
     ("events:edit", "event", "venues"),
+    ("events:create", "none", "trips"),
+    ("events:edit", "event", "trips"),
     ("notices:create", "fund", "lines"),
     ("notices:create", "award", "awards"),
     ("notices:edit", "draft_notice", "lines"),

@@ -161,9 +161,16 @@ MATRIX = {
     "events:cancel": ("event", "get", BRANCH_OBJECT),
     "events:check_in": ("event", "get", BRANCH_OBJECT),
     "events:roll_call": ("event", "get", BRANCH_OBJECT),
+    # 乘车名单 with phone numbers: the branch's officers and chair only.
+    "events:passengers": ("event", "get", BRANCH_OBJECT),
     "events:publish": ("event", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
     # Only the member's own registration; anyone else's is not there for them.
     "events:cancel_registration": (
+        "registration",
+        "post",
+        {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
+    ),
+    "events:choose_trip": (
         "registration",
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},

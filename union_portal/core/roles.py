@@ -27,6 +27,7 @@ ACTIONS = {
     "roster.view_personal": {OFFICER, CHAIR},
     "events.manage": {OFFICER, CHAIR},
     "events.report": {OFFICER, CHAIR},
+    "events.passenger_phones": {OFFICER, CHAIR},
     "notices.manage": {OFFICER, CHAIR},
     "notices.approve": {CHAIR},
     "grievances.routing": {OFFICER, CHAIR},

@@ -5,6 +5,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case, When
 from django.utils import timezone
 
 from members.models import BranchRole, Campus, Member
@@ -69,9 +70,12 @@ def load_demo_cases(*, branch, officers, chair, demo_member, liaison) -> str | N
     far_campus = Campus.objects.filter(name="临港校区").first()
     lingang_officer = None
     if far_campus is not None:
+        # The demo's own 临港 officer when there is one (she can sign in), else a 临港 colleague.
         far_staff = Member.objects.filter(
             branch=branch, status="active", home_campus=far_campus
-        ).order_by("-staff_number")
+        ).order_by(
+            Case(When(user__branch_roles__role="officer", then=0), default=1), "-staff_number"
+        )
         if far_staff.exists():
             lingang_officer = _account(far_staff[0]).user
             BranchRole.objects.get_or_create(user=lingang_officer, branch=branch, role="officer")

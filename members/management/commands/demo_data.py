@@ -58,7 +58,10 @@ DEMO_USERS = [
     ("chair@demo.example.cn", "张丽娟", "D0003", "chair", 0),
     ("officer2@demo.example.cn", "陈志强", "D0004", "officer", 1),
     ("liaison@demo.example.cn", "赵卫东", None, "liaison", None),
+    ("lingang@demo.example.cn", "孙海燕", "D0005", "officer", 0),
 ]
+# Works on the far campus: new cases of 临港 staff are routed to her.
+FAR_CAMPUS_USERS = {"lingang@demo.example.cn"}
 
 
 def _demo_births(today):
@@ -151,7 +154,7 @@ class Command(BaseCommand):
                         "email": email,
                         "branch": branches[branch_index],
                         "department": departments[branch_index][0],
-                        "home_campus": campuses[0],
+                        "home_campus": campuses[1 if email in FAR_CAMPUS_USERS else 0],
                         "job_title": "讲师",
                         "joined_on": date(2015, 9, 1),
                         "status": Member.Status.ACTIVE,
@@ -219,6 +222,7 @@ class Command(BaseCommand):
             "branch chair",
             "officer (other branch)",
             "university liaison",
+            "officer (临港 campus)",
         ]
         for (email, *_rest), label in zip(DEMO_USERS, roles, strict=True):
             self.stdout.write(f"  {label:24} {email}")

@@ -62,16 +62,21 @@ def event_list(*, user, filters: dict):
 
 def trips_with_counts():
     """Trips with their confirmed seats, seats left and waiting members (those
-    holding a place: the others wait for a place first)."""
-    return ShuttleTrip.objects.select_related("departure_campus").annotate(
-        taken=Count("passengers", filter=Q(passengers__status=Seat.CONFIRMED)),
-        waiting=Count(
-            "passengers",
-            filter=Q(
-                passengers__status=Seat.WAITLISTED,
-                passengers__registration__status__in=HOLDS_PLACE,
+    holding a place: the others wait for a place first). Ordered explicitly:
+    Django drops Meta.ordering from a grouped query."""
+    return (
+        ShuttleTrip.objects.select_related("departure_campus")
+        .annotate(
+            taken=Count("passengers", filter=Q(passengers__status=Seat.CONFIRMED)),
+            waiting=Count(
+                "passengers",
+                filter=Q(
+                    passengers__status=Seat.WAITLISTED,
+                    passengers__registration__status__in=HOLDS_PLACE,
+                ),
             ),
-        ),
+        )
+        .order_by(*ShuttleTrip._meta.ordering)
     )
 
 

@@ -192,6 +192,18 @@ def test_event_page_shows_seats_left_and_when_seats_open_to_everyone(
     assert "13812345678" not in page
 
 
+def test_event_page_lists_trips_out_then_back_each_by_departure(client, people, walk, campuses):
+    event, venue, out, back = walk
+    ShuttleTrip.objects.create(
+        event=event, direction="out", departure_campus=campuses[1], departure_place="图书馆",
+        departs_at=out.departs_at + timedelta(minutes=30), seats=2,
+    )  # fmt: skip
+    client.force_login(people["member"])
+    page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    places = [page.index(place) for place in ("行政楼前", "图书馆", "南门")]
+    assert places == sorted(places)
+
+
 def test_member_signs_up_with_trips_then_drops_the_back_seat_and_keeps_the_place(
     client, walk, branch, campuses
 ):

@@ -34,7 +34,7 @@ def university_overview(*, today=None, now=None) -> dict:
     now = now or timezone.now()
     today = today or timezone.localdate()
     year = today.year
-    branches = list(Branch.objects.order_by("name").values("id", "name"))
+    branches = list(Branch.objects.order_by("name").values("id", "name", "short_name"))
     active = Member.Status.ACTIVE
     head_rows = list(
         Member.objects.filter(status=active)
@@ -97,6 +97,7 @@ def university_overview(*, today=None, now=None) -> dict:
         rows.append(
             {
                 "branch": branch["name"],
+                "short_name": branch["short_name"] or branch["name"],
                 "members": sum(head.get((pk, c["id"]), 0) for c in campuses),
                 "rates": [
                     _rate(took_part.get((pk, c["id"]), 0), head.get((pk, c["id"]), 0))

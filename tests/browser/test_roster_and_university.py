@@ -52,11 +52,17 @@ def test_liaison_reads_the_table_of_every_branch(page, live_server, branch, othe
     liaison = user_with_role("liaison", other_branch)
     for _ in range(6):
         MemberFactory(branch=branch)
+    branch.name, branch.short_name = "计算机与信息学院分工会", "计信"
+    branch.save()
     sign_in(page, live_server, liaison.email, PASSWORD)
     page.goto(f"{live_server.url}/")
     table = page.get_by_test_id("university-table")
     expect(table).to_be_visible()
-    expect(table).to_contain_text(branch.name)
+    # The short name on one line (the full name in its title), not a column of characters.
+    short = table.get_by_title("计算机与信息学院分工会")
+    expect(short).to_have_text("计信")
+    header = table.locator("tbody th").first.bounding_box()
+    assert header["height"] < 2 * table.locator("thead th").first.bounding_box()["height"]
     expect(table).to_contain_text(other_branch.name)
     expect(table).to_contain_text("参加率")
     fits_the_phone(page)

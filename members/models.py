@@ -134,7 +134,9 @@ class Member(models.Model):
     # Sex and date of birth are for union work (三八节 handouts, birthday greetings,
     # foreseeing retirements): the branch's officers and chair see them, nobody
     # else (not the admin, not other members, not the liaison by name).
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True, default="")
+    sex = models.CharField(
+        _("sex"), max_length=1, choices=Sex.choices, blank=True, default="", db_default=""
+    )
     date_of_birth = models.DateField(
         _("date of birth"), null=True, blank=True, validators=[validate_not_future]
     )

@@ -71,15 +71,29 @@ def owner_ids(grievance) -> set:
     return ids
 
 
+def holds_office_for(user, grievance) -> bool:
+    """Still an officer or chair of the case's branch, or a liaison: an officer
+    removed from office (or moved to another branch) keeps no case of the branch,
+    whether they own it now or owned it before."""
+    roles = roles_of(user)
+    return grievance.branch_id in roles.managed_branch_ids or roles.liaison
+
+
 def was_owner(user, grievance) -> bool:
     """An earlier owner (not the current one), e.g. the officer after an escalation."""
-    return grievance.assignee_id != user.pk and user.pk in owner_ids(grievance)
+    return (
+        grievance.assignee_id != user.pk
+        and user.pk in owner_ids(grievance)
+        and holds_office_for(user, grievance)
+    )
 
 
 def may_read_as_handler(user, grievance) -> bool:
     if not user.is_authenticated:
         return False
-    if is_chair(user, grievance) or grievance.assignee_id == user.pk:
+    if is_chair(user, grievance):
+        return True
+    if grievance.assignee_id == user.pk and holds_office_for(user, grievance):
         return True
     if grievance.level == Level.UNIVERSITY and is_liaison(user):
         return True
@@ -107,7 +121,9 @@ def may_act_as_handler(user, grievance) -> bool:
     """Acknowledge, ask, reply, resolve: whoever holds the case at its level (not an
     earlier owner: they may add notes only, `may_add_note`)."""
     if grievance.level == Level.BRANCH:
-        return grievance.assignee_id == user.pk or is_chair(user, grievance)
+        return (grievance.assignee_id == user.pk and holds_office_for(user, grievance)) or is_chair(
+            user, grievance
+        )
     if grievance.level == Level.CHAIR:
         return is_chair(user, grievance)
     return is_liaison(user)

@@ -41,6 +41,7 @@ from .permissions import (
     may_chair,
     may_drop_correction,
     nominated_officer_ids,
+    nominated_user_ids,
 )
 from .selectors import version_content
 
@@ -585,6 +586,11 @@ def notice_withdraw(*, actor, notice, reason, now=None):
     if not (reason or "").strip():
         raise NoticeRuleError(_("Say why the notice is withdrawn."))
     notice = _lock(notice)
+    if actor.pk in nominated_user_ids(notice):
+        # Withdrawing ends the objection period: not for someone the award names.
+        raise NoticeRuleError(
+            _("You are named in this award: another officer of the branch must withdraw it.")
+        )
     if notice.status == Status.APPROVED:
         _move(notice, Status.DRAFT)
         approver, notice.approved_by, notice.review_comment = notice.approved_by, None, reason

@@ -320,3 +320,25 @@ def test_award_rows_written_as_text_are_linked_to_the_roster(branch, people, col
     migration.link_winners(apps, None)
     rows = list(AwardResult.objects.filter(version=notice.current).order_by("id"))
     assert [(r.member, r.winner) for r in rows] == [(colleague, "优秀甲"), (None, "查无此人")]
+
+
+def test_a_nominated_officer_cannot_withdraw_the_award_notice_that_names_them(
+    open_round, people, colleague
+):
+    """Review: withdrawing the 公示 ends its objection period, and the objections
+    about the officer sit with the liaison: the officer named in it does not get
+    to silence them. A colleague who is not named may still withdraw it."""
+    officer = member_of(people["officer"])
+    people["officer2"] = user_with_role("officer", open_round.branch)
+    notice = published_shortlist(open_round, people, colleague, officer, picker="officer2")
+    notice_services.objection_file(
+        user=people["member"], member=member_of(people["member"]), notice=notice, text="不够格"
+    )
+    with pytest.raises(notice_services.NoticeRuleError, match="named in"):
+        notice_services.notice_withdraw(actor=people["officer"], notice=notice, reason="撤回")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.PUBLISHED
+    assert notice_services.objection_period_open(notice)
+    notice_services.notice_withdraw(actor=people["officer2"], notice=notice, reason="重新评议")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.WITHDRAWN

@@ -400,3 +400,33 @@ def test_the_liaisons_queue_costs_a_fixed_number_of_queries(
         response = client.get(reverse("grievances:queue"))
     assert response.context["page"].paginator.count == size
     assert response.content.decode().count('data-testid="case-supervising"') == min(size, 25)
+
+
+def test_an_officer_removed_from_office_keeps_no_case_earlier_or_current(
+    client, setting, escalated
+):
+    """Review: owning a case once is no licence for life. The officer who let the
+    deadline pass leaves the committee (the role is removed, the member stays on
+    the roster): the case page and the note form answer 404, as for any member."""
+    officer = setting["officer"]
+    detail = reverse("grievances:detail", args=[escalated.pk])
+    note = reverse("grievances:action", args=[escalated.pk, "note"])
+    client.force_login(officer)
+    assert client.get(detail).status_code == 200
+    BranchRole.objects.filter(user=officer).delete()
+    assert client.get(detail).status_code == 404
+    before = escalated.events.count()
+    assert client.post(note, {"text": "还想看看"}).status_code == 404
+    assert escalated.events.count() == before
+    # The same for a current owner: the routed 临港 officer leaves office while
+    # holding a new case; the chair still reads it and can hand it on.
+    lingang = setting["lingang"]
+    grievance = file(setting["far_member"], setting["category"])
+    assert grievance.assignee == lingang
+    BranchRole.objects.filter(user=lingang).delete()
+    lingang = type(lingang).objects.get(pk=lingang.pk)
+    assert not may_read_as_handler(lingang, grievance)
+    assert not may_act_as_handler(lingang, grievance)
+    client.force_login(lingang)
+    assert client.get(reverse("grievances:detail", args=[grievance.pk])).status_code == 404
+    assert may_read_as_handler(setting["chair"], grievance)

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from union_portal.core.roles import require_action, roles_of
 
-from .models import Grievance, hash_receipt_key
+from .models import Grievance, GrievanceEvent, hash_receipt_key
 
 Level = Grievance.Level
 routing_required = require_action("grievances.routing")
@@ -57,12 +57,17 @@ def is_filer(request, grievance) -> bool:
 
 
 def owner_ids(grievance) -> set:
-    """Everyone who has owned the case: the history keeps each step's assignee.
-    One query per case object, whoever asks."""
+    """Everyone who owned the case when it went up a level (escalated, forwarded or
+    appealed): each such step keeps the assignee it was taken from. An officer the
+    chair moved off the case at the same level, say because the complaint is about
+    them, keeps nothing. One query per case object, whoever asks."""
     ids = getattr(grievance, "_owner_ids", None)
     if ids is None:
         ids = set(
-            grievance.events.filter(assignee__isnull=False)
+            grievance.events.filter(
+                assignee__isnull=False,
+                kind__in=[GrievanceEvent.Kind.ESCALATED, GrievanceEvent.Kind.APPEALED],
+            )
             .order_by()
             .values_list("assignee_id", flat=True)
             .distinct()

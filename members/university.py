@@ -21,7 +21,9 @@ from .models import Branch, Member
 
 
 def _rate(part, whole):
-    if is_small(whole):
+    # Withheld as the branch's own participation report withholds it: a small
+    # campus, or a small number of its members taking part (3 of 6 → "<5").
+    if is_small(whole) or is_small(part):
         return withheld_label()
     return round(100 * part / whole) if whole else None
 

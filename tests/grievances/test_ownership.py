@@ -430,3 +430,25 @@ def test_an_officer_removed_from_office_keeps_no_case_earlier_or_current(
     client.force_login(lingang)
     assert client.get(reverse("grievances:detail", args=[grievance.pk])).status_code == 404
     assert may_read_as_handler(setting["chair"], grievance)
+
+
+def test_an_officer_the_chair_moves_off_a_case_keeps_nothing_of_it(client, setting):
+    """Review: only going up a level leaves the earlier owner reading. A case the
+    chair takes from the routed officer at the same level (the complaint is about
+    them, say) is closed to that officer, also after it later goes up."""
+    lingang, chair = setting["lingang"], setting["chair"]
+    grievance = file(setting["far_member"], setting["category"], when=at(date(2026, 3, 2)))
+    assert grievance.assignee == lingang
+    services.grievance_assign(actor=chair, grievance=grievance, assignee=setting["officer"])
+    detail = reverse("grievances:detail", args=[grievance.pk])
+    note = reverse("grievances:action", args=[grievance.pk, "note"])
+    client.force_login(lingang)
+    assert client.get(detail).status_code in (403, 404)
+    before = grievance.events.count()
+    assert client.post(note, {"text": "我想解释一下"}).status_code in (403, 404)
+    assert grievance.events.count() == before
+    assert services.grievance_escalate_overdue(now=at(date(2026, 3, 6), 1)) == 1
+    grievance.refresh_from_db()
+    assert not may_read_as_handler(lingang, grievance)
+    # The officer who held it when it went up still reads it.
+    assert may_read_as_handler(setting["officer"], grievance)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "grievances",
     "notices",
     "awards",
+    "participation",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("notices/", include("notices.urls")),
     path("awards/", include("awards.urls")),
+    path("proposals/", include("participation.urls")),
     # allauth's confirmation page, asking for the password chosen at sign-up.
     path(
         "accounts/",

@@ -34,6 +34,12 @@ ACTIONS = {
     "awards.view": {MEMBER, OFFICER, CHAIR},
     "awards.nominate": {MEMBER},
     "awards.manage": {OFFICER, CHAIR},
+    # 提案: members read, draft and co-sign; officers keep the terms, the
+    # representatives and the offices; the chair reviews and assigns.
+    "participation.view": {MEMBER, OFFICER, CHAIR},
+    "participation.propose": {MEMBER},
+    "participation.manage": {OFFICER, CHAIR},
+    "participation.review": {CHAIR},
 }
 
 

@@ -1,0 +1,79 @@
+"""Who may read and act on proposals; object checks built on core.roles.
+
+A proposal is the branch's business: its members read it once it leaves the
+draft (a draft is its proposer's alone), its chair reviews and assigns it.
+A handling office's contact sees only the proposals assigned to the office.
+Anyone else gets a 404 for a proposal, as for any object of a branch they
+cannot see.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from union_portal.core.roles import branches_where, can, require_action
+
+from .models import HandlingOffice, Proposal, Term
+
+participation_reader_required = require_action("participation.view")
+participation_manager_required = require_action("participation.manage")
+
+OFFICE_STATUSES = [Proposal.Status.ASSIGNED, Proposal.Status.ANSWERED, Proposal.Status.CLOSED]
+
+
+def proposals_visible_to(user):
+    readable = branches_where(user, "participation.view")
+    return Proposal.objects.filter(
+        Q(branch_id__in=readable) & ~Q(status=Proposal.Status.DRAFT)
+        | Q(proposer_user=user)
+        | Q(
+            office__in=HandlingOffice.objects.filter(contacts=user).values("pk"),
+            status__in=OFFICE_STATUSES,
+        )
+    )
+
+
+def get_proposal_for_viewer(user, pk) -> Proposal:
+    proposal = (
+        proposals_visible_to(user)
+        .select_related("branch", "term", "proposer", "office")
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def may_review(user, proposal) -> bool:
+    return can(user, "participation.review", proposal.branch_id)
+
+
+def may_manage(user, branch_id) -> bool:
+    return can(user, "participation.manage", branch_id)
+
+
+def may_cosign(user, proposal) -> bool:
+    return can(user, "participation.propose", proposal.branch_id)
+
+
+def is_proposer(user, proposal) -> bool:
+    return proposal.proposer_user_id == user.pk
+
+
+def is_office_contact(user, proposal) -> bool:
+    return proposal.office_id is not None and proposal.office.contacts.filter(pk=user.pk).exists()
+
+
+def may_see_office_queue(user) -> bool:
+    return HandlingOffice.objects.filter(contacts=user).exists()
+
+
+def get_term_for_manager(user, pk) -> Term:
+    term = Term.objects.filter(pk=pk, branch_id__in=branches_where(user, "participation.view"))
+    term = term.select_related("branch").first()
+    if term is None:
+        raise Http404
+    if not may_manage(user, term.branch_id):
+        raise PermissionDenied
+    return term

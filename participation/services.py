@@ -1,0 +1,515 @@
+"""Every write about terms, representatives, offices and proposals (提案). Each
+use case checks its rule here: views, the demo and tests call these alone.
+
+Steps follow Proposal.TRANSITIONS; each writes a ProposalEvent and tells the
+person who must act next (once per notification key). Deadlines go through the
+working-day calendar: co-signers confirm within 5 working days of opening,
+the chair reviews within 5 of submission, the office answers within 15 of
+assignment (again 15 after a 不满意 send-back)."""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import BranchRole, Member
+from union_portal.core.calendar import add_working_days
+from union_portal.core.notifications import notify
+from union_portal.core.roles import can, roles_of
+from union_portal.core.rules import RuleError
+
+from .models import (
+    BranchSetting,
+    CoSignature,
+    HandlingOffice,
+    Proposal,
+    ProposalEvent,
+    Representative,
+    Term,
+)
+from .permissions import is_office_contact, may_manage, may_review
+
+Status = Proposal.Status
+Kind = ProposalEvent.Kind
+
+COSIGN_DAYS = 5
+REVIEW_DAYS = 5
+ANSWER_DAYS = 15
+
+
+class ParticipationRuleError(RuleError):
+    """A rule of this app refused the request."""
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def setting_for(branch_id) -> BranchSetting:
+    """The branch's setting, or the defaults (unsaved) when it has none."""
+    return BranchSetting.objects.filter(branch_id=branch_id).first() or BranchSetting(
+        branch_id=branch_id
+    )
+
+
+def _lock(proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("office", "proposer", "proposer_user")
+        .get(pk=proposal.pk)
+    )
+
+
+def _move(proposal, status, *, kind, actor, text="", fields=()):
+    if not proposal.may_become(status):
+        raise ParticipationRuleError(
+            _("This proposal is %(status)s: that step is not possible now.")
+            % {"status": proposal.get_status_display()}
+        )
+    proposal.status = status
+    proposal.save(update_fields=["status", *fields])
+    return _event(proposal, kind, actor, text)
+
+
+def _event(proposal, kind, actor, text=""):
+    return ProposalEvent.objects.create(
+        proposal=proposal, kind=kind, actor=actor, text=text, status=proposal.status
+    )
+
+
+def _url(proposal):
+    return reverse("participation:detail", args=[proposal.pk])
+
+
+def _tell(users, proposal, step, subject, body=""):
+    for user in users:
+        notify(
+            user=user,
+            key=f"proposal:{proposal.pk}:{step}",
+            subject=format_lazy(subject, title=proposal.title),
+            body=body,
+            url=_url(proposal),
+        )
+
+
+def _chairs(branch_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        branch_roles__branch_id=branch_id, branch_roles__role=BranchRole.Role.CHAIR
+    )
+
+
+def _today(now):
+    return timezone.localdate(now)
+
+
+def _text(value, message):
+    value = (value or "").strip()
+    if not value:
+        raise ParticipationRuleError(message)
+    return value
+
+
+# --- terms, representatives, offices, setting --------------------------------
+
+
+def _check_manager(actor, branch_id):
+    if not may_manage(actor, branch_id):
+        raise ParticipationRuleError(_("Only officers of the branch can do this."))
+
+
+@transaction.atomic
+def term_save(*, actor, branch_id, name, start, end, term=None):
+    """Creates or edits a term (届次) of the branch; it ends on or after it starts."""
+    _check_manager(actor, branch_id)
+    name = _text(name, _("Give the term a name."))
+    if start is None or end is None or end < start:
+        raise ParticipationRuleError(_("A term ends on or after the day it starts."))
+    if Term.objects.filter(branch_id=branch_id, name=name).exclude(pk=getattr(term, "pk", None)):
+        raise ParticipationRuleError(_("The branch already has a term called %(name)s.") % {
+            "name": name})  # fmt: skip
+    term = term or Term(branch_id=branch_id)
+    term.name, term.start, term.end = name, start, end
+    term.save()
+    return term
+
+
+@transaction.atomic
+def representative_add(*, actor, term, member, delegation=""):
+    """Makes an active member of the branch a representative of the term, once."""
+    _check_manager(actor, term.branch_id)
+    if member is None or member.branch_id != term.branch_id or member.status != "active":
+        raise ParticipationRuleError(_("Only active members of the branch can be representatives."))
+    try:
+        with transaction.atomic():
+            return Representative.objects.create(
+                member=member, term=term, delegation=(delegation or "").strip()
+            )
+    except IntegrityError:
+        raise ParticipationRuleError(
+            _("%(name)s is already a representative of this term.") % {"name": member.name}
+        ) from None
+
+
+@transaction.atomic
+def representative_remove(*, actor, representative):
+    _check_manager(actor, representative.term.branch_id)
+    if representative.term.proposals.filter(proposer=representative.member).exists():
+        raise ParticipationRuleError(
+            _("This representative has proposals in the term and stays on its list.")
+        )
+    representative.delete()
+
+
+@transaction.atomic
+def office_save(*, actor, branch_id, name, contacts, office=None):
+    """Creates or edits a handling office (承办单位) with its contact accounts."""
+    _check_manager(actor, branch_id)
+    name = _text(name, _("Give the office a name."))
+    others = HandlingOffice.objects.filter(branch_id=branch_id, name=name)
+    if others.exclude(pk=getattr(office, "pk", None)).exists():
+        raise ParticipationRuleError(
+            _("The branch already has an office called %(name)s.") % {"name": name}
+        )
+    office = office or HandlingOffice(branch_id=branch_id)
+    office.name = name
+    office.save()
+    office.contacts.set(contacts)
+    return office
+
+
+@transaction.atomic
+def setting_save(*, actor, branch_id, representatives_only, cosigners_needed):
+    _check_manager(actor, branch_id)
+    if cosigners_needed is None or not 0 <= cosigners_needed <= 50:
+        raise ParticipationRuleError(_("Ask for between 0 and 50 co-signers."))
+    setting, _created = BranchSetting.objects.update_or_create(
+        branch_id=branch_id,
+        defaults={"representatives_only": representatives_only,
+                  "cosigners_needed": cosigners_needed},
+    )  # fmt: skip
+    return setting
+
+
+def current_term(branch_id, today=None):
+    today = today or timezone.localdate()
+    return Term.objects.filter(branch_id=branch_id, start__lte=today, end__gte=today).first()
+
+
+# --- the proposer's draft --------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(*, actor, title, body, today=None):
+    """A member drafts a proposal in the branch's current term. Where the branch
+    says so, only the term's representatives may."""
+    today = today or timezone.localdate()
+    member = roles_of(actor).member
+    if member is None or not can(actor, "participation.propose", member.branch_id):
+        raise ParticipationRuleError(_("Only members of a branch can put forward proposals."))
+    term = current_term(member.branch_id, today)
+    if term is None:
+        raise ParticipationRuleError(_("The branch has no current term: proposals wait for one."))
+    if (
+        setting_for(member.branch_id).representatives_only
+        and not Representative.objects.filter(term=term, member=member).exists()
+    ):
+        raise ParticipationRuleError(
+            _("In this branch only the representatives of %(term)s put forward proposals; "
+              "you may co-sign theirs.") % {"term": term.name}
+        )  # fmt: skip
+    proposal = Proposal.objects.create(
+        branch_id=member.branch_id, term=term, proposer=member, proposer_user=actor,
+        title=_text(title, _("Give the proposal a title.")),
+        body=_text(body, _("Write the proposal.")),
+    )  # fmt: skip
+    _event(proposal, Kind.CREATED, actor)
+    return proposal
+
+
+def _check_proposer(actor, proposal):
+    if proposal.proposer_user_id != actor.pk:
+        raise ParticipationRuleError(_("Only the proposer can do this."))
+
+
+@transaction.atomic
+def proposal_update(*, actor, proposal, title, body):
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    if proposal.status not in Proposal.EDITABLE:
+        raise ParticipationRuleError(_("Only a draft can be changed: take it back to draft first."))
+    proposal.title = _text(title, _("Give the proposal a title."))
+    proposal.body = _text(body, _("Write the proposal."))
+    proposal.save(update_fields=["title", "body"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_open(*, actor, proposal, today=None):
+    """The proposer asks for co-signers: they have 5 working days to confirm."""
+    today = today or timezone.localdate()
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    proposal.cosign_due = add_working_days(today, COSIGN_DAYS)
+    _move(proposal, Status.COLLECTING, kind=Kind.OPENED, actor=actor, fields=["cosign_due"])
+    waiting = Member.objects.filter(
+        cosignatures__proposal=proposal, cosignatures__confirmed_at__isnull=True,
+        cosignatures__withdrawn_at__isnull=True, user__isnull=False,
+    ).select_related("user")  # fmt: skip
+    _tell([m.user for m in waiting], proposal, f"invited:{proposal.cosign_due}",
+          gettext_lazy("Please confirm your co-signature: {title}"))  # fmt: skip
+    return proposal
+
+
+@transaction.atomic
+def proposal_to_draft(*, actor, proposal):
+    """The proposer takes a proposal still collecting co-signers back to draft
+    to change it; co-signers confirm again when it reopens."""
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    _move(proposal, Status.DRAFT, kind=Kind.REOPENED, actor=actor)
+    proposal.cosignatures.filter(withdrawn_at__isnull=True).update(confirmed_at=None)
+    return proposal
+
+
+# --- co-signers (附议) ------------------------------------------------------------
+
+
+def _check_cosigner(actor, proposal):
+    member = roles_of(actor).member
+    if member is None or not can(actor, "participation.propose", proposal.branch_id):
+        raise ParticipationRuleError(_("Only members of the branch can co-sign."))
+    if member.pk == proposal.proposer_id:
+        raise ParticipationRuleError(_("You cannot co-sign your own proposal."))
+    return member
+
+
+@transaction.atomic
+def cosign_invite(*, actor, proposal, member):
+    """The proposer names a colleague as co-signer; the colleague must confirm."""
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    if proposal.status not in (Status.DRAFT, Status.COLLECTING):
+        raise ParticipationRuleError(_("Co-signers are asked before the proposal is submitted."))
+    if member is None or member.branch_id != proposal.branch_id or member.status != "active":
+        raise ParticipationRuleError(_("Only active members of the branch can co-sign."))
+    if member.pk == proposal.proposer_id:
+        raise ParticipationRuleError(_("You cannot co-sign your own proposal."))
+    if proposal.cosignatures.filter(member=member, withdrawn_at__isnull=True).exists():
+        raise ParticipationRuleError(_("%(name)s is already asked.") % {"name": member.name})
+    cosignature = CoSignature.objects.create(proposal=proposal, member=member)
+    _event(proposal, Kind.INVITED, actor, member.name)
+    if member.user_id and proposal.status == Status.COLLECTING:
+        _tell([member.user], proposal, f"invited:{proposal.cosign_due}",
+              gettext_lazy("Please confirm your co-signature: {title}"))  # fmt: skip
+    return cosignature
+
+
+@transaction.atomic
+def cosign(*, actor, proposal, now=None):
+    """A member of the branch co-signs from their own account (confirming an
+    invitation, or on their own), while the proposal collects co-signers and
+    within its 5 working days. Once per member: the database says so too."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    member = _check_cosigner(actor, proposal)
+    if proposal.status != Status.COLLECTING:
+        raise ParticipationRuleError(_("This proposal is not collecting co-signers."))
+    if _today(now) > proposal.cosign_due:
+        raise ParticipationRuleError(
+            _("Co-signatures were due by %(date)s.") % {"date": proposal.cosign_due.isoformat()}
+        )
+    invited = proposal.cosignatures.filter(member=member, withdrawn_at__isnull=True).first()
+    if invited is not None and invited.confirmed_at is not None:
+        raise ParticipationRuleError(_("You have already co-signed this proposal."))
+    try:
+        with transaction.atomic():
+            if invited is not None:
+                invited.confirmed_at = now
+                invited.save(update_fields=["confirmed_at"])
+                cosignature = invited
+            else:
+                cosignature = CoSignature.objects.create(
+                    proposal=proposal, member=member, confirmed_at=now
+                )
+    except IntegrityError:
+        raise ParticipationRuleError(_("You have already co-signed this proposal.")) from None
+    _event(proposal, Kind.COSIGNED, actor, member.name)
+    _tell([proposal.proposer_user], proposal, f"cosigned:{cosignature.pk}",
+          gettext_lazy("A colleague co-signed your proposal: {title}"), member.name)  # fmt: skip
+    return cosignature
+
+
+@transaction.atomic
+def cosign_withdraw(*, actor, proposal, now=None):
+    """A co-signer withdraws before the proposal is submitted."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    member = roles_of(actor).member
+    if proposal.status not in (Status.DRAFT, Status.COLLECTING):
+        raise ParticipationRuleError(_("The proposal is submitted: co-signatures stay."))
+    active = proposal.cosignatures.filter(member=member, withdrawn_at__isnull=True)
+    if member is None or active.update(withdrawn_at=now) != 1:
+        raise ParticipationRuleError(_("You have not co-signed this proposal."))
+    _event(proposal, Kind.WITHDRAWN, actor, member.name)
+    return proposal
+
+
+def confirmed_cosigners(proposal):
+    return proposal.cosignatures.filter(withdrawn_at__isnull=True, confirmed_at__isnull=False)
+
+
+# --- submission and the chair's review --------------------------------------------
+
+
+@transaction.atomic
+def proposal_submit(*, actor, proposal, now=None):
+    """The proposer submits once the branch's number of co-signers (default 2)
+    have confirmed; the chair is told and reviews within 5 working days."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    if proposal.status != Status.COLLECTING:
+        raise ParticipationRuleError(_("Ask for co-signers before submitting."))
+    needed = setting_for(proposal.branch_id).cosigners_needed
+    have = confirmed_cosigners(proposal).count()
+    if have < needed:
+        raise ParticipationRuleError(
+            _("%(needed)d co-signers must confirm before submitting; %(have)d have.")
+            % {"needed": needed, "have": have}
+        )
+    proposal.submitted_at = now
+    proposal.review_due = add_working_days(_today(now), REVIEW_DAYS)
+    _move(proposal, Status.SUBMITTED, kind=Kind.SUBMITTED, actor=actor,
+          fields=["submitted_at", "review_due"])  # fmt: skip
+    due = format_lazy(gettext_lazy("Review it by {date}."), date=proposal.review_due.isoformat())
+    subject = gettext_lazy("A proposal awaits your review: {title}")
+    _tell(_chairs(proposal.branch_id), proposal, "submitted", subject, due)
+    return proposal
+
+
+def _check_reviewer(actor, proposal):
+    if not may_review(actor, proposal):
+        raise ParticipationRuleError(_("Only the branch's chair reviews proposals."))
+
+
+@transaction.atomic
+def review_start(*, actor, proposal):
+    proposal = _lock(proposal)
+    _check_reviewer(actor, proposal)
+    _move(proposal, Status.UNDER_REVIEW, kind=Kind.REVIEW, actor=actor)
+    return proposal
+
+
+DECISIONS = {
+    Status.ACCEPTED: (Kind.ACCEPTED, gettext_lazy("Your proposal was accepted (立案): {title}")),
+    Status.SUGGESTION: (
+        Kind.SUGGESTION,
+        gettext_lazy("Your proposal was turned into a suggestion: {title}"),
+    ),
+    Status.NOT_ACCEPTED: (
+        Kind.NOT_ACCEPTED,
+        gettext_lazy("Your proposal was not accepted: {title}"),
+    ),
+}
+
+
+@transaction.atomic
+def proposal_decide(*, actor, proposal, decision, reason=""):
+    """The chair accepts the proposal (立案), turns it into a suggestion or does
+    not accept it; the last two need a reason, shown to every reader."""
+    proposal = _lock(proposal)
+    _check_reviewer(actor, proposal)
+    if decision not in DECISIONS:
+        raise ParticipationRuleError(_("Choose a decision."))
+    reason = (reason or "").strip()
+    if decision != Status.ACCEPTED and not reason:
+        raise ParticipationRuleError(_("Say why, for the proposer and the branch."))
+    kind, subject = DECISIONS[decision]
+    proposal.decision_reason = reason
+    _move(proposal, decision, kind=kind, actor=actor, text=reason, fields=["decision_reason"])
+    _tell([proposal.proposer_user], proposal, "decided", subject, reason)
+    return proposal
+
+
+@transaction.atomic
+def proposal_assign(*, actor, proposal, office, now=None):
+    """The chair hands an accepted proposal to a handling office of the branch,
+    which answers within 15 working days; its contacts are told."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    _check_reviewer(actor, proposal)
+    if office is None or office.branch_id != proposal.branch_id:
+        raise ParticipationRuleError(_("Choose a handling office of the branch."))
+    if not office.contacts.exists():
+        raise ParticipationRuleError(
+            _("The office has no contact account to answer: add one first.")
+        )
+    proposal.office = office
+    proposal.answer_due = add_working_days(_today(now), ANSWER_DAYS)
+    _move(proposal, Status.ASSIGNED, kind=Kind.ASSIGNED, actor=actor, text=office.name,
+          fields=["office", "answer_due"])  # fmt: skip
+    _tell_office(proposal, "assigned")
+    return proposal
+
+
+def _tell_office(proposal, step):
+    due = format_lazy(gettext_lazy("Answer it by {date}."), date=proposal.answer_due.isoformat())
+    subject = gettext_lazy("A proposal for your office to answer: {title}")
+    _tell(proposal.office.contacts.all(), proposal, step, subject, due)
+
+
+# --- the office's answer and the proposer's rating ---------------------------------
+
+
+@transaction.atomic
+def proposal_answer(*, actor, proposal, text, now=None):
+    """A contact of the assigned office answers; the proposer is told and rates it."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    if not is_office_contact(actor, proposal):
+        raise ParticipationRuleError(_("Only the handling office's contacts answer."))
+    proposal.answer = _text(text, _("Write the answer."))
+    proposal.answered_at = now
+    _move(proposal, Status.ANSWERED, kind=Kind.ANSWERED, actor=actor, text=proposal.answer,
+          fields=["answer", "answered_at"])  # fmt: skip
+    step = "answered2" if proposal.sent_back else "answered"
+    _tell([proposal.proposer_user], proposal, step,
+          gettext_lazy("Your proposal was answered, please rate the answer: {title}"))  # fmt: skip
+    return proposal
+
+
+@transaction.atomic
+def proposal_rate(*, actor, proposal, rating, reason="", now=None):
+    """The proposer rates the answer. 不满意 the first time sends it back to the
+    office with the reason (a new 15 working days); otherwise it closes, with
+    both answers visible."""
+    now = now or timezone.now()
+    proposal = _lock(proposal)
+    _check_proposer(actor, proposal)
+    if proposal.status != Status.ANSWERED:
+        raise ParticipationRuleError(_("Only an answered proposal can be rated."))
+    if rating not in Proposal.Rating.values:
+        raise ParticipationRuleError(_("Choose how satisfied you are."))
+    reason = (reason or "").strip()
+    dissatisfied = rating == Proposal.Rating.DISSATISFIED
+    if dissatisfied and not reason:
+        raise ParticipationRuleError(_("Say what the answer lacks."))
+    proposal.rating = rating
+    _event(proposal, Kind.RATED, actor, f"{Proposal.Rating(rating).label}: {reason}".rstrip(": "))
+    if dissatisfied and not proposal.sent_back:
+        proposal.sent_back = True
+        proposal.first_answer, proposal.answer = proposal.answer, ""
+        proposal.dissatisfaction_reason = reason
+        proposal.answer_due = add_working_days(_today(now), ANSWER_DAYS)
+        _move(proposal, Status.ASSIGNED, kind=Kind.SENT_BACK, actor=actor, text=reason,
+              fields=["rating", "sent_back", "first_answer", "answer", "dissatisfaction_reason",
+                      "answer_due"])  # fmt: skip
+        _tell_office(proposal, "sent_back")
+        return proposal
+    proposal.closed_at = now
+    _move(proposal, Status.CLOSED, kind=Kind.CLOSED, actor=actor,
+          fields=["rating", "closed_at"])  # fmt: skip
+    return proposal

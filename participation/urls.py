@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "participation"
+
+urlpatterns = [
+    path("", views.proposal_list, name="list"),
+    path("new/", views.proposal_create, name="create"),
+    path("<int:pk>/", views.proposal_detail, name="detail"),
+    path("<int:pk>/edit/", views.proposal_edit, name="edit"),
+    path("<int:pk>/<slug:action>/", views.proposal_step, name="step"),
+    path("representatives/", views.representative_list, name="representatives"),
+    path("representatives/<int:pk>/", views.representative_detail, name="representative"),
+    path("terms/", views.term_list, name="terms"),
+    path("terms/<int:pk>/", views.term_detail, name="term"),
+    path("offices/", views.office_list, name="offices"),
+    path("offices/<int:pk>/", views.office_edit, name="office"),
+]

@@ -1,0 +1,286 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from union_portal.core.roles import branches_where, login_required_403, require_action
+from union_portal.core.rules import perform
+
+from . import selectors, services
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    DecideForm,
+    InviteForm,
+    NoForm,
+    OfficeForm,
+    ProposalForm,
+    RateForm,
+    RepresentativeForm,
+    SettingForm,
+    TermForm,
+    member_by_staff_number,
+)
+from .models import HandlingOffice, Proposal, Representative
+from .permissions import (
+    get_proposal_for_viewer,
+    get_term_for_manager,
+    is_office_contact,
+    is_proposer,
+    may_cosign,
+    may_manage,
+    may_review,
+    participation_manager_required,
+)
+
+Status = Proposal.Status
+
+
+def _detail(proposal):
+    return redirect("participation:detail", pk=proposal.pk)
+
+
+@login_required_403
+def proposal_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    office_id = request.GET.get("office", "")
+    office_id = int(office_id) if office_id.isdigit() else None
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    query = request.GET.get("q", "").strip()[:100]
+    proposals = selectors.proposal_list(
+        user=request.user, status=status, office_id=office_id, query=query, year=year
+    )
+    readable = branches_where(request.user, "participation.view")
+    return render(request, "participation/proposal_list.html", {
+        "proposals": proposals[:200], "statuses": Status.choices, "status": status,
+        "offices": HandlingOffice.objects.filter(branch_id__in=readable), "office_id": office_id,
+        "query": query, "year": year or "",
+        "may_propose": bool(branches_where(request.user, "participation.propose")),
+        "may_manage": bool(branches_where(request.user, "participation.manage")),
+    })  # fmt: skip
+
+
+@require_action("participation.propose")
+def proposal_create(request):
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        proposal = perform(
+            request,
+            lambda: services.proposal_create(actor=request.user, **form.cleaned_data),
+            _("Saved as a draft: ask colleagues to co-sign when it is ready."),
+        )
+        if proposal is not None:
+            return _detail(proposal)
+    return render(request, "participation/proposal_form.html", {"form": form})
+
+
+@login_required_403
+def proposal_edit(request, pk):
+    proposal = get_proposal_for_viewer(request.user, pk)
+    if not is_proposer(request.user, proposal):
+        raise PermissionDenied
+    form = ProposalForm(request.POST or None, initial={"title": proposal.title,
+                                                       "body": proposal.body})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        done = perform(
+            request,
+            lambda: services.proposal_update(actor=request.user, proposal=proposal,
+                                             **form.cleaned_data),
+            _("Saved."),
+        )  # fmt: skip
+        if done is not None:
+            return _detail(proposal)
+    return render(request, "participation/proposal_form.html",
+                  {"form": form, "proposal": proposal})  # fmt: skip
+
+
+@login_required_403
+def proposal_detail(request, pk):
+    proposal = selectors.proposal_detail(get_proposal_for_viewer(request.user, pk))
+    user = request.user
+    proposer = is_proposer(user, proposal)
+    reviewer = may_review(user, proposal)
+    contact = is_office_contact(user, proposal)
+    mine = [c for c in proposal.cosignatures.all() if c.member.user_id == user.pk]
+    context = {
+        "proposal": proposal,
+        "Status": Status,
+        "is_proposer": proposer,
+        "cosignatures": [c for c in proposal.cosignatures.all() if c.confirmed_at],
+        "invited": [c for c in proposal.cosignatures.all() if not c.confirmed_at],
+        "needed": services.setting_for(proposal.branch_id).cosigners_needed,
+        "my_cosignature": mine[0] if mine else None,
+        "may_cosign": may_cosign(user, proposal) and not proposer,
+        "may_review": reviewer,
+        "is_contact": contact,
+        "decide_form": DecideForm(),
+        "assign_form": AssignForm(),
+        "offices": HandlingOffice.objects.filter(branch_id=proposal.branch_id),
+        "answer_form": AnswerForm(),
+        "rate_form": RateForm(),
+        "invite_form": InviteForm(),
+    }
+    return render(request, "participation/proposal_detail.html", context)
+
+
+def _invite(request, proposal, form):
+    member = member_by_staff_number(proposal.branch_id, form.cleaned_data["staff_number"])
+    return services.cosign_invite(actor=request.user, proposal=proposal, member=member)
+
+
+def _assign(request, proposal, form):
+    office = form.cleaned_data["office"]
+    return services.proposal_assign(actor=request.user, proposal=proposal, office=office)
+
+
+# action -> (form, service call, message when done)
+STEPS = {
+    "open": (NoForm, lambda r, p, f: services.proposal_open(actor=r.user, proposal=p),
+             gettext_lazy("Your colleagues can co-sign now.")),
+    "draft": (NoForm, lambda r, p, f: services.proposal_to_draft(actor=r.user, proposal=p),
+              gettext_lazy("Back to draft: co-signers confirm again when you reopen it.")),
+    "invite": (InviteForm, _invite,
+               gettext_lazy("Asked: your colleague confirms from their account.")),
+    "cosign": (NoForm, lambda r, p, f: services.cosign(actor=r.user, proposal=p),
+               gettext_lazy("You co-signed this proposal.")),
+    "withdraw": (NoForm, lambda r, p, f: services.cosign_withdraw(actor=r.user, proposal=p),
+                 gettext_lazy("Your co-signature is withdrawn.")),
+    "submit": (NoForm, lambda r, p, f: services.proposal_submit(actor=r.user, proposal=p),
+               gettext_lazy("Submitted: the chair reviews it within 5 working days.")),
+    "review": (NoForm, lambda r, p, f: services.review_start(actor=r.user, proposal=p),
+               gettext_lazy("Under review.")),
+    "decide": (DecideForm, lambda r, p, f: services.proposal_decide(
+        actor=r.user, proposal=p, **f.cleaned_data), gettext_lazy("Decision recorded.")),
+    "assign": (AssignForm, _assign, gettext_lazy("Sent to the handling office.")),
+    "answer": (AnswerForm, lambda r, p, f: services.proposal_answer(
+        actor=r.user, proposal=p, **f.cleaned_data), gettext_lazy("Answer sent to the proposer.")),
+    "rate": (RateForm, lambda r, p, f: services.proposal_rate(
+        actor=r.user, proposal=p, **f.cleaned_data),
+        gettext_lazy("Thank you for rating the answer.")),
+}  # fmt: skip
+
+
+@require_POST
+@login_required_403
+def proposal_step(request, pk, action):
+    if action not in STEPS:
+        raise Http404
+    proposal = get_proposal_for_viewer(request.user, pk)
+    form_class, run, done = STEPS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _detail(proposal)
+    perform(request, lambda: run(request, proposal, form), done)
+    return _detail(proposal)
+
+
+@require_action("participation.view")
+def representative_list(request):
+    representatives = selectors.representatives_visible_to(request.user)
+    return render(request, "participation/representative_list.html",
+                  {"representatives": representatives})  # fmt: skip
+
+
+@require_action("participation.view")
+def representative_detail(request, pk):
+    readable = branches_where(request.user, "participation.view")
+    representative = get_object_or_404(
+        Representative.objects.select_related("member__department", "term__branch"),
+        pk=pk, term__branch_id__in=readable,
+    )  # fmt: skip
+    proposals = (
+        selectors.proposal_list(user=request.user)
+        .filter(proposer=representative.member, term=representative.term)
+        .exclude(status=Status.DRAFT)
+    )
+    return render(request, "participation/representative_detail.html",
+                  {"representative": representative, "proposals": proposals})  # fmt: skip
+
+
+def _managed(request):
+    return branches_where(request.user, "participation.manage")
+
+
+@participation_manager_required
+def term_list(request):
+    branch_ids = _managed(request)
+    branch_id = min(branch_ids)
+    form = TermForm(request.POST or None)
+    setting = services.setting_for(branch_id)
+    setting_form = SettingForm(
+        request.POST if "cosigners_needed" in request.POST else None,
+        initial={"representatives_only": setting.representatives_only,
+                 "cosigners_needed": setting.cosigners_needed},
+    )  # fmt: skip
+    if request.method == "POST":
+        if "cosigners_needed" in request.POST:
+            if setting_form.is_valid():
+                perform(request, lambda: services.setting_save(
+                    actor=request.user, branch_id=branch_id, **setting_form.cleaned_data),
+                    _("Saved."))  # fmt: skip
+                return redirect("participation:terms")
+        elif form.is_valid():
+            data = form.cleaned_data
+            term = perform(request, lambda: services.term_save(
+                actor=request.user, branch_id=branch_id, **data), _("Saved."))  # fmt: skip
+            if term is not None:
+                return redirect("participation:term", pk=term.pk)
+    return render(request, "participation/term_list.html", {
+        "terms": selectors.terms_of(branch_ids), "form": form, "setting_form": setting_form,
+    })  # fmt: skip
+
+
+@login_required_403
+def term_detail(request, pk):
+    term = get_term_for_manager(request.user, pk)
+    form = RepresentativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = member_by_staff_number(term.branch_id, form.cleaned_data["staff_number"])
+        added = perform(request, lambda: services.representative_add(
+            actor=request.user, term=term, member=member,
+            delegation=form.cleaned_data["delegation"]), _("Added."))  # fmt: skip
+        if added is not None:
+            return redirect("participation:term", pk=term.pk)
+    representatives = term.representatives.select_related("member__department")
+    return render(request, "participation/term_detail.html",
+                  {"term": term, "form": form, "representatives": representatives})  # fmt: skip
+
+
+@participation_manager_required
+def office_list(request):
+    branch_ids = _managed(request)
+    branch_id = min(branch_ids)
+    form = OfficeForm(request.POST or None, branch_id=branch_id)
+    if request.method == "POST" and form.is_valid():
+        office = perform(request, lambda: services.office_save(
+            actor=request.user, branch_id=branch_id, **form.cleaned_data), _("Saved."))  # fmt: skip
+        if office is not None:
+            return redirect("participation:offices")
+    return render(request, "participation/office_list.html",
+                  {"offices": selectors.offices_of(branch_ids), "form": form})  # fmt: skip
+
+
+@login_required_403
+def office_edit(request, pk):
+    office = get_object_or_404(
+        HandlingOffice, pk=pk, branch_id__in=branches_where(request.user, "participation.view")
+    )
+    if not may_manage(request.user, office.branch_id):
+        raise PermissionDenied
+    form = OfficeForm(request.POST or None, branch_id=office.branch_id, initial={
+        "name": office.name, "contacts": list(office.contacts.all())})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        saved = perform(request, lambda: services.office_save(
+            actor=request.user, branch_id=office.branch_id, office=office,
+            **form.cleaned_data), _("Saved."))  # fmt: skip
+        if saved is not None:
+            return redirect("participation:offices")
+    return render(request, "participation/office_form.html", {"office": office, "form": form})

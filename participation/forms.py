@@ -108,3 +108,22 @@ class SettingForm(forms.Form):
         label=_("only representatives submit proposals"), required=False
     )
     cosigners_needed = forms.IntegerField(label=_("co-signers needed"), min_value=0, max_value=50)
+
+
+class ProposalFilterForm(forms.Form):
+    """The list's filters; anything unreadable is ignored rather than refused."""
+
+    q = forms.CharField(required=False, max_length=100)
+    status = forms.ChoiceField(required=False, choices=[("", "")] + Proposal.Status.choices)
+    office = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "query": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "office_id": data.get("office"),
+            "year": data.get("year"),
+        }

@@ -17,6 +17,7 @@ from .forms import (
     InviteForm,
     NoForm,
     OfficeForm,
+    ProposalFilterForm,
     ProposalForm,
     RateForm,
     RepresentativeForm,
@@ -45,21 +46,14 @@ def _detail(proposal):
 
 @login_required_403
 def proposal_list(request):
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    office_id = request.GET.get("office", "")
-    office_id = int(office_id) if office_id.isdigit() else None
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
-    query = request.GET.get("q", "").strip()[:100]
-    proposals = selectors.proposal_list(
-        user=request.user, status=status, office_id=office_id, query=query, year=year
-    )
+    filters = ProposalFilterForm(request.GET).filters()
+    proposals = selectors.proposal_list(user=request.user, **filters)
     readable = branches_where(request.user, "participation.view")
     return render(request, "participation/proposal_list.html", {
-        "proposals": proposals[:200], "statuses": Status.choices, "status": status,
-        "offices": HandlingOffice.objects.filter(branch_id__in=readable), "office_id": office_id,
-        "query": query, "year": year or "",
+        "proposals": proposals[:200], "statuses": Status.choices, "status": filters["status"],
+        "offices": HandlingOffice.objects.filter(branch_id__in=readable),
+        "office_id": filters["office_id"], "query": filters["query"],
+        "year": filters["year"] or "",
         "may_propose": bool(branches_where(request.user, "participation.propose")),
         "may_manage": bool(branches_where(request.user, "participation.manage")),
     })  # fmt: skip

@@ -198,6 +198,7 @@ def _objects(people, branch, department):
         nominations_close_on=today - timedelta(days=1),
     )
     return {
+        **_participation(people, branch, today),
         "award_round": {"pk": open_round.pk},
         "closed_round": {"pk": closed_round.pk},
         "draft_round": {"pk": award_round("评优草稿", publish=False).pk},
@@ -221,3 +222,46 @@ def _objects(people, branch, department):
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "pending_correction": {"pk": corrected.pk},
     }
+
+
+def _participation(people, branch, today):
+    """A term with the member as representative, an office the officer answers for,
+    and a proposal of the member at each step."""
+    from participation import services as ps
+
+    officer, chair, member = people["officer"], people["chair"], people["member"]
+    term = ps.term_save(actor=officer, branch_id=branch.pk, name="第五届", start=today,
+                        end=today + timedelta(days=700))  # fmt: skip
+    representative = ps.representative_add(actor=officer, term=term, member=member.member)
+    office = ps.office_save(actor=officer, branch_id=branch.pk, name="教务办", contacts=[officer])
+
+    def proposal(until):
+        made = ps.proposal_create(actor=member, title="食堂晚餐", body="延长供应时间")
+        steps = [
+            ("collecting", lambda: ps.proposal_open(actor=member, proposal=made)),
+            ("submitted", lambda: [ps.cosign(actor=u, proposal=made) for u in (officer, chair)]
+             and ps.proposal_submit(actor=member, proposal=made)),
+            ("under_review", lambda: ps.review_start(actor=chair, proposal=made)),
+            ("accepted", lambda: ps.proposal_decide(actor=chair, proposal=made,
+                                                    decision="accepted")),
+            ("assigned", lambda: ps.proposal_assign(actor=chair, proposal=made, office=office)),
+            ("answered", lambda: ps.proposal_answer(actor=officer, proposal=made, text="已办")),
+        ]  # fmt: skip
+        for status, step in steps:
+            if until == "draft":
+                break
+            step()
+            if status == until:
+                break
+        return {"pk": made.pk}
+
+    return {
+        "term": {"pk": term.pk},
+        "representative": {"pk": representative.pk},
+        "office": {"pk": office.pk},
+        **{
+            f"{status}_proposal": proposal(status)
+            for status in ("draft", "collecting", "submitted", "under_review", "accepted",
+                           "assigned", "answered")
+        },
+    }  # fmt: skip

@@ -134,6 +134,33 @@ SETUP = {
     "awards:nominations": [("closed_round", OFFICER)],
     "awards:pick": [("closed_round", OFFICER)],
     "awards:result": [("award_round", MEMBER)],
+    "participation:list": [("none", MEMBER)],
+    "participation:create": [("none", MEMBER)],
+    "participation:detail": [("collecting_proposal", MEMBER), ("collecting_proposal", OFFICER)],
+    "participation:edit": [("draft_proposal", MEMBER)],
+    # Each step on a proposal that is ready for it, by whoever takes it.
+    "participation:step": [
+        (f"{status}_proposal", role, {"action": action})
+        for action, status, role in [
+            ("open", "draft", MEMBER),
+            ("invite", "draft", MEMBER),
+            ("draft", "collecting", MEMBER),
+            ("submit", "collecting", MEMBER),
+            ("cosign", "collecting", OFFICER),
+            ("withdraw", "submitted", OFFICER),
+            ("review", "submitted", CHAIR),
+            ("decide", "under_review", CHAIR),
+            ("assign", "accepted", CHAIR),
+            ("answer", "assigned", OFFICER),
+            ("rate", "answered", MEMBER),
+        ]
+    ],
+    "participation:representatives": [("none", MEMBER)],
+    "participation:representative": [("representative", MEMBER)],
+    "participation:terms": [("none", OFFICER)],
+    "participation:term": [("term", OFFICER)],
+    "participation:offices": [("none", OFFICER)],
+    "participation:office": [("office", OFFICER)],
     "events:list": [("none", MEMBER)],
     "events:mine": [("none", MEMBER)],
     "events:create": [("none", OFFICER, {}, ("events:edit", "event"))],

@@ -165,6 +165,22 @@ MATRIX = {
     "events:passengers": ("event", "get", BRANCH_OBJECT),
     "events:publish": ("event", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
     # Only the member's own registration; anyone else's is not there for them.
+    # 提案: a proposal collecting co-signers is the branch's; its draft form is the proposer's.
+    "participation:list": ("none", "get", SIGNED_IN),
+    "participation:create": ("none", "get", SIGNED_IN),
+    "participation:detail": ("proposal", "get", EVENT_VIEW),
+    "participation:edit": ("proposal", "get", {**EVENT_VIEW, "officer": 403, "chair": 403}),
+    "participation:step": (
+        "proposal_step",
+        "post",
+        {**EVENT_VIEW, **dict.fromkeys(MEMBERS_OF_BRANCH, 302)},
+    ),
+    "participation:representatives": ("none", "get", SIGNED_IN),
+    "participation:representative": ("representative", "get", EVENT_VIEW),
+    "participation:terms": ("none", "get", ROSTER),
+    "participation:term": ("term", "get", {**BRANCH_OBJECT, "liaison": 404}),
+    "participation:offices": ("none", "get", ROSTER),
+    "participation:office": ("office", "get", {**BRANCH_OBJECT, "liaison": 404}),
     "events:cancel_registration": (
         "registration",
         "post",
@@ -272,7 +288,25 @@ def objects(people, branch, department):
         actor=people["officer"], branch_id=branch.pk, title="评优草稿", award="优秀会员",
         places=1, criteria="c", opens_on=today, closes_on=today,
     )  # fmt: skip
+    from participation import services as participation_services
+
+    term = participation_services.term_save(
+        actor=people["officer"], branch_id=branch.pk, name="第五届", start=today, end=today
+    )
+    representative = participation_services.representative_add(
+        actor=people["officer"], term=term, member=people["member"].member
+    )
+    office = participation_services.office_save(
+        actor=people["officer"], branch_id=branch.pk, name="教务办", contacts=[people["officer"]]
+    )
+    proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
+    participation_services.proposal_open(actor=people["member"], proposal=proposal)
     return {
+        "proposal": {"pk": proposal.pk},
+        "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
+        "representative": {"pk": representative.pk},
+        "term": {"pk": term.pk},
+        "office": {"pk": office.pk},
         "award_round": {"pk": award_round.pk},
         "draft_round": {"pk": draft_round.pk},
         "kind": {"kind": "fund"},

@@ -1,0 +1,96 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from participation import services
+from participation.models import Proposal
+
+from .conftest import assigned, colleague_user, draft, member_of
+
+pytestmark = pytest.mark.django_db
+
+
+def step(client, user, proposal, action, **data):
+    client.force_login(user)
+    return client.post(reverse("participation:step", args=[proposal.pk, action]), data)
+
+
+def test_a_proposal_goes_from_draft_to_closed_through_the_pages(
+    client, people, term, colleagues, office
+):
+    client.force_login(people["member"])
+    response = client.post(reverse("participation:create"),
+                           {"title": "增设校车班次", "body": "早高峰车不够。"})  # fmt: skip
+    proposal = Proposal.objects.get(title="增设校车班次")
+    assert response.status_code == 302
+    step(client, people["member"], proposal, "open")
+    step(client, colleagues[0], proposal, "cosign")
+    step(client, colleagues[1], proposal, "cosign")
+    step(client, people["member"], proposal, "submit")
+    step(client, people["chair"], proposal, "review")
+    step(client, people["chair"], proposal, "decide", decision="accepted")
+    step(client, people["chair"], proposal, "assign", office=office.pk)
+    contact = office.contacts.get()
+    step(client, contact, proposal, "answer", text="已与公交公司协调。")
+    step(client, people["member"], proposal, "rate", rating="dissatisfied", reason="没有时间。")
+    step(client, contact, proposal, "answer", text="下月起早7:10加开一班。")
+    step(client, people["member"], proposal, "rate", rating="fairly")
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.CLOSED
+    client.force_login(people["officer"])
+    page = client.get(reverse("participation:detail", args=[proposal.pk])).content.decode()
+    assert "已与公交公司协调。" in page and "下月起早7:10加开一班。" in page
+    assert "附议甲" in page and "没有时间。" in page
+
+
+def test_a_refused_step_says_why_and_changes_nothing(client, people, term):
+    proposal = services.proposal_open(actor=people["member"], proposal=draft(people, term))
+    response = step(client, people["member"], proposal, "submit")
+    page = client.get(response["Location"]).content.decode()
+    assert "2 co-signers must confirm" in page or "名附议人" in page
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.COLLECTING
+
+
+def test_the_office_contact_sees_only_the_offices_proposals(
+    client, people, term, colleagues, office
+):
+    mine = assigned(people, term, colleagues, office)
+    services.proposal_open(actor=people["member"], proposal=draft(people, term, "另一件提案"))
+    client.force_login(office.contacts.get())
+    page = client.get(reverse("participation:list")).content.decode()
+    assert mine.title in page and "另一件提案" not in page
+
+
+def test_a_representatives_page_lists_their_proposals(client, people, term, colleagues):
+    representative = services.representative_add(
+        actor=people["officer"], term=term, member=member_of(people["member"]), delegation="一团"
+    )
+    services.proposal_open(actor=people["member"], proposal=draft(people, term, "图书馆开放"))
+    client.force_login(people["chair"])
+    listing = client.get(reverse("participation:representatives")).content.decode()
+    assert member_of(people["member"]).name in listing
+    page = client.get(reverse("participation:representative", args=[representative.pk]))
+    assert "图书馆开放" in page.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["participation:list", "participation:representatives"])
+def test_list_pages_cost_the_same_queries_at_two_sizes(
+    client, people, term, branch, department, url_name
+):
+    counts = []
+    made = 0
+    for size in (2, 12):
+        while made < size:
+            made += 1
+            user = colleague_user(branch, department, f"代表{made}")
+            services.representative_add(actor=people["officer"], term=term, member=member_of(user))
+            proposal = services.proposal_create(actor=user, title=f"提案{made}", body="b")
+            services.proposal_open(actor=user, proposal=proposal)
+            services.cosign(actor=people["member"], proposal=proposal)
+        client.force_login(people["officer"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -114,6 +114,10 @@ class AwardObjection(Markers):
     key = "award_objection"
 
 
+class DraftProposal(Markers):
+    key = "draft_proposal"
+
+
 class OtherBranchRoster(Promise):
     def secrets(self, world):
         return world.identity["other_member"]
@@ -140,6 +144,7 @@ PROMISES = [
     AwardObjection("an objection to an award naming an officer reaches the university liaison, "
                    "not the branch's officers (the named one least of all)",
                    frozenset({"objector", "liaison"})),
+    DraftProposal("a draft proposal is its proposer's alone", frozenset({"member", "superuser"})),
     OtherBranchRoster("another branch's roster stays with that branch",
                       frozenset({"other_member", "other_officer", "superuser"})),
     PhotoMetadata("what a photo's metadata says about its taker is never kept",

@@ -229,6 +229,7 @@ def build() -> World:
 
     _notices(world, branch)
     _awards(world, branch)
+    _proposals(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
     return world
@@ -384,3 +385,48 @@ def _events_and_roster(world, branch):
     roster = "工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n"
     upload = SimpleUploadedFile("roster.csv", roster.encode(), content_type="text/csv")
     submit(officer, reverse("members:import"), {}, files={"file": upload})
+
+
+def _proposals(world, branch):
+    """提案: the officer keeps a term, its representatives and an office; the member's
+    proposal is co-signed, accepted by the chair and answered by the office's contact
+    (the second officer); another proposal of the member stays a draft."""
+    from participation.models import Proposal
+
+    officer, chair, member = world.client("officer"), world.client("chair"), world.client("member")
+    today = timezone.localdate()
+    response = submit(officer, reverse("participation:terms"), {
+        "name": "第五届", "start": (today - timedelta(days=30)).isoformat(),
+        "end": (today + timedelta(days=700)).isoformat()})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    term_page = response["Location"]
+    submit(officer, term_page, {"staff_number": world.users["member"].member.staff_number,
+                                "delegation": "第一代表团"})  # fmt: skip
+    submit(officer, reverse("participation:offices"),
+           {"name": "教务办", "contacts": [str(world.users["officer2"].pk)]})  # fmt: skip
+
+    def propose(title):
+        response = submit(member, reverse("participation:create"), {"title": title,
+                          "body": "理由与建议"})  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        return Proposal.objects.get(title=title)
+
+    world.markers["draft_proposal"] = ["QPROPDRAFTQ"]
+    propose("草稿提案QPROPDRAFTQ")
+    proposal = propose("食堂延长晚餐供应")
+    page = reverse("participation:detail", args=[proposal.pk])
+
+    def step(client, name, fields=None):
+        response = submit(client, page, fields or {}, action=f"/{proposal.pk}/{name}/")
+        assert response.status_code == 302, response.content.decode()[-2000:]
+
+    step(member, "open")
+    step(world.client("conf_filer"), "cosign")
+    step(world.client("objector"), "cosign")
+    step(member, "submit")
+    step(chair, "review")
+    step(chair, "decide", {"decision": "accepted"})
+    step(chair, "assign")
+    step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ANSWERED, proposal.status

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole
 from union_portal.core import cache_versions
-from union_portal.core.calendar import add_working_days, is_working_day, working_days_between
+from union_portal.core.calendar import add_working_days, reminder_day, working_days_between
 from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
@@ -578,11 +578,8 @@ def grievance_escalate_overdue(*, now=None) -> int:
 def grievance_send_reminders(*, now=None) -> int:
     """One working day before a deadline, the handlers are reminded, once per
     deadline, and only during working hours of a working day."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    start, end = settings.GRIEVANCE_REMINDER_HOURS
-    today = local.date()
-    if not (start <= local.hour < end) or not is_working_day(today):
+    today = reminder_day(now or timezone.now(), settings.GRIEVANCE_REMINDER_HOURS)
+    if today is None:
         return 0
     tomorrow = add_working_days(today, 1)
     sent = 0

@@ -173,6 +173,8 @@ class Proposal(models.Model):
     cosign_due = models.DateField(null=True, blank=True)
     review_due = models.DateField(null=True, blank=True)
     answer_due = models.DateField(null=True, blank=True)
+    # The answer deadline already escalated to the chair (each deadline once).
+    escalated_due = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -246,6 +248,7 @@ class ProposalEvent(models.Model):
         ANSWERED = "answered", _("Answered")
         RATED = "rated", _("Rated")
         SENT_BACK = "sent_back", _("Sent back to the office")
+        ESCALATED = "escalated", _("Answer overdue: escalated to the chair")
         CLOSED = "closed", _("Closed")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="events")

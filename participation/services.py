@@ -8,6 +8,7 @@ the chair reviews within 5 of submission, the office answers within 15 of
 assignment (again 15 after a 不满意 send-back)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole, Member
-from union_portal.core.calendar import add_working_days
+from union_portal.core.calendar import add_working_days, reminder_day
 from union_portal.core.notifications import notify
 from union_portal.core.roles import can, roles_of
 from union_portal.core.rules import RuleError
@@ -503,13 +504,86 @@ def proposal_rate(*, actor, proposal, rating, reason="", now=None):
         proposal.sent_back = True
         proposal.first_answer, proposal.answer = proposal.answer, ""
         proposal.dissatisfaction_reason = reason
-        proposal.answer_due = add_working_days(_today(now), ANSWER_DAYS)
+        # A new deadline, escalated on its own if it is missed too.
+        proposal.answer_due, proposal.escalated_due = (
+            add_working_days(_today(now), ANSWER_DAYS),
+            None,
+        )
         _move(proposal, Status.ASSIGNED, kind=Kind.SENT_BACK, actor=actor, text=reason,
               fields=["rating", "sent_back", "first_answer", "answer", "dissatisfaction_reason",
-                      "answer_due"])  # fmt: skip
+                      "answer_due", "escalated_due"])  # fmt: skip
         _tell_office(proposal, "sent_back")
         return proposal
     proposal.closed_at = now
     _move(proposal, Status.CLOSED, kind=Kind.CLOSED, actor=actor,
           fields=["rating", "closed_at"])  # fmt: skip
     return proposal
+
+
+# --- the clock (Celery beat) --------------------------------------------------
+
+
+def proposal_send_reminders(*, now=None) -> int:
+    """One working day before a deadline, the one who must act is reminded (the
+    chair before the review is due, the office's contacts before the answer is
+    due), once per deadline, only during working hours of a working day."""
+    today = reminder_day(now or timezone.now())
+    if today is None:
+        return 0
+    tomorrow = add_working_days(today, 1)
+    sent = 0
+    reviews = Proposal.objects.filter(
+        status__in=[Status.SUBMITTED, Status.UNDER_REVIEW], review_due__range=(today, tomorrow)
+    )
+    for proposal in reviews:
+        subject = gettext_lazy("Reminder: review the proposal {title}")
+        due = format_lazy(
+            gettext_lazy("Review it by {date}."), date=proposal.review_due.isoformat()
+        )
+        _tell(_chairs(proposal.branch_id), proposal, f"review-reminder:{proposal.review_due}",
+              subject, due)  # fmt: skip
+        sent += 1
+    answers = Proposal.objects.filter(
+        status=Status.ASSIGNED, answer_due__range=(today, tomorrow)
+    ).select_related("office")
+    for proposal in answers:
+        subject = gettext_lazy("Reminder: answer the proposal {title}")
+        due = format_lazy(
+            gettext_lazy("Answer it by {date}."), date=proposal.answer_due.isoformat()
+        )
+        _tell(proposal.office.contacts.all(), proposal, f"answer-reminder:{proposal.answer_due}",
+              subject, due)  # fmt: skip
+        sent += 1
+    return sent
+
+
+def proposal_escalate_overdue(*, now=None) -> int:
+    """An answer past its deadline is escalated to the branch's chair, once per
+    deadline: the conditional update makes a second run, or a second worker,
+    escalate nothing twice."""
+    today = _today(now or timezone.now())
+    escalated = 0
+    overdue = Proposal.objects.filter(status=Status.ASSIGNED, answer_due__lt=today).exclude(
+        escalated_due=F("answer_due")
+    )
+    for proposal in overdue.only("pk", "answer_due"):
+        with transaction.atomic():
+            changed = (
+                Proposal.objects.filter(pk=proposal.pk, status=Status.ASSIGNED)
+                .filter(answer_due=proposal.answer_due)
+                .exclude(escalated_due=F("answer_due"))
+                .update(escalated_due=proposal.answer_due)
+            )
+            if changed != 1:
+                continue
+            proposal = Proposal.objects.select_related("office").get(pk=proposal.pk)
+            _event(proposal, Kind.ESCALATED, None, proposal.office.name)
+            subject = gettext_lazy("Overdue answer: {title}")
+            late = format_lazy(
+                gettext_lazy("The answer of {office} was due by {date}."),
+                office=proposal.office.name, date=proposal.answer_due.isoformat(),
+            )  # fmt: skip
+            _tell(_chairs(proposal.branch_id), proposal, f"overdue:{proposal.answer_due}",
+                  subject, late)  # fmt: skip
+            escalated += 1
+    return escalated

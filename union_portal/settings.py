@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "grievance-reminders": {"task": "grievances.send_reminders", "schedule": crontab(minute=15)},
     "notice-periods": {"task": "notices.close_periods", "schedule": crontab(minute=20)},
+    "proposal-escalations": {
+        "task": "participation.escalate_overdue",
+        "schedule": crontab(minute=25),
+    },
+    "proposal-reminders": {"task": "participation.send_reminders", "schedule": crontab(minute=35)},
     "event-missed-waitlist": {
         "task": "events.notify_missed_waitlist",
         "schedule": crontab(minute="*/10"),

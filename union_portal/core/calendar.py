@@ -146,3 +146,17 @@ def working_hours_between(start, end) -> float:
 
     first, last = sorted((timezone.localdate(start), timezone.localdate(end)))
     return WorkingClock(first, last).hours_between(start, end)
+
+
+def reminder_day(now, hours=None):
+    """The local date of `now` if it falls within working hours of a working day,
+    when a reminder may go out (never at night or on a day off); None otherwise.
+    Shared by every app's reminder clock (grievances, proposals)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    start, end = hours or settings.WORKING_HOURS
+    local = timezone.localtime(now)
+    if not (start <= local.hour < end) or not is_working_day(local.date()):
+        return None
+    return local.date()

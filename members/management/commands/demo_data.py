@@ -18,6 +18,7 @@ from grievances.models import Grievance
 from members.models import Branch, BranchRole, Campus, Department, Member
 from notices.demo import load_demo_notices
 from notices.models import Notice
+from participation.demo import load_demo_proposals
 
 DEMO_PASSWORD = "union-demo-2026"
 
@@ -204,6 +205,12 @@ class Command(BaseCommand):
             member=Member.objects.get(user__username="member"),
         )
         load_demo_awards(
+            branch=branches[0],
+            officer=User.objects.get(username="officer"),
+            chair=User.objects.get(username="chair"),
+            member=Member.objects.get(user__username="member"),
+        )
+        load_demo_proposals(
             branch=branches[0],
             officer=User.objects.get(username="officer"),
             chair=User.objects.get(username="chair"),

@@ -127,3 +127,16 @@ class ProposalFilterForm(forms.Form):
             "office_id": data.get("office"),
             "year": data.get("year"),
         }
+
+
+class RepresentativeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file (columns 工号, 届次, 代表团/小组)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload

@@ -587,3 +587,72 @@ def proposal_escalate_overdue(*, now=None) -> int:
                   subject, late)  # fmt: skip
             escalated += 1
     return escalated
+
+
+# --- representatives from a spreadsheet --------------------------------------------
+
+IMPORT_HEADERS = {"工号": "staff_number", "届次": "term", "代表团/小组": "delegation",
+                  "代表团": "delegation", "小组": "delegation"}  # fmt: skip
+IMPORT_MAX_ROWS = 5000
+
+
+@transaction.atomic
+def representatives_import(*, actor, branch_id, filename, content):
+    """Representatives from a CSV or XLSX beside the roster import (工号, 届次,
+    代表团/小组). Every row is checked first: one bad row imports nothing, and
+    the officer is told which lines to fix. A member already listed for the
+    term is left as is. Returns (added, already)."""
+    from members.roster_io import RosterFileError, _read_rows
+
+    _check_manager(actor, branch_id)
+    try:
+        rows = _read_rows(filename or "", content)
+    except RosterFileError as exc:
+        raise ParticipationRuleError(str(exc)) from None
+    while rows and not any(rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise ParticipationRuleError(_("The file is empty."))
+    header = [IMPORT_HEADERS.get(h.strip()) for h in rows[0]]
+    if "staff_number" not in header or "term" not in header:
+        raise ParticipationRuleError(_("The first row must name the columns 工号 and 届次."))
+    if len(rows) > IMPORT_MAX_ROWS + 1:
+        raise ParticipationRuleError(
+            _("At most %(count)d rows at a time.") % {"count": IMPORT_MAX_ROWS}
+        )
+    terms = {t.name: t for t in Term.objects.filter(branch_id=branch_id)}
+    lines = []
+    for line, row in enumerate(rows[1:], start=2):
+        if any(row):
+            lines.append((line, {field: (row[i] if i < len(row) else "").strip()
+                                 for i, field in enumerate(header) if field}))  # fmt: skip
+    members = Member.objects.filter(
+        branch_id=branch_id, status=Member.Status.ACTIVE,
+        staff_number__in=[cells["staff_number"] for _line, cells in lines],
+    )  # fmt: skip
+    members = {m.staff_number: m for m in members}
+    wanted, errors = [], []
+    for line, cells in lines:
+        member, term = members.get(cells["staff_number"]), terms.get(cells["term"])
+        if member is None:
+            message = _(
+                "Line %(line)d: no active member of the branch has staff number %(number)s."
+            )
+            errors.append(message % {"line": line, "number": cells["staff_number"]})
+        elif term is None:
+            message = _("Line %(line)d: the branch has no term called %(term)s.")
+            errors.append(message % {"line": line, "term": cells["term"]})
+        else:
+            wanted.append((member, term, cells.get("delegation", "")[:100]))
+    if errors:
+        raise ParticipationRuleError(
+            " ".join([_("Nothing was imported."), *errors[:10]])
+            + (" …" if len(errors) > 10 else "")
+        )
+    added = already = 0
+    for member, term, delegation in wanted:
+        _rep, created = Representative.objects.get_or_create(
+            member=member, term=term, defaults={"delegation": delegation}
+        )
+        added, already = added + created, already + (not created)
+    return added, already

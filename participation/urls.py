@@ -14,6 +14,7 @@ urlpatterns = [
     path("representatives/<int:pk>/", views.representative_detail, name="representative"),
     path("terms/", views.term_list, name="terms"),
     path("terms/<int:pk>/", views.term_detail, name="term"),
+    path("terms/import/", views.representative_import, name="import"),
     path("offices/", views.office_list, name="offices"),
     path("offices/<int:pk>/", views.office_edit, name="office"),
 ]

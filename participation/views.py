@@ -21,6 +21,7 @@ from .forms import (
     ProposalForm,
     RateForm,
     RepresentativeForm,
+    RepresentativeImportForm,
     SettingForm,
     TermForm,
     member_by_staff_number,
@@ -278,3 +279,19 @@ def office_edit(request, pk):
         if saved is not None:
             return redirect("participation:offices")
     return render(request, "participation/office_form.html", {"office": office, "form": form})
+
+
+@participation_manager_required
+def representative_import(request):
+    branch_id = min(_managed(request))
+    form = RepresentativeImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        done = perform(request, lambda: services.representatives_import(
+            actor=request.user, branch_id=branch_id, filename=upload.name,
+            content=upload.read()),
+            lambda counts: _("%(added)d representatives added, %(already)d already listed.")
+            % {"added": counts[0], "already": counts[1]})  # fmt: skip
+        if done is not None:
+            return redirect("participation:terms")
+    return render(request, "participation/representative_import.html", {"form": form})

@@ -7,6 +7,7 @@ app_name = "participation"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("new/", views.proposal_create, name="create"),
+    path("summary/", views.proposal_summary, name="summary"),
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/edit/", views.proposal_edit, name="edit"),
     path("<int:pk>/<slug:action>/", views.proposal_step, name="step"),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -295,3 +296,13 @@ def representative_import(request):
         if done is not None:
             return redirect("participation:terms")
     return render(request, "participation/representative_import.html", {"form": form})
+
+
+@participation_manager_required
+def proposal_summary(request):
+    filters = ProposalFilterForm(request.GET).filters()
+    year = filters["year"] or timezone.localdate().year
+    totals, offices = selectors.proposal_summary(branch_ids=_managed(request), year=year)
+    return render(request, "participation/summary.html", {
+        "year": year, "totals": totals, "offices": offices, "ratings": Proposal.Rating.choices,
+    })  # fmt: skip

@@ -158,6 +158,7 @@ SETUP = {
     "participation:representatives": [("none", MEMBER)],
     "participation:representative": [("representative", MEMBER)],
     "participation:terms": [("none", OFFICER)],
+    "participation:summary": [("none", OFFICER)],
     "participation:import": [("none", OFFICER)],
     "participation:term": [("term", OFFICER)],
     "participation:offices": [("none", OFFICER)],

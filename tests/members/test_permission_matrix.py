@@ -178,6 +178,7 @@ MATRIX = {
     "participation:representatives": ("none", "get", SIGNED_IN),
     "participation:representative": ("representative", "get", EVENT_VIEW),
     "participation:terms": ("none", "get", ROSTER),
+    "participation:summary": ("none", "get", ROSTER),
     "participation:import": ("none", "get", ROSTER),
     "participation:term": ("term", "get", {**BRANCH_OBJECT, "liaison": 404}),
     "participation:offices": ("none", "get", ROSTER),

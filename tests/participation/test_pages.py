@@ -94,3 +94,23 @@ def test_list_pages_cost_the_same_queries_at_two_sizes(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_years_summary_counts_proposals_per_office(client, people, term, colleagues, office):
+    contact = office.contacts.get()
+    proposal = assigned(people, term, colleagues, office)
+    services.proposal_answer(actor=contact, proposal=proposal, text="已办。")
+    services.proposal_rate(actor=people["member"], proposal=proposal, rating="fairly")
+    client.force_login(people["chair"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("participation:summary"))
+    totals, offices = response.context["totals"], response.context["offices"]
+    assert (totals["filed"], totals["accepted"], totals["on_time"], totals["fairly"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert offices == [{"office__name": "教务办", "assigned": 1, "answered": 1, "on_time": 1,
+                        "satisfied": 0, "fairly": 1, "dissatisfied": 0}]  # fmt: skip
+    assert len(queries) < 12

@@ -13,14 +13,9 @@ from events import services
 from events.models import Registration, ShuttleSeat, ShuttleTrip
 from events.tasks import send_event_reminders
 from tests.events.test_pages import FMT, event_post
-from tests.factories import CampusFactory, EventFactory, MemberFactory, UserFactory, VenueFactory
+from tests.factories import EventFactory, MemberFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def campuses(db):
-    return CampusFactory(name="江湾校区"), CampusFactory(name="临港校区")
 
 
 def local(dt):
@@ -37,22 +32,6 @@ def trips_post(trips, initial=0):
     for n, trip in enumerate(trips):
         data.update({f"trips-{n}-{key}": value for key, value in trip.items()})
     return data
-
-
-@pytest.fixture
-def walk(branch, campuses):
-    near, far = campuses
-    event = EventFactory(branch=branch, title="健步走")
-    venue = VenueFactory(event=event, campus=near, capacity=10, place="田径场")
-    out = ShuttleTrip.objects.create(
-        event=event, direction="out", departure_campus=far, departure_place="行政楼前",
-        departs_at=event.starts_at - timedelta(hours=1), seats=2,
-    )  # fmt: skip
-    back = ShuttleTrip.objects.create(
-        event=event, direction="back", departure_campus=near, departure_place="南门",
-        departs_at=event.ends_at + timedelta(minutes=30), seats=2,
-    )  # fmt: skip
-    return event, venue, out, back
 
 
 def edit_post(event, venue, trips):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Campus, Member
+from union_portal.core.models import AppendOnly
 
 
 class Category(models.Model):
@@ -189,7 +190,7 @@ class Grievance(models.Model):
         return self.confidentiality == self.Confidentiality.ANONYMOUS
 
 
-class GrievanceEvent(models.Model):
+class GrievanceEvent(AppendOnly, models.Model):
     """One step of a case. Append-only: the model refuses edits and deletions and
     a database trigger refuses them too (migration 0002)."""
 
@@ -228,16 +229,10 @@ class GrievanceEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["grievance", "created_at"], name="grievance_event_idx")]
 
+    append_only_message = "A case's history is append-only."
+
     def __str__(self):
         return f"{self.grievance_id} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("A case's history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("A case's history is append-only.")
 
 
 def private_storage():

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Member
+from union_portal.core.models import AppendOnly
 
 
 class BranchSetting(models.Model):
@@ -228,7 +229,7 @@ class CoSignature(models.Model):
         return f"{self.proposal_id}: {self.member_id}"
 
 
-class ProposalEvent(models.Model):
+class ProposalEvent(AppendOnly, models.Model):
     """One step of a proposal. Append-only: the model refuses edits and deletions
     and a database trigger refuses them too (migration 0002)."""
 
@@ -264,13 +265,7 @@ class ProposalEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["proposal", "created_at"], name="proposal_event_idx")]
 
+    append_only_message = "A proposal's history is append-only."
+
     def __str__(self):
         return f"{self.proposal_id} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("A proposal's history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("A proposal's history is append-only.")

@@ -4,6 +4,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnly:
+    """A history row: written once, never edited or deleted (a database trigger
+    refuses it too, see the migrations of the models using it)."""
+
+    append_only_message = "This history is append-only."
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(self.append_only_message)
+
+
 class User(AbstractUser):
     """A portal account. Sign-in is by email (allauth); the roster link is Member.user."""
 

@@ -7,6 +7,8 @@ it back to the office once; the second answer is rated and closes it.
 Every step is an append-only ProposalEvent.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -269,3 +271,197 @@ class ProposalEvent(AppendOnly, models.Model):
 
     def __str__(self):
         return f"{self.proposal_id} {self.kind}"
+
+
+# --- Polls and surveys (问卷 / 投票) ---------------------------------------------
+
+
+class Poll(models.Model):
+    """A branch asks its members (or its representatives, or one campus) questions.
+
+    Who voted (PollVoter) and what was voted (Ballot, BallotAnswer) live in
+    separate tables. In a secret poll nothing joins them: a ballot has no member,
+    no time, and a random id, so neither its id nor any ordering follows the
+    order of submission; a voter row keeps only the day.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("All members of the branch")
+        REPRESENTATIVES = "representatives", _("Representatives of the current term")
+        CAMPUS = "campus", _("Members of one campus")
+
+    class Results(models.TextChoices):
+        AFTER_CLOSE = "after_close", _("After the poll closes")
+        LIVE = "live", _("Live, while the poll is open")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="polls", verbose_name=_("branch")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    secret = models.BooleanField(
+        _("secret ballot"),
+        default=False,
+        help_text=_("Nobody, not even the officers, can see who answered what."),
+    )
+    audience = models.CharField(
+        _("who may answer"), max_length=16, choices=Audience.choices, default=Audience.MEMBERS
+    )
+    campus = models.ForeignKey(
+        "members.Campus", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("campus"),
+    )  # fmt: skip
+    results = models.CharField(
+        _("results visible to members"), max_length=12, choices=Results.choices,
+        default=Results.AFTER_CLOSE,
+    )  # fmt: skip
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        ordering = ["-opens_at", "-id"]
+        indexes = [models.Index(fields=["branch", "status", "closes_at"], name="poll_branch_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="poll_times"),
+            models.CheckConstraint(
+                condition=Q(audience="campus", campus__isnull=False)
+                | (~Q(audience="campus") & Q(campus__isnull=True)),
+                name="poll_campus_audience",
+            ),
+            # Live results of a secret poll, read beside the list of who has voted,
+            # would tell how each newcomer voted.
+            models.CheckConstraint(
+                condition=Q(secret=False) | Q(results="after_close"),
+                name="poll_secret_results_after_close",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now) -> bool:
+        return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now) -> bool:
+        return self.status == self.Status.PUBLISHED and now >= self.closes_at
+
+
+class PollQuestion(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        RATING = "rating", _("Rating 1–5")
+        TEXT = "text", _("Free text")
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    required = models.BooleanField(_("an answer is required"), default=True)
+    # Multiple choice: at most this many options (null: any number).
+    max_choices = models.PositiveSmallIntegerField(_("at most"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class PollOption(models.Model):
+    question = models.ForeignKey(PollQuestion, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("option"), max_length=200)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class PollVoter(models.Model):
+    """Who has answered: one row per member and poll, said by the database.
+    Only the day is kept, as for a ballot box's register."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="voters")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="poll_votes")
+    voted_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("voter")
+        verbose_name_plural = _("voters")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "member"], name="one_ballot_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.poll_id}: {self.member_id}"
+
+
+class Ballot(models.Model):
+    """What was answered. In a secret poll: no member, no time, a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    # Set only in a poll that is not secret.
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "member"],
+                condition=Q(member__isnull=False),
+                name="one_named_ballot_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.id)
+
+
+class BallotAnswer(models.Model):
+    """One answer of a ballot: an option (one row per ticked option), a rating or a text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(PollQuestion, on_delete=models.PROTECT, related_name="answers")
+    option = models.ForeignKey(
+        PollOption, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["question", "option"], name="ballot_answer_option_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ballot_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.id)

@@ -22,9 +22,14 @@ from union_portal.core.roles import can, roles_of
 from union_portal.core.rules import RuleError
 
 from .models import (
+    Ballot,
+    BallotAnswer,
     BranchSetting,
     CoSignature,
     HandlingOffice,
+    Poll,
+    PollQuestion,
+    PollVoter,
     Proposal,
     ProposalEvent,
     Representative,
@@ -656,3 +661,98 @@ def representatives_import(*, actor, branch_id, filename, content):
         )
         added, already = added + created, already + (not created)
     return added, already
+
+
+# --- polls: who may answer, and one ballot per member ---------------------------
+
+POLL_TEXT_LIMIT = 2000
+QKind = PollQuestion.Kind
+
+
+def poll_eligible_members(poll, today=None):
+    """The roster entries who may answer the poll: active members of its branch,
+    or of one campus, or the representatives of the branch's current term."""
+    members = Member.objects.filter(branch_id=poll.branch_id, status=Member.Status.ACTIVE)
+    if poll.audience == Poll.Audience.CAMPUS:
+        members = members.filter(campus_id=poll.campus_id)
+    elif poll.audience == Poll.Audience.REPRESENTATIVES:
+        term = current_term(poll.branch_id, today)
+        members = members.filter(representations__term=term) if term else members.none()
+    return members
+
+
+def _clean_answers(poll, answers):
+    """The ballot's answers as rows to write, or a refusal naming the question."""
+    rows = []
+    for question in poll.questions.all():
+        value = answers.get(question.pk)
+        if value in (None, "", []):
+            if question.required:
+                raise ParticipationRuleError(
+                    _("Answer the question “%(question)s”.") % {"question": question.text}
+                )
+            continue
+        options = {option.pk for option in question.options.all()}
+        if question.kind == QKind.SINGLE:
+            choices = [value]
+        elif question.kind == QKind.MULTIPLE:
+            choices = list(dict.fromkeys(value))
+            if question.max_choices and len(choices) > question.max_choices:
+                raise ParticipationRuleError(
+                    _("Choose at most %(n)s options for “%(question)s”.")
+                    % {"n": question.max_choices, "question": question.text}
+                )
+        if question.kind in (QKind.SINGLE, QKind.MULTIPLE):
+            if not set(choices) <= options:
+                raise ParticipationRuleError(
+                    _("Choose among the options given for “%(question)s”.")
+                    % {"question": question.text}
+                )
+            rows += [BallotAnswer(question=question, option_id=choice) for choice in choices]
+        elif question.kind == QKind.RATING:
+            if value not in (1, 2, 3, 4, 5):
+                raise ParticipationRuleError(
+                    _("Rate “%(question)s” from 1 to 5.") % {"question": question.text}
+                )
+            rows.append(BallotAnswer(question=question, rating=value))
+        else:
+            text = str(value).strip()
+            if len(text) > POLL_TEXT_LIMIT:
+                raise ParticipationRuleError(
+                    _("Keep the answer to “%(question)s” within %(n)s characters.")
+                    % {"question": question.text, "n": POLL_TEXT_LIMIT}
+                )
+            if text:
+                rows.append(BallotAnswer(question=question, text=text))
+    return rows
+
+
+def poll_vote(*, actor, poll, answers, now=None):
+    """Casts the member's ballot. `answers` maps a question's id to an option id
+    (single), a list of option ids (multiple), 1–5 (rating) or a text.
+
+    The voter row and the ballot are written in one transaction; the voter row's
+    unique (poll, member) refuses a second ballot, also from a request racing
+    this one. In a secret poll the ballot names nobody and keeps no time."""
+    now = now or timezone.now()
+    member = roles_of(actor).member
+    if poll.status != Poll.Status.PUBLISHED or now < poll.opens_at:
+        raise ParticipationRuleError(_("This poll is not open yet."))
+    if now >= poll.closes_at:
+        raise ParticipationRuleError(_("This poll has closed."))
+    if (
+        member is None
+        or not poll_eligible_members(poll, timezone.localdate(now)).filter(pk=member.pk).exists()
+    ):
+        raise ParticipationRuleError(_("This poll is not open to you."))
+    rows = _clean_answers(poll, answers)
+    try:
+        with transaction.atomic():
+            PollVoter.objects.create(poll=poll, member=member, voted_on=timezone.localdate(now))
+            ballot = Ballot.objects.create(poll=poll, member=None if poll.secret else member)
+            for row in rows:
+                row.ballot = ballot
+            BallotAnswer.objects.bulk_create(rows)
+    except IntegrityError:
+        raise ParticipationRuleError(_("You have already answered this poll.")) from None
+    return ballot

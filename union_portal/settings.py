@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notices",
     "awards",
     "participation",
+    "care",
 ]
 
 MIDDLEWARE = [

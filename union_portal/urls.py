@@ -26,6 +26,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("awards/", include("awards.urls")),
     path("proposals/", include("participation.urls")),
+    path("care/", include("care.urls")),
     # allauth's confirmation page, asking for the password chosen at sign-up.
     path(
         "accounts/",

@@ -1,0 +1,1 @@
+"""Thin views over care.services."""

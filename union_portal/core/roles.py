@@ -40,6 +40,11 @@ ACTIONS = {
     "participation.propose": {MEMBER},
     "participation.manage": {OFFICER, CHAIR},
     "participation.review": {CHAIR},
+    # 问卷/投票: members answer the polls open to them; officers set polls up,
+    # see who has not answered and remind them. Nobody sees who answered what
+    # in a secret poll.
+    "polls.answer": {MEMBER},
+    "polls.manage": {OFFICER, CHAIR},
 }
 
 

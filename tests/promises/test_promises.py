@@ -37,6 +37,11 @@ class Promise:
     def context(self, world):
         return []  # a surface leaks only if it also carries one of these (if any)
 
+    def leaks(self, surfaces, world, role):
+        """Where `role` reads the secret (in its context); a promise with a rule of
+        its own overrides this."""
+        return _leaks(surfaces, self, world)
+
 
 class ConfidentialFiler(Promise):
     def secrets(self, world):
@@ -123,6 +128,72 @@ class OtherBranchRoster(Promise):
         return world.identity["other_member"]
 
 
+# Surfaces about one person: whoever reads them knows whose they are.
+PERSONAL_KINDS = ("email", "inbox", "session", "log")
+PERSONAL_PATHS = ("/me/", "/inbox/")
+SECRET_TEXTS_SHOWN_FROM = 5  # a secret poll's free texts are shown only when this many
+
+
+class SecretBallot(Promise):
+    """A secret ballot is tied to nobody. In the world's secret poll each voter's
+    free-text answer carries a marker of its own (world.objects["ballots"]), so the
+    rule is checked voter by voter. A surface ties a ballot to its voter when:
+
+    1. the voter's identity (name, staff number, email) stands within `near`
+       characters of that voter's own answer, anywhere: the same row, cell or
+       line of a page, an export, an admin list or search, a Redis value;
+    2. the surface is about one person — an email, an inbox row, a session, a log
+       record (a request's user and time), a page under /me/ or /inbox/ — and
+       carries the voter's answer together with the voter's identity anywhere on
+       it, or is a session or a log record at all;
+    3. the voter reads their own answer where fewer than 5 of the poll's answers
+       are shown (a page, their mail, their inbox): "your answer" singled out,
+       which their screen or mailbox ties to them;
+    4. all the answers are listed in the order they were cast, or its reverse:
+       beside a list of voters in the order they voted, position joins them.
+
+    The answers themselves may be read by everyone the results are for: an answer
+    alone, among the others, names nobody."""
+
+    near = 300
+
+    def leaks(self, surfaces, world, role):
+        ballots = world.objects["ballots"]  # voter role -> marker, in the order cast
+        cast = list(ballots.values())
+        for surface in surfaces:
+            text = surface.text
+            shown = [marker for marker in cast if marker in text]
+            if not shown:
+                continue
+            personal = surface.kind in PERSONAL_KINDS or surface.where.startswith(PERSONAL_PATHS)
+            for voter, marker in ballots.items():
+                if marker not in text:
+                    continue
+                identity = world.identity[voter]
+                why = None
+                if _near(text, marker, identity, self.near):
+                    why = f"{voter} named beside their answer"
+                elif personal and (
+                    surface.kind in ("session", "log") or any(token in text for token in identity)
+                ):
+                    why = f"{voter}'s answer on a surface about one person"
+                elif role == voter and len(shown) < SECRET_TEXTS_SHOWN_FROM:
+                    why = f"{voter}'s own answer shown apart from the others"
+                if why:
+                    yield _quote(surface, text, marker, why)
+            if len(shown) == len(cast) > 2:
+                order = sorted(cast, key=text.find)
+                if order in (cast, cast[::-1]):
+                    yield _quote(surface, text, cast[0], "the answers in the order they were cast")
+
+
+class FewSecretTexts(Markers):
+    """A secret poll with fewer than 5 free-text answers shows none of them: two
+    answers among colleagues are easy to attribute by their wording."""
+
+    key = "few_ballots"
+
+
 PROMISES = [
     ConfidentialFiler("a confidential filer is named to the branch chair only",
                       frozenset({"chair", "conf_filer"})),
@@ -149,6 +220,10 @@ PROMISES = [
                       frozenset({"other_member", "other_officer", "superuser"})),
     PhotoMetadata("what a photo's metadata says about its taker is never kept",
                   frozenset()),
+    SecretBallot("a secret ballot is tied to nobody: no role, export, email, log or the admin "
+                 "shows who answered what", frozenset()),
+    FewSecretTexts("a secret poll's free-text answers are shown only when at least 5 were "
+                   "given", frozenset()),
 ]  # fmt: skip
 CASES = [(p, role) for p in PROMISES for role in sorted(EVERYONE - p.allowed)]
 
@@ -178,12 +253,18 @@ def _leaks(surfaces, promise, world):
             yield f"{surface.kind} {surface.where}: …{text[max(0, at - 80) : at + 80]}…"
 
 
+def _quote(surface, text, secret, why=""):
+    at = text.find(secret)
+    note = f" ({why})" if why else ""
+    return f"{surface.kind} {surface.where}{note}: …{text[max(0, at - 80) : at + 80]}…"
+
+
 @pytest.mark.parametrize(
     "promise, role", CASES, ids=[f"{type(p).__name__}-{role}" for p, role in CASES]
 )
 def test_promise_holds_on_every_surface(sweep, promise, role):
     world = sweep.world
-    leaks = list(_leaks(sweep.surfaces_of(role), promise, world))
+    leaks = list(promise.leaks(sweep.surfaces_of(role), world, role))
     assert not leaks, f"{promise.says}, but {role} reads:\n" + "\n".join(leaks[:10])
 
 
@@ -229,3 +310,52 @@ def test_no_session_holds_anything_about_a_case(sweep):
     for row in Session.objects.all():
         keys = [k for k in row.get_decoded() if not k.startswith(allowed)]
         assert keys == [], f"session {row.session_key[:6]}… holds {keys}"
+
+
+def test_the_secret_ballot_rule_catches_each_way_of_tying_a_ballot():
+    """The rule itself, on made-up surfaces: each way it names is caught, and the
+    answers among the others in no particular order are not."""
+    from types import SimpleNamespace
+
+    from .surfaces import Surface
+
+    voters = [f"v{k}" for k in range(6)]
+    world = SimpleNamespace(
+        objects={"ballots": {v: f"QB{v.upper()}Q" for v in voters}},
+        identity={v: [f"名{v}", f"T9{v}"] for v in voters},
+    )
+    mixed = "".join(f"<li>QB{v.upper()}Q</li>" for v in ["v3", "v0", "v5", "v1", "v4", "v2"])
+    pad = "<p>" + "页面内容" * 200 + "</p>"
+    promise = SecretBallot("", frozenset())
+
+    def caught(role, *surfaces):
+        return list(promise.leaks(list(surfaces), world, role))
+
+    assert not caught("v0", Surface("page", "/r/", f"名v0{pad}{mixed}"))
+    assert caught("v1", Surface("page", "/r/", f"{pad}{mixed}<td>名v2</td><td>x</td>"))
+    assert caught("chair", Surface("page", "/r/", f"{mixed}<td>T9v4 QBV4Q</td>"))
+    assert caught("chair", Surface("email", "to chair", f"名v1{pad}QBV1Q"))
+    assert caught("storage", Surface("log", "log record", "vote QBV0Q"))
+    assert caught("v3", Surface("page", "/polls/1/", f"名v3{pad}你的回答：QBV3Q"))
+    assert not caught("v2", Surface("page", "/polls/1/", f"名v2{pad}QBV3Q"))
+    in_order = "".join(f"<li>QB{v.upper()}Q</li>" for v in voters)
+    assert caught("member", Surface("page", "/r/", in_order))
+    backwards = "".join(f"<li>QB{v.upper()}Q</li>" for v in reversed(voters))
+    assert caught("member", Surface("page", "/r/", backwards))
+
+
+def test_the_secret_ballots_are_where_their_results_are(sweep):
+    """Once the results page exists: the closed secret poll's answers are read
+    there by a member, so the sweep's silence about them means something."""
+    from django.urls import NoReverseMatch, reverse
+
+    world = sweep.world
+    poll = world.objects["secret_poll"]
+    try:
+        results = reverse("participation:poll_results", args=[poll.pk])
+    except NoReverseMatch:
+        pytest.skip("no results page on this branch yet")
+    markers = list(world.objects["ballots"].values())
+    pages = [s for s in sweep.surfaces_of("member") if s.where.startswith(results)]
+    assert pages, f"the member never reached {results}"
+    assert any(all(m in s.text for m in markers) for s in pages)

@@ -230,6 +230,7 @@ def build() -> World:
     _notices(world, branch)
     _awards(world, branch)
     _proposals(world, branch)
+    _secret_polls(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
     return world
@@ -430,3 +431,62 @@ def _proposals(world, branch):
     step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ANSWERED, proposal.status
+
+
+# Branch members who cast a ballot in the secret poll, in the order they vote.
+VOTERS = ["member", "conf_filer", "anon_filer", "objector", "needy", "officer", "officer2",
+          "chair"]  # fmt: skip
+
+
+def _secret_polls(world, branch):
+    """Two secret polls of the branch, answered through the vote service and then
+    closed (results visible). In the first, every voter's free-text answer carries
+    a marker of its own (world.objects["ballots"]: role -> marker, in the order
+    cast); the second has only two free-text answers, fewer than the 5 a secret
+    poll needs before its texts are shown, so its markers are shown to nobody."""
+    from participation.models import Poll, PollQuestion
+    from participation.services import poll_vote
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Whole hours days ago: no time on a poll page can be the anonymous case's minute.
+    opens = now - timedelta(days=2)
+
+    def make(title):
+        poll = Poll.objects.create(
+            branch=branch, title=title, description="不记名，请如实填写。", secret=True,
+            opens_at=opens, closes_at=now + timedelta(days=3), status=Poll.Status.PUBLISHED,
+            published_at=opens, created_by=world.users["officer"],
+        )  # fmt: skip
+        single = poll.questions.create(kind=PollQuestion.Kind.SINGLE, text="最常去哪个食堂？")
+        options = [single.options.create(text=t, position=k) for k, t in
+                   enumerate(["一食堂", "二食堂", "教工餐厅"])]  # fmt: skip
+        text = poll.questions.create(kind=PollQuestion.Kind.TEXT, text="意见与建议", position=1,
+                                     required=False)  # fmt: skip
+        return poll, single, options, text
+
+    def close(poll):
+        # After the voting, as if its closing time had passed.
+        Poll.objects.filter(pk=poll.pk).update(closes_at=opens + timedelta(days=1))
+
+    poll, single, options, text = make("食堂满意度调查（不记名）")
+    world.objects["secret_poll"] = poll
+    ballots = {}
+    for k, role in enumerate(VOTERS):
+        marker = f"QBALLOT{role.upper().replace('_', '')}Q"
+        ballots[role] = marker
+        world.markers[f"ballot_{role}"] = [marker]
+        answers = {single.pk: options[k % len(options)].pk, text.pk: f"希望{marker}改进"}
+        poll_vote(actor=world.users[role], poll=poll, answers=answers)
+    world.objects["ballots"] = ballots
+    close(poll)
+
+    few, single, options, text = make("工会小组长信任度（不记名）")
+    world.objects["few_poll"] = few
+    world.markers["few_ballots"] = ["QFEWBALLOTAQ", "QFEWBALLOTBQ"]
+    for role, marker in zip(["member", "needy"], world.markers["few_ballots"], strict=True):
+        poll_vote(actor=world.users[role], poll=few,
+                  answers={single.pk: options[0].pk, text.pk: f"说明{marker}"})  # fmt: skip
+    # Three more ballots without a text: the poll has 5 ballots but only 2 texts.
+    for role in ["objector", "officer", "chair"]:
+        poll_vote(actor=world.users[role], poll=few, answers={single.pk: options[1].pk})
+    close(few)

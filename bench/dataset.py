@@ -14,6 +14,7 @@ case with a long history, so query counts can be compared between scales.
 import hashlib
 import random
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -46,6 +47,14 @@ PURPOSES = [
     "交通",
 ]
 EVENT_CATEGORIES = ["sports", "culture", "outing", "lecture", "care", "other"]
+UUID_TABLES = {"participation_ballot", "participation_ballotanswer"}  # no sequence
+OFFICES = ["学院办公室", "教务办", "后勤处"]
+POLL_QUESTIONS = [  # (kind, text, options, at most)
+    ("single", "您最常去哪个食堂？", ["一食堂", "二食堂", "教工餐厅", "外卖"], None),
+    ("multiple", "希望改进哪些方面？（最多三项）", ["菜品", "价格", "卫生", "服务", "营业时间"], 3),
+    ("rating", "总体满意度", [], None),
+    ("text", "其他意见和建议", [], None),
+]
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class Sizes:
     signups: int
     seats: int
     reminders: int
+    proposals: int = 60
+    ballots: int = 400
 
     @classmethod
     def at(cls, scale: float, *, signups: int, seats: int, reminders: int) -> "Sizes":
@@ -77,6 +88,8 @@ class Sizes:
             signups=signups,
             seats=seats,
             reminders=reminders,
+            proposals=n(5_000, 60),
+            ballots=n(100_000, 400),
         )
 
 
@@ -755,6 +768,250 @@ class Builder:
                     user_id,
                 )
 
+    # --- participation: terms, representatives, offices, proposals, polls --------
+
+    def terms(self):
+        today = self.now.date()
+        return [
+            (b, "第五届", today - timedelta(days=400), today + timedelta(days=700), b)
+            for b in range(1, BRANCHES + 1)
+        ]
+
+    def representatives(self):
+        """About one member with an account in ten, member 1 among them."""
+        rows = []
+        for b, ids in self.accounts_of.items():
+            for k, member in enumerate(ids):
+                if k % 10 == 0:
+                    rows.append((len(rows) + 1, f"第{k % 3 + 1}代表团", member, b))
+        return rows
+
+    def offices(self):
+        return [
+            ((b - 1) * len(OFFICES) + k, name, b)
+            for b in range(1, BRANCHES + 1)
+            for k, name in enumerate(OFFICES, start=1)
+        ]
+
+    def office_contacts(self):
+        # The second officer of each branch answers for its first office.
+        return [(b, (b - 1) * len(OFFICES) + 1, OFFICER2_OF[b]) for b in range(1, BRANCHES + 1)]
+
+    def branch_settings(self):
+        return [(b, False, 2, b) for b in range(1, BRANCHES + 1)]
+
+    def proposal_steps(self, status):
+        """The history a proposal in `status` went through: (kind, status after)."""
+        steps = [("created", "draft")]
+        if status == "draft":
+            return steps
+        steps += [("opened", "collecting"), ("cosigned", "collecting"), ("cosigned", "collecting")]
+        if status == "collecting":
+            return steps
+        steps.append(("submitted", "submitted"))
+        if status == "submitted":
+            return steps
+        steps.append(("review", "under_review"))
+        if status == "under_review":
+            return steps
+        if status in ("suggestion", "not_accepted"):
+            return [*steps, (status, status)]
+        steps.append(("accepted", "accepted"))
+        if status == "accepted":
+            return steps
+        steps.append(("assigned", "assigned"))
+        if status == "assigned":
+            return steps
+        steps.append(("answered", "answered"))
+        if status == "answered":
+            return steps
+        return [*steps, ("rated", "answered"), ("closed", "closed")]
+
+    def proposals(self):
+        """Proposals across every state, with co-signers and history. Proposal 1 (the
+        detail page's) is closed after a send-back, with ten co-signers and a long
+        history, at every scale."""
+        rng = self.rng
+        self.proposal_rows, self.cosign_rows, self.proposal_event_rows = [], [], []
+        statuses = ["draft", "collecting", "submitted", "under_review", "accepted",
+                    "suggestion", "not_accepted", "assigned", "answered", "closed"]  # fmt: skip
+        weights = [4, 5, 4, 4, 4, 5, 5, 10, 14, 45]
+        for p in range(1, self.s.proposals + 1):
+            b = 1 if p == 1 else (p - 1) % BRANCHES + 1
+            ids = self.accounts_of[b]
+            proposer = MEMBER_ID if p == 1 else rng.choice(ids)
+            status = "closed" if p == 1 else rng.choices(statuses, weights)[0]
+            steps = self.proposal_steps(status)
+            if p == 1:  # rated 不满意, sent back, answered again, then closed
+                steps = steps[:-2] + [("rated", "answered"), ("sent_back", "assigned"),
+                                      ("answered", "answered"), ("rated", "answered"),
+                                      ("closed", "closed")]  # fmt: skip
+            created = self.ago(5, 700) if p != 1 else self.now - timedelta(days=120)
+            at = {kind: created + timedelta(days=3 * k) for k, (kind, _) in enumerate(steps)}
+            office = (b - 1) * len(OFFICES) + rng.randint(1, len(OFFICES))
+            has_office = status in ("assigned", "answered", "closed")
+            answered = "answered" in at
+            rating = ""
+            if status == "closed":
+                rating = "dissatisfied" if p == 1 else rng.choices(
+                    ["satisfied", "fairly", "dissatisfied"], [60, 30, 10])[0]  # fmt: skip
+            submitted = at.get("submitted")
+            answer_due = (at["assigned"] + timedelta(days=21)).date() if "assigned" in at else None
+            self.proposal_rows.append((
+                p, f"关于改善教职工{rng.choice(PURPOSES)}条件的提案 {p}",
+                "案由：教职工反映较多。\n\n理由：" + "相关条件有待改善。" * 5
+                + "\n\n建议：请学院研究解决。",
+                status,
+                "不属于学院职权范围" if status == "not_accepted" else "",
+                "已研究落实，下学期起执行。" if answered else "",
+                "先行研究。" if p == 1 else "",
+                rating,
+                "落实不够具体" if p == 1 else "",
+                p == 1,
+                (created + timedelta(days=7)).date() if "opened" in at else None,
+                (submitted + timedelta(days=7)).date() if submitted else None,
+                answer_due,
+                created,
+                submitted,
+                at.get("answered"),
+                at.get("closed"),
+                b,
+                office if has_office else None,
+                proposer,
+                proposer,  # member i's account is user i
+                b,
+                None,
+            ))  # fmt: skip
+            cosigners = 10 if p == 1 else 2
+            if status != "draft":
+                others = [i for i in rng.sample(ids, min(len(ids), cosigners + 1)) if i != proposer]
+                for member in others[:cosigners]:
+                    confirmed = at["opened"] + timedelta(hours=rng.randint(1, 48))
+                    self.cosign_rows.append(
+                        (len(self.cosign_rows) + 1, confirmed, None, at["opened"], member, p)
+                    )
+            for k, (kind, after) in enumerate(steps):
+                actor = {"created": proposer, "opened": proposer, "submitted": proposer,
+                         "rated": proposer, "answered": OFFICER2_OF[b],
+                         "cosigned": None}.get(kind, CHAIR_OF[b])  # fmt: skip
+                if kind == "cosigned":
+                    actor = rng.choice(ids)
+                text = {"answered": "已研究落实。", "rated": "评价", "sent_back": "落实不够具体",
+                        "not_accepted": "不属于学院职权范围"}.get(kind, "")  # fmt: skip
+                self.proposal_event_rows.append((
+                    len(self.proposal_event_rows) + 1, kind, text, after,
+                    created + timedelta(days=3 * k, minutes=k), actor, p,
+                ))  # fmt: skip
+        return self.proposal_rows
+
+    def cosignatures(self):
+        return self.cosign_rows
+
+    def proposal_events(self):
+        return self.proposal_event_rows
+
+    def polls(self):
+        """Poll 1: the branch's big secret poll, closed, answered by nearly every active
+        member of branch 1. Poll 2: a live poll of branch 1 that is not secret. Then
+        closed polls of every branch until the ballots reach the data set's size.
+        Each poll asks a single choice, a multiple choice, a rating and a free text.
+        A ballot in a branch's poll comes from a distinct active member (PollVoter),
+        so one poll holds at most a branch's members: the 100 000 ballots are spread
+        over polls of every branch."""
+        rng = self.rng
+        active = {
+            b: [row[0] for row in self.member_rows if row[12] == b and row[7] == "active"]
+            for b in range(1, BRANCHES + 1)
+        }
+        self.poll_rows, self.question_rows, self.option_rows = [], [], []
+        self.voter_rows, self.ballot_rows, self.answer_rows = [], [], []
+        self.poll_questions = {}
+        budget = self.s.ballots
+
+        def add_poll(branch, title, *, secret, live, turnout):
+            nonlocal budget
+            pid = len(self.poll_rows) + 1
+            if live:
+                opens, closes = self.now - timedelta(days=2), self.now + timedelta(days=5)
+            else:
+                closes = self.ago(3, 600).replace(minute=0, second=0)
+                opens = closes - timedelta(days=7)
+            self.poll_rows.append((
+                pid, title, "请根据实际情况填写。", secret, "members",
+                "after_close" if secret else "live", opens, closes, "published",
+                opens - timedelta(days=1), opens, branch, None, OFFICER_OF[branch],
+            ))  # fmt: skip
+            questions = []
+            for position, (kind, text, options, most) in enumerate(POLL_QUESTIONS):
+                qid = len(self.question_rows) + 1
+                self.question_rows.append((qid, position, kind, text, kind != "text", most, pid))
+                option_ids = []
+                for k, option in enumerate(options):
+                    option_ids.append(len(self.option_rows) + 1)
+                    self.option_rows.append((option_ids[-1], k, option, qid))
+                questions.append((qid, kind, option_ids))
+            self.poll_questions[pid] = questions
+            members = active[branch]
+            count = min(budget, round(len(members) * turnout))
+            voters = rng.sample(members, count)
+            voted_on = min(closes, self.now).date()
+            for member in voters:
+                self.voter_rows.append((len(self.voter_rows) + 1, voted_on, member, pid))
+                ballot = _uuid(rng)
+                self.ballot_rows.append((ballot, None if secret else member, pid))
+                for qid, kind, option_ids in questions:
+                    if kind == "single":
+                        picked, rating, text = [rng.choice(option_ids)], None, ""
+                    elif kind == "multiple":
+                        picked, rating, text = rng.sample(option_ids, rng.randint(1, 3)), None, ""
+                    elif kind == "rating":
+                        picked, rating, text = (
+                            [None],
+                            rng.choices([1, 2, 3, 4, 5], [5, 10, 25, 35, 25])[0],
+                            "",
+                        )
+                    elif rng.random() < 0.3:
+                        picked, rating, text = (
+                            [None],
+                            None,
+                            "希望" + rng.choice(PURPOSES) + "更好。",
+                        )
+                    else:
+                        continue
+                    for option in picked:
+                        self.answer_rows.append((_uuid(rng), rating, text, ballot, option, qid))
+            budget -= count
+            return pid
+
+        self.big_poll = add_poll(1, "教职工食堂满意度调查（不记名）", secret=True, live=False,
+                                 turnout=0.92)  # fmt: skip
+        self.live_poll = add_poll(1, "春季活动意向调查", secret=False, live=True, turnout=0.4)
+        k = 0
+        while budget > 0:
+            b = k % BRANCHES + 1
+            k += 1
+            add_poll(b, f"第{b}学院意见征集 {k}", secret=k % 2 == 0, live=False,
+                     turnout=rng.uniform(0.6, 0.95))  # fmt: skip
+        # Ballots and answers go in by their random ids, as they would be listed.
+        self.ballot_rows.sort()
+        self.answer_rows.sort()
+        return self.poll_rows
+
+    def poll_questions_rows(self):
+        return self.question_rows
+
+    def poll_options(self):
+        return self.option_rows
+
+    def poll_voters(self):
+        return self.voter_rows
+
+    def ballots(self):
+        return self.ballot_rows
+
+    def ballot_answers(self):
+        return self.answer_rows
+
     # --- loading ---------------------------------------------------------------
 
     def build(self, dbname: str) -> dict:
@@ -841,6 +1098,60 @@ class Builder:
                 "id key subject body url created_at read_at email_claimed_at emailed_at user_id",
                 self.notifications,
             ),
+            ("participation_term", "id name start end branch_id", self.terms),
+            (
+                "participation_representative",
+                "id delegation member_id term_id",
+                self.representatives,
+            ),
+            ("participation_handlingoffice", "id name branch_id", self.offices),
+            (
+                "participation_handlingoffice_contacts",
+                "id handlingoffice_id user_id",
+                self.office_contacts,
+            ),
+            (
+                "participation_branchsetting",
+                "id representatives_only cosigners_needed branch_id",
+                self.branch_settings,
+            ),
+            (
+                "participation_proposal",
+                "id title body status decision_reason answer first_answer rating "
+                "dissatisfaction_reason sent_back cosign_due review_due answer_due created_at "
+                "submitted_at answered_at closed_at branch_id office_id proposer_id "
+                "proposer_user_id term_id escalated_due",
+                self.proposals,
+            ),
+            (
+                "participation_cosignature",
+                "id confirmed_at withdrawn_at created_at member_id proposal_id",
+                self.cosignatures,
+            ),
+            (
+                "participation_proposalevent",
+                "id kind text status created_at actor_id proposal_id",
+                self.proposal_events,
+            ),
+            (
+                "participation_poll",
+                "id title description secret audience results opens_at closes_at status "
+                "created_at published_at branch_id campus_id created_by_id",
+                self.polls,
+            ),
+            (
+                "participation_pollquestion",
+                "id position kind text required max_choices poll_id",
+                self.poll_questions_rows,
+            ),
+            ("participation_polloption", "id position text question_id", self.poll_options),
+            ("participation_pollvoter", "id voted_on member_id poll_id", self.poll_voters),
+            ("participation_ballot", "id member_id poll_id", self.ballots),
+            (
+                "participation_ballotanswer",
+                "id rating text ballot_id option_id question_id",
+                self.ballot_answers,
+            ),
         ]
         started = time.perf_counter()
         self.member_rows = self.make_members()  # users take their names from it
@@ -857,6 +1168,8 @@ class Builder:
                 self.timings.append((table, count, time.perf_counter() - t0))
             t0 = time.perf_counter()
             for table, *_ in tables:
+                if table in UUID_TABLES:
+                    continue
                 conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
@@ -899,12 +1212,21 @@ class Builder:
                 "contention_event": self.contention_event,
                 "contention_venue": self.event_venues[self.contention_event][0],
                 "reminder_events": list(self.reminder_events),
+                "big_proposal": 1,
+                "big_poll": self.big_poll,
+                "live_poll": self.live_poll,
             },
             # Member i's account is user i.
+            "accounts": self.accounts,
             "contenders": contenders,
             "reminder_titles": list(REMINDER_TITLES),
             "rows": {table: count for table, count, _ in self.timings if count},
         }
+
+
+def _uuid(rng) -> uuid.UUID:
+    """A random (version 4) id from the data set's seeded generator."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
 def _copy(conn, table, columns, rows) -> int:

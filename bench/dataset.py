@@ -928,7 +928,7 @@ class Builder:
         self.poll_questions = {}
         budget = self.s.ballots
 
-        def add_poll(branch, title, *, secret, live, turnout):
+        def add_poll(branch, title, *, secret, live, turnout, member_voted=None):
             nonlocal budget
             pid = len(self.poll_rows) + 1
             if live:
@@ -954,6 +954,13 @@ class Builder:
             members = active[branch]
             count = min(budget, round(len(members) * turnout))
             voters = rng.sample(members, count)
+            # Member 1 has answered (or not) whatever the scale: the poll's page
+            # keeps its shape (a vote form, or "you answered on …").
+            if member_voted is True and MEMBER_ID not in voters:
+                voters[0] = MEMBER_ID
+            elif member_voted is False and MEMBER_ID in voters:
+                voters.remove(MEMBER_ID)
+                count -= 1
             voted_on = min(closes, self.now).date()
             for member in voters:
                 self.voter_rows.append((len(self.voter_rows) + 1, voted_on, member, pid))
@@ -984,8 +991,9 @@ class Builder:
             return pid
 
         self.big_poll = add_poll(1, "教职工食堂满意度调查（不记名）", secret=True, live=False,
-                                 turnout=0.92)  # fmt: skip
-        self.live_poll = add_poll(1, "春季活动意向调查", secret=False, live=True, turnout=0.4)
+                                 turnout=0.92, member_voted=True)  # fmt: skip
+        self.live_poll = add_poll(1, "春季活动意向调查", secret=False, live=True, turnout=0.4,
+                                  member_voted=False)  # fmt: skip
         k = 0
         while budget > 0:
             b = k % BRANCHES + 1

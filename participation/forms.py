@@ -108,6 +108,11 @@ class SettingForm(forms.Form):
         label=_("only representatives submit proposals"), required=False
     )
     cosigners_needed = forms.IntegerField(label=_("co-signers needed"), min_value=0, max_value=50)
+    public_proposals = forms.BooleanField(
+        label=_("accepted proposals and their answers are public"), required=False,
+        help_text=_("Anyone, signed out included, reads the proposals accepted (立案) and "
+                    "their answers, with the names of the proposer and co-signers."),
+    )  # fmt: skip
 
 
 class ProposalFilterForm(forms.Form):

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.roles import branches_where, login_required_403, require_action
 from union_portal.core.rules import perform
 
@@ -207,14 +209,15 @@ def _managed(request):
 
 @participation_manager_required
 def term_list(request):
-    branch_ids = _managed(request)
-    branch_id = min(branch_ids)
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = TermForm(request.POST or None)
     setting = services.setting_for(branch_id)
     setting_form = SettingForm(
         request.POST if "cosigners_needed" in request.POST else None,
         initial={"representatives_only": setting.representatives_only,
-                 "cosigners_needed": setting.cosigners_needed},
+                 "cosigners_needed": setting.cosigners_needed,
+                 "public_proposals": setting.public_proposals},
     )  # fmt: skip
     if request.method == "POST":
         if "cosigners_needed" in request.POST:
@@ -222,7 +225,7 @@ def term_list(request):
                 perform(request, lambda: services.setting_save(
                     actor=request.user, branch_id=branch_id, **setting_form.cleaned_data),
                     _("Saved."))  # fmt: skip
-                return redirect("participation:terms")
+                return redirect(choice.url(reverse("participation:terms")))
         elif form.is_valid():
             data = form.cleaned_data
             term = perform(request, lambda: services.term_save(
@@ -230,7 +233,8 @@ def term_list(request):
             if term is not None:
                 return redirect("participation:term", pk=term.pk)
     return render(request, "participation/term_list.html", {
-        "terms": selectors.terms_of(branch_ids), "form": form, "setting_form": setting_form,
+        "terms": selectors.terms_of([branch_id]), "form": form, "setting_form": setting_form,
+        "choice": choice,
     })  # fmt: skip
 
 
@@ -252,16 +256,17 @@ def term_detail(request, pk):
 
 @participation_manager_required
 def office_list(request):
-    branch_ids = _managed(request)
-    branch_id = min(branch_ids)
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = OfficeForm(request.POST or None, branch_id=branch_id)
     if request.method == "POST" and form.is_valid():
         office = perform(request, lambda: services.office_save(
             actor=request.user, branch_id=branch_id, **form.cleaned_data), _("Saved."))  # fmt: skip
         if office is not None:
-            return redirect("participation:offices")
-    return render(request, "participation/office_list.html",
-                  {"offices": selectors.offices_of(branch_ids), "form": form})  # fmt: skip
+            return redirect(choice.url(reverse("participation:offices")))
+    return render(request, "participation/office_list.html", {
+        "offices": selectors.offices_of([branch_id]), "form": form, "choice": choice,
+    })  # fmt: skip
 
 
 @login_required_403
@@ -284,7 +289,8 @@ def office_edit(request, pk):
 
 @participation_manager_required
 def representative_import(request):
-    branch_id = min(_managed(request))
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = RepresentativeImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -294,8 +300,9 @@ def representative_import(request):
             lambda counts: _("%(added)d representatives added, %(already)d already listed.")
             % {"added": counts[0], "already": counts[1]})  # fmt: skip
         if done is not None:
-            return redirect("participation:terms")
-    return render(request, "participation/representative_import.html", {"form": form})
+            return redirect(choice.url(reverse("participation:terms")))
+    return render(request, "participation/representative_import.html",
+                  {"form": form, "choice": choice})  # fmt: skip
 
 
 @participation_manager_required

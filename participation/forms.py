@@ -145,3 +145,15 @@ class RepresentativeImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
+
+
+class PublicProposalFilterForm(forms.Form):
+    """The public list's filters; anything unreadable is ignored rather than refused."""
+
+    q = forms.CharField(required=False, max_length=100)
+    branch = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"query": (data.get("q") or "").strip(), "branch_id": data.get("branch")}

@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, require_action
 from union_portal.core.rules import perform
 
@@ -22,6 +24,7 @@ from .forms import (
     OfficeForm,
     ProposalFilterForm,
     ProposalForm,
+    PublicProposalFilterForm,
     RateForm,
     RepresentativeForm,
     RepresentativeImportForm,
@@ -32,6 +35,7 @@ from .forms import (
 from .models import HandlingOffice, Proposal, Representative
 from .permissions import (
     get_proposal_for_viewer,
+    get_public_proposal,
     get_term_for_manager,
     is_office_contact,
     is_proposer,
@@ -42,6 +46,8 @@ from .permissions import (
 )
 
 Status = Proposal.Status
+PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 20
 
 
 def _detail(proposal):
@@ -53,8 +59,10 @@ def proposal_list(request):
     filters = ProposalFilterForm(request.GET).filters()
     proposals = selectors.proposal_list(user=request.user, **filters)
     readable = branches_where(request.user, "participation.view")
+    page, query_string = paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
-        "proposals": proposals[:200], "statuses": Status.choices, "status": filters["status"],
+        "page": page, "proposals": page.object_list, "query_string": query_string,
+        "statuses": Status.choices, "status": filters["status"],
         "offices": HandlingOffice.objects.filter(branch_id__in=readable),
         "office_id": filters["office_id"], "query": filters["query"],
         "year": filters["year"] or "",
@@ -313,3 +321,23 @@ def proposal_summary(request):
     return render(request, "participation/summary.html", {
         "year": year, "totals": totals, "offices": offices, "ratings": Proposal.Rating.choices,
     })  # fmt: skip
+
+
+# --- accepted proposals a branch makes public (anyone, signed out included) ------------
+
+
+@never_cache
+def public_proposal_list(request):
+    filters = PublicProposalFilterForm(request.GET).filters()
+    proposals = selectors.public_proposal_list(**filters)
+    page, query = paginate(request, proposals, PUBLIC_PAGE_SIZE)
+    return render(request, "participation/public_list.html", {
+        "page": page, "query": query, "q": filters["query"], "branch_id": filters["branch_id"],
+        "branches": selectors.public_branches(),
+    })  # fmt: skip
+
+
+@never_cache
+def public_proposal_detail(request, pk):
+    proposal = selectors.public_proposal_detail(get_public_proposal(pk))
+    return render(request, "participation/public_detail.html", {"proposal": proposal})

@@ -430,3 +430,7 @@ def _proposals(world, branch):
     step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ANSWERED, proposal.status
+    # The branch makes its accepted proposals public: the public pages are swept too.
+    response = submit(officer, reverse("participation:terms"),
+                      {"cosigners_needed": "2", "public_proposals": "on"})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]

@@ -31,6 +31,9 @@ class RoundForm(forms.ModelForm):
         if len(branch_ids) == 1:
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
+        elif branch_ids:
+            # An officer of several branches: the lowest-numbered until they choose.
+            self.fields["branch"].initial = min(branch_ids)
         self.fields["nominations_open_on"].initial = today
         self.fields["nominations_close_on"].initial = add_working_days(
             today, DEFAULT_NOMINATION_WORKING_DAYS

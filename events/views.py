@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from members import services as member_services
 from members.models import Member
+from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
-from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
@@ -282,17 +282,14 @@ def _event_form(request, event):
     if event.status == Event.Status.CANCELLED:
         messages.error(request, _("A cancelled event cannot be edited."))
         return redirect(event_url(event))
-    branch_ids = branches_where(request.user, "events.manage")
+    # An officer of several branches picks one (?branch=); the usual case has one.
+    choice = chosen_branch(request, "events.manage") if event.pk is None else None
     form = EventForm(request.POST or None, instance=event)
     venues = VenueFormSet(request.POST or None, instance=event, prefix="venues")
     trips = TripFormSet(request.POST or None, instance=event, prefix="trips")
     if request.method == "POST" and all([form.is_valid(), venues.is_valid(), trips.is_valid()]):
-        if event.pk is None:
-            # An officer of several branches picks one; the usual case has one.
-            chosen = parse_id(request.POST.get("branch", ""))
-            form.instance.branch_id = chosen if chosen is not None else min(branch_ids)
-            if form.instance.branch_id not in branch_ids:
-                raise Http404
+        if choice is not None:
+            form.instance.branch_id = choice.pk
         event = services.event_save(
             actor=request.user, form=form, venue_formset=venues, trip_formset=trips
         )
@@ -301,7 +298,13 @@ def _event_form(request, event):
     return render(
         request,
         "events/event_form.html",
-        {"form": form, "venues": venues, "trips": trips, "event": event if event.pk else None},
+        {
+            "form": form,
+            "venues": venues,
+            "trips": trips,
+            "event": event if event.pk else None,
+            "choice": choice,
+        },  # fmt: skip
     )
 
 

@@ -2,7 +2,8 @@
 
 Head counts and figures only, never a name: no table here holds a person. A
 participation rate over fewer than PORTAL_MIN_GROUP_SIZE members shows "<5".
-Six queries whatever the number of branches.
+Six queries whatever the number of branches, and one or two for the proposals
+whose answer is overdue after escalation (their list, the working-day calendar).
 """
 
 from decimal import Decimal
@@ -93,6 +94,14 @@ def university_overview(*, today=None, now=None) -> dict:
         .order_by()
         .values_list("version__notice__branch_id", "total")
     )
+    # Proposals whose answer is overdue after the escalation to the chair: titles
+    # and offices only (no proposer, no co-signer).
+    from participation.selectors import overdue_answers
+
+    overdue_proposals = overdue_answers(today)
+    late_answers = {}
+    for proposal in overdue_proposals:
+        late_answers[proposal.branch_id] = late_answers.get(proposal.branch_id, 0) + 1
     rows = []
     for branch in branches:
         pk = branch["id"]
@@ -109,6 +118,12 @@ def university_overview(*, today=None, now=None) -> dict:
                 "overdue_cases": cases.get(pk, {}).get("overdue", 0),
                 "notices": notices.get(pk, 0),
                 "spent": spent.get(pk, Decimal("0.00")),
+                "overdue_answers": late_answers.get(pk, 0),
             }
         )
-    return {"year": year, "campuses": [c["name"] for c in campuses], "rows": rows}
+    return {
+        "year": year,
+        "campuses": [c["name"] for c in campuses],
+        "rows": rows,
+        "overdue_proposals": overdue_proposals,
+    }

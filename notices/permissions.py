@@ -172,10 +172,3 @@ def may_drop_correction(user, notice, correction) -> bool:
 
 def can_chair_branch(user, branch_id) -> bool:
     return can(user, "notices.approve", branch_id)
-
-
-def accounts_branch(user):
-    """The branch whose categories, budget and income the user keeps: the first
-    branch they manage notices in (as notice_create picks it), or None."""
-    managed = branches_where(user, "notices.manage")
-    return min(managed) if managed else None

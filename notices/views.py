@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from members.models import Branch
+from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
@@ -53,9 +53,7 @@ from .models import (
     SpendingCategory,
 )
 from .permissions import (
-    accounts_branch,
     approval_refusal,
-    can_chair_branch,
     get_notice_for_editor,
     get_notice_for_viewer,
     may_answer_objection,
@@ -237,14 +235,14 @@ def _edit_page(request, context):
 def notice_create(request, kind):
     if kind not in Notice.Kind.values:
         raise Http404
-    branch_ids = branches_where(request.user, "notices.manage")
-    form, lines, awards = _content_forms(request, kind, min(branch_ids))
+    choice = chosen_branch(request, "notices.manage")
+    form, lines, awards = _content_forms(request, kind, choice.pk)
     if request.method == "POST" and _valid(form, lines, awards, kind):
         fund_rows, award_rows = _rows(kind, lines, awards)
         try:
             notice = services.notice_create(
                 actor=request.user,
-                branch_id=min(branch_ids),
+                branch_id=choice.pk,
                 kind=kind,
                 visibility=form.cleaned_data["visibility"],
                 version=form.save(commit=False),
@@ -261,7 +259,7 @@ def notice_create(request, kind):
     return _edit_page(
         request,
         {"form": form, "lines": lines, "awards": awards, "kind": kind,
-         "kind_label": Notice.Kind(kind).label, "notice": None},
+         "kind_label": Notice.Kind(kind).label, "notice": None, "choice": choice},
     )  # fmt: skip
 
 
@@ -629,11 +627,12 @@ def _summary_file(summary, year, fmt):
     return attachment(csv_bytes(table), f"{name}.csv", CSV)
 
 
-def _keeper_branch(request):
-    branch_id = accounts_branch(request.user)
-    if branch_id is None:
-        raise PermissionDenied
-    return Branch.objects.get(pk=branch_id)
+def _keeper_branch(request, action="notices.manage"):
+    """The branch whose accounts the page keeps: ?branch= for an officer of
+    several branches, else their lowest-numbered one."""
+    choice = chosen_branch(request, action)
+    request.branch_choice = choice
+    return choice.branch
 
 
 @notices_manager_required
@@ -655,7 +654,7 @@ def category_list(request):
                     lambda: services.category_delete(actor=request.user, category=category),
                     _("The category was removed."),
                 )
-            return redirect("notices:categories")
+            return redirect(request.branch_choice.url(reverse("notices:categories")))
         if form.is_valid():
             done = perform(
                 request,
@@ -666,11 +665,16 @@ def category_list(request):
                 _("The category was added."),
             )  # fmt: skip
             if done:
-                return redirect("notices:categories")
+                return redirect(request.branch_choice.url(reverse("notices:categories")))
     return render(
         request,
         "notices/categories.html",
-        {"branch": branch, "form": form, "categories": selectors.category_tree(branch.pk)},
+        {
+            "branch": branch,
+            "choice": request.branch_choice,
+            "form": form,
+            "categories": selectors.category_tree(branch.pk),
+        },
     )
 
 
@@ -691,12 +695,19 @@ def budget_edit(request):
             _("The budget was saved."),
         )
         if done:
-            return redirect(f"{reverse('notices:budget')}?year={year}")
+            return redirect(request.branch_choice.url(f"{reverse('notices:budget')}?year={year}"))
     total = sum((v for v in current.values()), start=0)
     return render(
         request,
         "notices/budget.html",
-        {"branch": branch, "year": year, "year_form": year_form, "form": form, "total": total},
+        {
+            "branch": branch,
+            "choice": request.branch_choice,
+            "year": year,
+            "year_form": year_form,
+            "form": form,
+            "total": total,
+        },
     )
 
 
@@ -719,7 +730,7 @@ def income_list(request):
                     lambda: services.income_delete(actor=request.user, income=income),
                     _("The income line was removed."),
                 )
-            return redirect(f"{reverse('notices:income')}?year={year}")
+            return redirect(request.branch_choice.url(f"{reverse('notices:income')}?year={year}"))
         if form.is_valid():
             data = form.cleaned_data
             done = perform(
@@ -731,12 +742,14 @@ def income_list(request):
                 _("The income line was added."),
             )  # fmt: skip
             if done:
-                return redirect(f"{reverse('notices:income')}?year={data['date'].year}")
+                return redirect(request.branch_choice.url(
+                    f"{reverse('notices:income')}?year={data['date'].year}"))  # fmt: skip
     rows = list(Income.objects.filter(branch=branch, date__year=year).order_by("date", "id"))
     return render(
         request,
         "notices/income.html",
-        {"branch": branch, "year": year, "year_form": year_form, "form": form, "rows": rows,
+        {"branch": branch, "choice": request.branch_choice, "year": year,
+         "year_form": year_form, "form": form, "rows": rows,
          "total": sum((r.amount for r in rows), start=0)},
     )  # fmt: skip
 
@@ -744,9 +757,7 @@ def income_list(request):
 @notices_manager_required
 def notice_settings(request):
     """A chair sets whether approving a notice also publishes it."""
-    branch = _keeper_branch(request)
-    if not can_chair_branch(request.user, branch.pk):
-        raise PermissionDenied
+    branch = _keeper_branch(request, "notices.approve")
     row = BranchNoticeSettings.objects.filter(branch=branch).first()
     form = NoticeSettingsForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
@@ -758,8 +769,12 @@ def notice_settings(request):
             ),
             _("The settings were saved."),
         )  # fmt: skip
-        return redirect("notices:settings")
-    return render(request, "notices/settings.html", {"branch": branch, "form": form})
+        return redirect(request.branch_choice.url(reverse("notices:settings")))
+    return render(
+        request,
+        "notices/settings.html",
+        {"branch": branch, "choice": request.branch_choice, "form": form},
+    )
 
 
 class PublicNoticesFeed(Feed):

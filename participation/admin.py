@@ -24,7 +24,7 @@ class HandlingOfficeAdmin(admin.ModelAdmin):
 
 @admin.register(BranchSetting)
 class BranchSettingAdmin(admin.ModelAdmin):
-    list_display = ["branch", "representatives_only", "cosigners_needed"]
+    list_display = ["branch", "representatives_only", "cosigners_needed", "public_proposals"]
 
 
 @admin.register(Proposal)

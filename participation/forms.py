@@ -108,6 +108,11 @@ class SettingForm(forms.Form):
         label=_("only representatives submit proposals"), required=False
     )
     cosigners_needed = forms.IntegerField(label=_("co-signers needed"), min_value=0, max_value=50)
+    public_proposals = forms.BooleanField(
+        label=_("accepted proposals and their answers are public"), required=False,
+        help_text=_("Anyone, signed out included, reads the proposals accepted (立案) and "
+                    "their answers, with the names of the proposer and co-signers."),
+    )  # fmt: skip
 
 
 class ProposalFilterForm(forms.Form):
@@ -140,3 +145,15 @@ class RepresentativeImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload
+
+
+class PublicProposalFilterForm(forms.Form):
+    """The public list's filters; anything unreadable is ignored rather than refused."""
+
+    q = forms.CharField(required=False, max_length=100)
+    branch = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"query": (data.get("q") or "").strip(), "branch_id": data.get("branch")}

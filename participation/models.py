@@ -28,6 +28,13 @@ class BranchSetting(models.Model):
         _("only representatives submit proposals"), default=False
     )
     cosigners_needed = models.PositiveSmallIntegerField(_("co-signers needed"), default=2)
+    # Accepted proposals (立案 and after) and their answers readable by anyone,
+    # signed out included, on the public proposal pages.
+    public_proposals = models.BooleanField(
+        _("accepted proposals and their answers are public"), default=False,
+        help_text=_("Anyone, signed out included, reads the proposals accepted (立案) and "
+                    "their answers, with the names of the proposer and co-signers."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("proposal setting")

@@ -77,3 +77,30 @@ def get_term_for_manager(user, pk) -> Term:
     if not may_manage(user, term.branch_id):
         raise PermissionDenied
     return term
+
+
+# --- accepted proposals made public by their branch --------------------------------
+
+# 立案 and every later state; never a draft, a suggestion or a declined proposal.
+PUBLIC_STATUSES = [
+    Proposal.Status.ACCEPTED,
+    Proposal.Status.ASSIGNED,
+    Proposal.Status.ANSWERED,
+    Proposal.Status.CLOSED,
+]
+
+
+def public_proposals():
+    """What anyone, signed out included, may read: the accepted proposals of the
+    branches whose setting makes them public. Read from the database on every
+    request, so switching the setting off hides them at once."""
+    return Proposal.objects.filter(
+        status__in=PUBLIC_STATUSES, branch__participation_setting__public_proposals=True
+    )
+
+
+def get_public_proposal(pk) -> Proposal:
+    proposal = public_proposals().filter(pk=pk).first()
+    if proposal is None:
+        raise Http404
+    return proposal

@@ -1,6 +1,6 @@
 """Reads for the proposal pages: each list costs a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from union_portal.core.roles import branches_where
@@ -18,6 +18,8 @@ def proposal_list(*, user, status="", office_id=None, query="", year=None):
         proposals_visible_to(user)
         .select_related("branch", "proposer", "office", "term")
         .annotate(cosigner_count=Count("cosignatures", filter=ACTIVE_CONFIRMED))
+        # Meta.ordering does not apply to a grouped query: the pages need one.
+        .order_by("-created_at", "-id")
     )
     if status:
         proposals = proposals.filter(status=status)
@@ -100,3 +102,67 @@ def proposal_summary(*, branch_ids, year):
         .order_by("office__name")
     )
     return totals, list(offices)
+
+
+# --- the public pages ---------------------------------------------------------------
+
+
+def _confirmed_cosigners():
+    # Confirmed and not withdrawn: an invitation still waiting is nobody's business.
+    return Prefetch(
+        "cosignatures",
+        queryset=CoSignature.objects.filter(withdrawn_at__isnull=True, confirmed_at__isnull=False)
+        .select_related("member")
+        .order_by("confirmed_at", "id"),
+        to_attr="public_cosigners",
+    )
+
+
+def public_proposal_list(*, query="", branch_id=None):
+    """Accepted proposals of the branches that publish them, newest first; three
+    queries per page whatever the number (the page, its count, the co-signers)."""
+    from .permissions import public_proposals
+
+    proposals = public_proposals().select_related("branch", "term", "proposer", "office")
+    if branch_id:
+        proposals = proposals.filter(branch_id=branch_id)
+    if query:
+        proposals = proposals.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    return proposals.order_by("-submitted_at", "-id").prefetch_related(_confirmed_cosigners())
+
+
+def public_branches():
+    from members.models import Branch
+
+    return Branch.objects.filter(participation_setting__public_proposals=True).order_by("name")
+
+
+def public_proposal_detail(proposal):
+    return (
+        Proposal.objects.select_related("branch", "term", "proposer", "office")
+        .prefetch_related(_confirmed_cosigners())
+        .get(pk=proposal.pk)
+    )
+
+
+def overdue_answers(today=None):
+    """The university liaison's list: answers past their deadline after the
+    escalation to the branch's chair (proposal_escalate_overdue), each with its
+    working days overdue. Two queries, whatever the number."""
+    from union_portal.core.calendar import working_days_late
+
+    today = today or timezone.localdate()
+    rows = list(
+        Proposal.objects.filter(
+            status=Proposal.Status.ASSIGNED,
+            answer_due__lt=today,
+            escalated_due=F("answer_due"),
+        )
+        .select_related("branch", "office")
+        .only("title", "answer_due", "branch__name", "office__name")
+        .order_by("branch__name", "answer_due", "id")
+    )
+    for proposal, late in zip(rows, working_days_late([p.answer_due for p in rows], today),
+                              strict=True):  # fmt: skip
+        proposal.working_days_late = late
+    return rows

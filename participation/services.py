@@ -187,15 +187,20 @@ def office_save(*, actor, branch_id, name, contacts, office=None):
 
 
 @transaction.atomic
-def setting_save(*, actor, branch_id, representatives_only, cosigners_needed):
+def setting_save(
+    *, actor, branch_id, representatives_only, cosigners_needed, public_proposals=None
+):
+    """public_proposals None keeps the branch's choice (callers that predate it)."""
     _check_manager(actor, branch_id)
     if cosigners_needed is None or not 0 <= cosigners_needed <= 50:
         raise ParticipationRuleError(_("Ask for between 0 and 50 co-signers."))
+    defaults = {"representatives_only": representatives_only,
+                "cosigners_needed": cosigners_needed}  # fmt: skip
+    if public_proposals is not None:
+        defaults["public_proposals"] = bool(public_proposals)
     setting, _created = BranchSetting.objects.update_or_create(
-        branch_id=branch_id,
-        defaults={"representatives_only": representatives_only,
-                  "cosigners_needed": cosigners_needed},
-    )  # fmt: skip
+        branch_id=branch_id, defaults=defaults
+    )
     return setting
 
 

@@ -18,4 +18,7 @@ urlpatterns = [
     path("terms/import/", views.representative_import, name="import"),
     path("offices/", views.office_list, name="offices"),
     path("offices/<int:pk>/", views.office_edit, name="office"),
+    # Accepted proposals of branches that make them public: anyone reads them.
+    path("public/", views.public_proposal_list, name="public_list"),
+    path("public/<int:pk>/", views.public_proposal_detail, name="public_detail"),
 ]

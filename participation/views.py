@@ -2,11 +2,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, require_action
 from union_portal.core.rules import perform
 
@@ -20,6 +24,7 @@ from .forms import (
     OfficeForm,
     ProposalFilterForm,
     ProposalForm,
+    PublicProposalFilterForm,
     RateForm,
     RepresentativeForm,
     RepresentativeImportForm,
@@ -30,6 +35,7 @@ from .forms import (
 from .models import HandlingOffice, Proposal, Representative
 from .permissions import (
     get_proposal_for_viewer,
+    get_public_proposal,
     get_term_for_manager,
     is_office_contact,
     is_proposer,
@@ -40,6 +46,8 @@ from .permissions import (
 )
 
 Status = Proposal.Status
+PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 20
 
 
 def _detail(proposal):
@@ -51,8 +59,10 @@ def proposal_list(request):
     filters = ProposalFilterForm(request.GET).filters()
     proposals = selectors.proposal_list(user=request.user, **filters)
     readable = branches_where(request.user, "participation.view")
+    page, query_string = paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
-        "proposals": proposals[:200], "statuses": Status.choices, "status": filters["status"],
+        "page": page, "proposals": page.object_list, "query_string": query_string,
+        "statuses": Status.choices, "status": filters["status"],
         "offices": HandlingOffice.objects.filter(branch_id__in=readable),
         "office_id": filters["office_id"], "query": filters["query"],
         "year": filters["year"] or "",
@@ -207,14 +217,15 @@ def _managed(request):
 
 @participation_manager_required
 def term_list(request):
-    branch_ids = _managed(request)
-    branch_id = min(branch_ids)
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = TermForm(request.POST or None)
     setting = services.setting_for(branch_id)
     setting_form = SettingForm(
         request.POST if "cosigners_needed" in request.POST else None,
         initial={"representatives_only": setting.representatives_only,
-                 "cosigners_needed": setting.cosigners_needed},
+                 "cosigners_needed": setting.cosigners_needed,
+                 "public_proposals": setting.public_proposals},
     )  # fmt: skip
     if request.method == "POST":
         if "cosigners_needed" in request.POST:
@@ -222,7 +233,7 @@ def term_list(request):
                 perform(request, lambda: services.setting_save(
                     actor=request.user, branch_id=branch_id, **setting_form.cleaned_data),
                     _("Saved."))  # fmt: skip
-                return redirect("participation:terms")
+                return redirect(choice.url(reverse("participation:terms")))
         elif form.is_valid():
             data = form.cleaned_data
             term = perform(request, lambda: services.term_save(
@@ -230,7 +241,8 @@ def term_list(request):
             if term is not None:
                 return redirect("participation:term", pk=term.pk)
     return render(request, "participation/term_list.html", {
-        "terms": selectors.terms_of(branch_ids), "form": form, "setting_form": setting_form,
+        "terms": selectors.terms_of([branch_id]), "form": form, "setting_form": setting_form,
+        "choice": choice,
     })  # fmt: skip
 
 
@@ -252,16 +264,17 @@ def term_detail(request, pk):
 
 @participation_manager_required
 def office_list(request):
-    branch_ids = _managed(request)
-    branch_id = min(branch_ids)
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = OfficeForm(request.POST or None, branch_id=branch_id)
     if request.method == "POST" and form.is_valid():
         office = perform(request, lambda: services.office_save(
             actor=request.user, branch_id=branch_id, **form.cleaned_data), _("Saved."))  # fmt: skip
         if office is not None:
-            return redirect("participation:offices")
-    return render(request, "participation/office_list.html",
-                  {"offices": selectors.offices_of(branch_ids), "form": form})  # fmt: skip
+            return redirect(choice.url(reverse("participation:offices")))
+    return render(request, "participation/office_list.html", {
+        "offices": selectors.offices_of([branch_id]), "form": form, "choice": choice,
+    })  # fmt: skip
 
 
 @login_required_403
@@ -284,7 +297,8 @@ def office_edit(request, pk):
 
 @participation_manager_required
 def representative_import(request):
-    branch_id = min(_managed(request))
+    choice = chosen_branch(request, "participation.manage")
+    branch_id = choice.pk
     form = RepresentativeImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -294,8 +308,9 @@ def representative_import(request):
             lambda counts: _("%(added)d representatives added, %(already)d already listed.")
             % {"added": counts[0], "already": counts[1]})  # fmt: skip
         if done is not None:
-            return redirect("participation:terms")
-    return render(request, "participation/representative_import.html", {"form": form})
+            return redirect(choice.url(reverse("participation:terms")))
+    return render(request, "participation/representative_import.html",
+                  {"form": form, "choice": choice})  # fmt: skip
 
 
 @participation_manager_required
@@ -306,3 +321,23 @@ def proposal_summary(request):
     return render(request, "participation/summary.html", {
         "year": year, "totals": totals, "offices": offices, "ratings": Proposal.Rating.choices,
     })  # fmt: skip
+
+
+# --- accepted proposals a branch makes public (anyone, signed out included) ------------
+
+
+@never_cache
+def public_proposal_list(request):
+    filters = PublicProposalFilterForm(request.GET).filters()
+    proposals = selectors.public_proposal_list(**filters)
+    page, query = paginate(request, proposals, PUBLIC_PAGE_SIZE)
+    return render(request, "participation/public_list.html", {
+        "page": page, "query": query, "q": filters["query"], "branch_id": filters["branch_id"],
+        "branches": selectors.public_branches(),
+    })  # fmt: skip
+
+
+@never_cache
+def public_proposal_detail(request, pk):
+    proposal = selectors.public_proposal_detail(get_public_proposal(pk))
+    return render(request, "participation/public_detail.html", {"proposal": proposal})

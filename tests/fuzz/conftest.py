@@ -255,7 +255,12 @@ def _participation(people, branch, today):
                 break
         return {"pk": made.pk}
 
+    # The branch makes its accepted proposals public (the public pages).
+    ps.setting_save(actor=officer, branch_id=branch.pk, representatives_only=False,
+                    cosigners_needed=2, public_proposals=True)  # fmt: skip
+    public = proposal("assigned")
     return {
+        "public_proposal": public,
         "term": {"pk": term.pk},
         "representative": {"pk": representative.pk},
         "office": {"pk": office.pk},

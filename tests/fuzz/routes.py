@@ -187,6 +187,12 @@ SETUP = {
     "account_signup": [("none", ANONYMOUS)],
 }
 
+# Accepted proposals a branch publishes: read by anyone, signed out included.
+SETUP.update({
+    "participation:public_list": [("none", ANONYMOUS), ("none", MEMBER)],
+    "participation:public_detail": [("public_proposal", ANONYMOUS)],
+})  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Case:

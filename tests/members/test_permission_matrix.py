@@ -195,6 +195,12 @@ MATRIX = {
     ),
 }
 
+# Accepted proposals of a branch that publishes them: anyone reads them, signed out too.
+MATRIX.update({
+    "participation:public_list": ("none", "get", EVERYONE),
+    "participation:public_detail": ("public_proposal", "get", EVERYONE),
+})  # fmt: skip
+
 # Third-party and framework pages are not ours to matrix.
 EXTERNAL_NAMESPACES = {"admin"}
 
@@ -303,7 +309,9 @@ def objects(people, branch, department):
     )
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
+    public_proposal = _public_proposal(people, branch)
     return {
+        "public_proposal": {"pk": public_proposal.pk},
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},
@@ -331,6 +339,19 @@ def objects(people, branch, department):
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
     }
+
+
+def _public_proposal(people, branch):
+    """An accepted proposal of a branch that makes accepted proposals public."""
+    from participation import services as ps
+
+    ps.setting_save(actor=people["officer"], branch_id=branch.pk, representatives_only=False,
+                    cosigners_needed=0, public_proposals=True)  # fmt: skip
+    made = ps.proposal_create(actor=people["member"], title="公开提案", body="b")
+    ps.proposal_open(actor=people["member"], proposal=made)
+    ps.proposal_submit(actor=people["member"], proposal=made)
+    ps.review_start(actor=people["chair"], proposal=made)
+    return ps.proposal_decide(actor=people["chair"], proposal=made, decision="accepted")
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

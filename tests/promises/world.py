@@ -431,6 +431,10 @@ def _proposals(world, branch):
     step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ANSWERED, proposal.status
+    # The branch makes its accepted proposals public: the public pages are swept too.
+    response = submit(officer, reverse("participation:terms"),
+                      {"cosigners_needed": "2", "public_proposals": "on"})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
 
 
 # Branch members who cast a ballot in the secret poll, in the order they vote.

@@ -160,3 +160,20 @@ def reminder_day(now, hours=None):
     if not (start <= local.hour < end) or not is_working_day(local.date()):
         return None
     return local.date()
+
+
+def working_days_late(dues, today: date) -> list[int]:
+    """For each date of `dues`, the working days from it up to `today`
+    (working_days_between(due, today)), with one query for all of them."""
+    dues = list(dues)
+    if not dues:
+        return []
+    first = min([*dues, today])
+    special = _special_days(first, max([*dues, today]))
+    # Working days after `first` up to and including each day of the span.
+    counted, total, day = {first: 0}, 0, first
+    while day < today or day < max(dues):
+        day += timedelta(days=1)
+        total += _is_working(day, special)
+        counted[day] = total
+    return [counted[today] - counted[due] for due in dues]

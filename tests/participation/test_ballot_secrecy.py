@@ -5,9 +5,11 @@ worker's log, Redis) carries a ballot's id. Read from the database itself, so a
 column added later without thought fails here."""
 
 import logging
+import subprocess
 import time
 import uuid
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.db import connection
 
 from participation import services
 from participation.models import Ballot, BallotAnswer, PollVoter
+from tests.hardening.test_backup import ROOT, _url
 from tests.waiting import wait_for
 
 from .test_poll_ballots import answers_for, make_poll, voters
@@ -128,16 +131,12 @@ def test_a_vote_leaves_no_ballot_id_in_the_log_or_redis(branch, celery_worker, c
             assert not [i for i in ids if i in text], key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reported to the lead: PostgreSQL stores ballots in the order they were cast, "
-    "and pg_dump (make backup) writes them in that order, beside voter rows whose serial "
-    "ids follow the same order.",
-)
-def test_a_backup_lists_ballots_in_no_order_that_follows_the_votes(branch):
-    """A backup (pg_dump) copies each table as it lies on disk. If the ballots lie in
-    the order they were cast, the n-th ballot of a poll in the dump is the n-th
-    voter row (by id): a backup would tie every secret ballot to its voter."""
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_lists_ballots_in_no_order_that_follows_the_votes(branch, tmp_path):
+    """PostgreSQL keeps rows in the order they were written and pg_dump copies a
+    table in that order: the n-th ballot in a dump would be the n-th voter row. The
+    backup writes what was voted ordered by its random ids instead, and a restore
+    brings every ballot back."""
     poll = make_poll(branch, voters(branch, 1)[0])
     crowd = voters(branch, 12)
     cast = [
@@ -145,7 +144,46 @@ def test_a_backup_lists_ballots_in_no_order_that_follows_the_votes(branch):
         for k, user in enumerate(crowd)
     ]
     with connection.cursor() as cursor:
-        # What pg_dump runs for a table's data: COPY in storage order.
+        # What pg_dump alone would write: the table in storage order, i.e. as cast.
         with cursor.copy("COPY participation_ballot (id, poll_id) TO STDOUT") as copy:
-            dumped = [uuid.UUID(row[0]) for row in copy.rows() if int(row[1]) == poll.pk]
-    assert dumped != cast
+            stored = [uuid.UUID(row[0]) for row in copy.rows() if int(row[1]) == poll.pk]
+    assert stored == cast
+
+    env = {
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "DATABASE_URL": _url(connection.settings_dict["NAME"]),
+        "PORTAL_PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "PORTAL_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    backup = tmp_path / "backup"
+    subprocess.run(["bash", "scripts/backup.sh", str(backup)], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    dumped = subprocess.run(
+        ["pg_restore", "--data-only", "--table=participation_ballot", "--file=-",
+         str(backup / "database.dump")],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert not [str(i) for i in cast if str(i) in dumped]
+    written = [
+        uuid.UUID(line.split("\t")[0])
+        for line in (backup / "participation_ballot.copy").read_text().splitlines()
+    ]
+    assert written == sorted(cast) != cast
+
+    fresh = f"{connection.settings_dict['NAME']}_ballots"
+    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+        admin.execute(f'CREATE DATABASE "{fresh}"')
+    try:
+        env.update(DATABASE_URL=_url(fresh))
+        subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        with psycopg.connect(_url(fresh)) as db:
+            ballots = db.execute("select count(*) from participation_ballot").fetchone()[0]
+            texts = db.execute(
+                "select count(*) from participation_ballotanswer where text like '意见%%'"
+            ).fetchone()[0]
+        assert (ballots, texts) == (12, 12)
+    finally:
+        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{fresh}"')

@@ -19,3 +19,8 @@ urlpatterns = [
     path("offices/", views.office_list, name="offices"),
     path("offices/<int:pk>/", views.office_edit, name="office"),
 ]
+
+urlpatterns += [
+    path("polls/<int:pk>/results/", views.poll_results, name="poll_results"),
+    path("polls/<int:pk>/results/export/", views.poll_results_export, name="poll_results_export"),
+]

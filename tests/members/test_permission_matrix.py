@@ -194,6 +194,12 @@ MATRIX = {
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
 }
+# 投票结果 of a closed secret poll: the branch's members, officers and chair, and the
+# liaison (figures only). tests/participation/test_poll_results.py has every time.
+MATRIX.update({
+    "participation:poll_results": ("closed_poll", "get", EVENT_VIEW_LIAISON),
+    "participation:poll_results_export": ("closed_poll", "get", EVENT_VIEW_LIAISON),
+})  # fmt: skip
 
 # Third-party and framework pages are not ours to matrix.
 EXTERNAL_NAMESPACES = {"admin"}
@@ -303,7 +309,9 @@ def objects(people, branch, department):
     )
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
+    closed_poll = _closed_poll(branch, people["officer"])
     return {
+        "closed_poll": {"pk": closed_poll.pk},
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},
@@ -331,6 +339,24 @@ def objects(people, branch, department):
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
     }
+
+
+def _closed_poll(branch, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation.models import Poll
+
+    now = timezone.now()
+    poll = Poll.objects.create(
+        branch=branch, title="食堂满意度", secret=True, created_by=officer,
+        status=Poll.Status.PUBLISHED, opens_at=now - timedelta(days=2),
+        closes_at=now - timedelta(hours=1),
+    )  # fmt: skip
+    question = poll.questions.create(kind="single", text="最常去哪个食堂？")
+    question.options.create(text="一食堂")
+    return poll
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

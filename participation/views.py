@@ -359,6 +359,8 @@ def poll_results_export(request, pk):
 
 def _results_table(poll, results, turnout):
     """The page's figures as rows: withheld groups and hidden texts withheld alike."""
+    from django.utils.translation import pgettext
+
     from .models import PollQuestion
 
     Kind = PollQuestion.Kind
@@ -366,7 +368,7 @@ def _results_table(poll, results, turnout):
     table = [
         [_("Poll"), poll.title, "", "", ""],
         [_("Ballots"), "", "", results["ballots"], ""],
-        [_("Section"), _("Question"), _("Answer"), _("Count"), _("Percent")],
+        [_("Section"), _("Question"), pgettext("poll results", "Answer"), _("Count"), _("Percent")],
     ]
     for entry in results["questions"]:
         text = entry["question"].text
@@ -376,19 +378,28 @@ def _results_table(poll, results, turnout):
         if entry["kind"] in (Kind.SINGLE, Kind.MULTIPLE):
             table += [[_("Answers"), text, row["option"].text, row["count"], row["percent"]]
                       for row in entry["options"]]  # fmt: skip
-            table.append([_("Answered"), text, "", entry["answered"], ""])
+            table.append([pgettext("poll results", "Answered"), text, "", entry["answered"], ""])
         elif entry["kind"] == Kind.RATING:
-            table += [[_("Rating"), text, row["value"], row["count"], row["percent"]]
+            rating = pgettext("poll results", "Rating")
+            table += [[rating, text, row["value"], row["count"], row["percent"]]
                       for row in entry["ratings"]]  # fmt: skip
             table.append([_("Average rating"), text, entry["average"] or "", entry["answered"],
                           ""])  # fmt: skip
         else:
-            table.append([_("Answered"), text, "", entry["answered"], ""])
+            table.append([pgettext("poll results", "Answered"), text, "", entry["answered"], ""])
             if entry["texts_hidden_small"]:
                 table.append([_("Free text"), text, _("Fewer than %(n)s answers: not shown")
                               % {"n": results["minimum"]}, entry["answered"], ""])  # fmt: skip
             table += [[_("Free text"), text, answer, "", ""] for answer in entry["texts"]]
-    table.append([_("Turnout"), _("Group"), _("Eligible"), _("Answered"), _("Turnout (%)")])
+    table.append(
+        [
+            _("Turnout"),
+            _("Group"),
+            _("Eligible"),
+            pgettext("poll results", "Answered"),
+            _("Turnout (%)"),
+        ]
+    )
 
     def turnout_row(section, row):
         if row["withheld"]:

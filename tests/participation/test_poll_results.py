@@ -347,7 +347,7 @@ def test_exports_carry_the_figures_of_the_page(client, people, closed_poll, fmt)
     in_export = [
         (row[2], int(row[3]), float(row[4]))
         for row in rows
-        if row[0] in ("Answers", "Rating", "答案", "评分") and row[4] != ""
+        if row[0] in ("Answers", "Rating", "选项", "评分") and row[4] != ""
     ]
     assert in_export == on_page
     texts = [row[2] for row in rows if row[0] in ("Free text", "文字回答")]

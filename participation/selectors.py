@@ -120,6 +120,7 @@ def poll_results(poll, *, texts=True, text_limit=None):
     count per rating 1–5 with the average, or the texts. A secret poll's texts are
     shown only when at least PORTAL_MIN_GROUP_SIZE were given, and its figures only
     when that many ballots were cast: the officers know who voted."""
+    from django.db import connection
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
@@ -130,29 +131,40 @@ def poll_results(poll, *, texts=True, text_limit=None):
     Kind = PollQuestion.Kind
     minimum = min_group_size()
     questions = list(poll.questions.prefetch_related("options"))
-    counted = [q.pk for q in questions if q.kind != Kind.TEXT]
-    distinct = [q.pk for q in questions if q.kind in (Kind.MULTIPLE, Kind.TEXT)]
+    counted = [q.pk for q in questions]
+    multiple = [q.pk for q in questions if q.kind == Kind.MULTIPLE]
     text_ids = [q.pk for q in questions if q.kind == Kind.TEXT]
     ballots = Ballot.objects.filter(poll=poll).count()
     withheld = poll.secret and ballots < minimum
+    # One pass over the poll's answers: ticks per option, answers per rating, and
+    # texts given (option and rating both empty), each question's rows found through
+    # ballot_answer_option_idx (question, option).
     groups = {}  # (question, option, rating) -> answers
-    if counted and not withheld:
+    if counted:
         rows = (
             BallotAnswer.objects.filter(question_id__in=counted)
             .values_list("question_id", "option_id", "rating")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .order_by()
         )
         groups = {(q, o, r): n for q, o, r, n in rows}
-    answered = {}  # multiple choice and text: ballots that answered the question
-    if distinct:
-        rows = (
-            BallotAnswer.objects.filter(question_id__in=distinct)
-            .values_list("question_id")
-            .annotate(n=Count("ballot_id", distinct=True))
-            .order_by()
-        )
-        answered = dict(rows)
+    options = {(q, o): n for (q, o, _r), n in groups.items() if o is not None}
+    ratings = {(q, r): n for (q, _o, r), n in groups.items() if r is not None}
+    answered = {
+        q: n for (q, o, r), n in groups.items() if q in text_ids and o is None and r is None
+    }
+    if multiple and not withheld:
+        # Ballots that ticked at least one option: distinct (question, ballot) pairs.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT question_id, COUNT(*) FROM (SELECT DISTINCT question_id, ballot_id"
+                f" FROM {BallotAnswer._meta.db_table} WHERE question_id = ANY(%s)) pairs"
+                " GROUP BY question_id",
+                [multiple],
+            )
+            answered.update(dict(cursor.fetchall()))
+    if withheld:
+        options, ratings = {}, {}
     shown_texts = [
         pk for pk in text_ids if texts and (not poll.secret or answered.get(pk, 0) >= minimum)
     ]
@@ -171,7 +183,7 @@ def poll_results(poll, *, texts=True, text_limit=None):
     for question in questions:
         entry = {"question": question, "kind": question.kind, "withheld": withheld}
         if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-            counts = {o: n for (q, o, _r), n in groups.items() if q == question.pk}
+            counts = {o: n for (q, o), n in options.items() if q == question.pk}
             total = (
                 answered.get(question.pk, 0)
                 if question.kind == Kind.MULTIPLE
@@ -184,7 +196,7 @@ def poll_results(poll, *, texts=True, text_limit=None):
                 for option in question.options.all()
             ]  # fmt: skip
         elif question.kind == Kind.RATING:
-            counts = {r: n for (q, _o, r), n in groups.items() if q == question.pk and r}
+            counts = {r: n for (q, r), n in ratings.items() if q == question.pk}
             total = sum(counts.values())
             entry["answered"] = total
             entry["ratings"] = [

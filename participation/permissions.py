@@ -7,13 +7,15 @@ Anyone else gets a 404 for a proposal, as for any object of a branch they
 cannot see.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from union_portal.core.roles import branches_where, can, require_action
+from union_portal.core.roles import ACTIONS, MEMBER, branches_where, can, require_action, roles_of
 
-from .models import HandlingOffice, Proposal, Term
+from .models import HandlingOffice, Poll, Proposal, Term
 
 participation_reader_required = require_action("participation.view")
 participation_manager_required = require_action("participation.manage")
@@ -104,3 +106,49 @@ def get_public_proposal(pk) -> Proposal:
     if proposal is None:
         raise Http404
     return proposal
+
+
+# --- poll results: who sees them, and from when --------------------------------
+
+
+class ResultsNotYet(PermissionDenied):
+    """The viewer may see the poll's results, but not yet: `reason` says until when
+    ("draft", "opens" — a live poll not open yet, "closes")."""
+
+    def __init__(self, poll, reason):
+        super().__init__(reason)
+        self.poll, self.reason = poll, reason
+
+
+@dataclass(frozen=True)
+class ResultsAccess:
+    texts: bool  # the free-text answers too (the liaison reads figures only)
+
+
+def get_poll_results_for_viewer(user, pk, now) -> tuple[Poll, ResultsAccess]:
+    """The branch's officers and chair: any time for a poll that is not secret, after
+    close for a secret one (live counts read beside the voters list would tell how
+    each newcomer voted). The branch's members: after close, or while it is open when
+    the poll's results are live. The university liaison: after close, figures only.
+    Anyone else: 404. A draft has no results: 404, and 403 for its officers."""
+    poll = Poll.objects.select_related("branch").filter(pk=pk).first()
+    if poll is None:
+        raise Http404
+    roles = roles_of(user)
+    held = roles.in_branch(poll.branch_id)
+    manager = bool(held & ACTIONS["polls.manage"])
+    member = MEMBER in held
+    if not (manager or member or roles.liaison):
+        raise Http404
+    if poll.status != Poll.Status.PUBLISHED:
+        if manager:
+            raise ResultsNotYet(poll, "draft")
+        raise Http404
+    closed = poll.is_closed(now)
+    if closed or (manager and not poll.secret):
+        return poll, ResultsAccess(texts=manager or member)
+    if member and poll.results == Poll.Results.LIVE:
+        if poll.opens_at <= now:
+            return poll, ResultsAccess(texts=True)
+        raise ResultsNotYet(poll, "opens")
+    raise ResultsNotYet(poll, "closes")

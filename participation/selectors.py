@@ -166,3 +166,165 @@ def overdue_answers(today=None):
                               strict=True):  # fmt: skip
         proposal.working_days_late = late
     return rows
+
+
+# --- poll results ---------------------------------------------------------------
+# Aggregated in SQL: a fixed number of queries whatever the number of ballots.
+# Answers are read ORDER BY their random id, never in an order that follows
+# submission.
+
+PAGE_TEXTS = 200  # free-text answers shown per question on the page (all in the export)
+
+
+def _percent(part, whole):
+    return round(part * 100 / whole, 1) if whole else 0.0
+
+
+def poll_results(poll, *, texts=True, text_limit=None):
+    """Per question: the ballots that answered it and, by kind, each option's count and
+    share of those ballots (multiple choice: shares add up to more than 100 %), the
+    count per rating 1–5 with the average, or the texts. A secret poll's texts are
+    shown only when at least PORTAL_MIN_GROUP_SIZE were given, and its figures only
+    when that many ballots were cast: the officers know who voted."""
+    from django.db import connection
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from union_portal.core.small_groups import min_group_size
+
+    from .models import Ballot, BallotAnswer, PollQuestion
+
+    Kind = PollQuestion.Kind
+    minimum = min_group_size()
+    questions = list(poll.questions.prefetch_related("options"))
+    counted = [q.pk for q in questions]
+    multiple = [q.pk for q in questions if q.kind == Kind.MULTIPLE]
+    text_ids = [q.pk for q in questions if q.kind == Kind.TEXT]
+    ballots = Ballot.objects.filter(poll=poll).count()
+    withheld = poll.secret and ballots < minimum
+    # One pass over the poll's answers: ticks per option, answers per rating, and
+    # texts given (option and rating both empty), each question's rows found through
+    # ballot_answer_option_idx (question, option).
+    groups = {}  # (question, option, rating) -> answers
+    if counted:
+        rows = (
+            BallotAnswer.objects.filter(question_id__in=counted)
+            .values_list("question_id", "option_id", "rating")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        groups = {(q, o, r): n for q, o, r, n in rows}
+    options = {(q, o): n for (q, o, _r), n in groups.items() if o is not None}
+    ratings = {(q, r): n for (q, _o, r), n in groups.items() if r is not None}
+    answered = {
+        q: n for (q, o, r), n in groups.items() if q in text_ids and o is None and r is None
+    }
+    if multiple and not withheld:
+        # Ballots that ticked at least one option: distinct (question, ballot) pairs.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT question_id, COUNT(*) FROM (SELECT DISTINCT question_id, ballot_id"
+                f" FROM {BallotAnswer._meta.db_table} WHERE question_id = ANY(%s)) pairs"
+                " GROUP BY question_id",
+                [multiple],
+            )
+            answered.update(dict(cursor.fetchall()))
+    if withheld:
+        options, ratings = {}, {}
+    shown_texts = [
+        pk for pk in text_ids if texts and (not poll.secret or answered.get(pk, 0) >= minimum)
+    ]
+    given = {pk: [] for pk in shown_texts}
+    if shown_texts:
+        rows = BallotAnswer.objects.filter(question_id__in=shown_texts)
+        if text_limit:
+            rows = rows.annotate(
+                place=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").asc())
+            ).filter(place__lte=text_limit)
+        for question_id, text in rows.order_by("question_id", "id").values_list(
+            "question_id", "text"
+        ):
+            given[question_id].append(text)
+    results = []
+    for question in questions:
+        entry = {"question": question, "kind": question.kind, "withheld": withheld}
+        if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
+            counts = {o: n for (q, o), n in options.items() if q == question.pk}
+            total = (
+                answered.get(question.pk, 0)
+                if question.kind == Kind.MULTIPLE
+                else sum(counts.values())
+            )
+            entry["answered"] = total
+            entry["options"] = [
+                {"option": option, "count": counts.get(option.pk, 0),
+                 "percent": _percent(counts.get(option.pk, 0), total)}
+                for option in question.options.all()
+            ]  # fmt: skip
+        elif question.kind == Kind.RATING:
+            counts = {r: n for (q, r), n in ratings.items() if q == question.pk}
+            total = sum(counts.values())
+            entry["answered"] = total
+            entry["ratings"] = [
+                {"value": value, "count": counts.get(value, 0),
+                 "percent": _percent(counts.get(value, 0), total)}
+                for value in range(1, 6)
+            ]  # fmt: skip
+            entry["average"] = (
+                round(sum(v * n for v, n in counts.items()) / total, 2) if total else None
+            )
+        else:
+            entry["answered"] = answered.get(question.pk, 0)
+            entry["texts_shown"] = question.pk in given
+            entry["texts"] = given.get(question.pk, [])
+            entry["texts_hidden_small"] = (
+                texts and poll.secret and question.pk not in given and entry["answered"] > 0
+            )
+        results.append(entry)
+    return {"ballots": ballots, "withheld": withheld, "minimum": minimum, "questions": results}
+
+
+def _withhold_turnout(rows, minimum):
+    """A group with fewer than `minimum` eligible or answered is withheld; when only one
+    group would be, the smallest other one is too (the total would give it away)."""
+    for row in rows:
+        row["withheld"] = row["eligible"] < minimum or row["answered"] < minimum
+    small = [row for row in rows if row["withheld"]]
+    shown = [row for row in rows if not row["withheld"]]
+    if len(small) == 1 and shown:
+        min(shown, key=lambda row: (row["answered"], row["eligible"]))["withheld"] = True
+    for row in rows:
+        row["rate"] = None if row["withheld"] else _percent(row["answered"], row["eligible"])
+        if row["withheld"]:
+            row["eligible"] = row["answered"] = None
+    return rows
+
+
+def poll_turnout(poll, now=None):
+    """Eligible members (as of the close, or today while open) against those who
+    answered (PollVoter), overall and per campus and per department; every group of
+    fewer than PORTAL_MIN_GROUP_SIZE eligible or answered is withheld. Four queries."""
+    from union_portal.core.small_groups import min_group_size
+
+    from .models import PollVoter
+    from .services import poll_eligible_members
+
+    now = now or timezone.now()
+    minimum = min_group_size()
+    day = timezone.localdate(min(now, poll.closes_at))
+    eligible = poll_eligible_members(poll, day)
+    voters = PollVoter.objects.filter(poll=poll)
+    tables, overall = {}, None
+    for key, field in (("campuses", "home_campus__name"), ("departments", "department__name")):
+        names = dict(eligible.values_list(field).annotate(n=Count("pk")).order_by())
+        came = dict(voters.values_list(f"member__{field}").annotate(n=Count("pk")).order_by())
+        rows = [
+            {"name": name or "—", "eligible": names.get(name, 0), "answered": came.get(name, 0)}
+            for name in sorted(set(names) | set(came), key=lambda n: n or "")
+        ]
+        if overall is None:  # every member has a campus: the campuses add up to the whole
+            overall = {"name": "", "eligible": sum(r["eligible"] for r in rows),
+                       "answered": sum(r["answered"] for r in rows)}  # fmt: skip
+        tables[key] = _withhold_turnout(rows, minimum)
+    overall = _withhold_turnout([overall], minimum)[0]
+    return {"overall": overall, **tables, "minimum": minimum}

@@ -679,7 +679,7 @@ def poll_eligible_members(poll, today=None):
     or of one campus, or the representatives of the branch's current term."""
     members = Member.objects.filter(branch_id=poll.branch_id, status=Member.Status.ACTIVE)
     if poll.audience == Poll.Audience.CAMPUS:
-        members = members.filter(campus_id=poll.campus_id)
+        members = members.filter(home_campus_id=poll.campus_id)
     elif poll.audience == Poll.Audience.REPRESENTATIVES:
         term = current_term(poll.branch_id, today)
         members = members.filter(representations__term=term) if term else members.none()

@@ -22,3 +22,8 @@ urlpatterns = [
     path("public/", views.public_proposal_list, name="public_list"),
     path("public/<int:pk>/", views.public_proposal_detail, name="public_detail"),
 ]
+
+urlpatterns += [
+    path("polls/<int:pk>/results/", views.poll_results, name="poll_results"),
+    path("polls/<int:pk>/results/export/", views.poll_results_export, name="poll_results_export"),
+]

@@ -341,3 +341,107 @@ def public_proposal_list(request):
 def public_proposal_detail(request, pk):
     proposal = selectors.public_proposal_detail(get_public_proposal(pk))
     return render(request, "participation/public_detail.html", {"proposal": proposal})
+
+
+# --- poll results ---------------------------------------------------------------
+
+
+def _results_or_wait(request, pk):
+    """(poll, access), or the 403 page saying when the results appear."""
+    from .permissions import ResultsNotYet, get_poll_results_for_viewer
+
+    try:
+        return get_poll_results_for_viewer(request.user, pk, timezone.now()), None
+    except ResultsNotYet as wait:
+        page = render(request, "participation/poll_results_wait.html",
+                      {"poll": wait.poll, "reason": wait.reason}, status=403)  # fmt: skip
+        return (None, None), page
+
+
+@login_required_403
+def poll_results(request, pk):
+    (poll, access), wait = _results_or_wait(request, pk)
+    if wait is not None:
+        return wait
+    return render(request, "participation/poll_results.html", {
+        "poll": poll,
+        "results": selectors.poll_results(poll, texts=access.texts,
+                                          text_limit=selectors.PAGE_TEXTS),
+        "turnout": selectors.poll_turnout(poll),
+        "figures_only": not access.texts,
+        "page_texts": selectors.PAGE_TEXTS,
+    })  # fmt: skip
+
+
+@login_required_403
+def poll_results_export(request, pk):
+    from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
+
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    (poll, access), wait = _results_or_wait(request, pk)
+    if wait is not None:
+        return wait
+    table = _results_table(
+        poll, selectors.poll_results(poll, texts=access.texts), selectors.poll_turnout(poll)
+    )
+    name = f"poll-{poll.pk}-results"
+    if fmt == "xlsx":
+        return attachment(xlsx_bytes(table, "结果"), f"{name}.xlsx", XLSX)
+    return attachment(csv_bytes(table), f"{name}.csv", CSV)
+
+
+def _results_table(poll, results, turnout):
+    """The page's figures as rows: withheld groups and hidden texts withheld alike."""
+    from django.utils.translation import pgettext
+
+    from .models import PollQuestion
+
+    Kind = PollQuestion.Kind
+    fewer = _("Fewer than %(n)s people") % {"n": turnout["minimum"]}
+    table = [
+        [_("Poll"), poll.title, "", "", ""],
+        [_("Ballots"), "", "", results["ballots"], ""],
+        [_("Section"), _("Question"), pgettext("poll results", "Answer"), _("Count"), _("Percent")],
+    ]
+    for entry in results["questions"]:
+        text = entry["question"].text
+        if entry["withheld"] and entry["kind"] != Kind.TEXT:
+            table.append([_("Answers"), text, fewer, "", ""])
+            continue
+        if entry["kind"] in (Kind.SINGLE, Kind.MULTIPLE):
+            table += [[_("Answers"), text, row["option"].text, row["count"], row["percent"]]
+                      for row in entry["options"]]  # fmt: skip
+            table.append([pgettext("poll results", "Answered"), text, "", entry["answered"], ""])
+        elif entry["kind"] == Kind.RATING:
+            rating = pgettext("poll results", "Rating")
+            table += [[rating, text, row["value"], row["count"], row["percent"]]
+                      for row in entry["ratings"]]  # fmt: skip
+            table.append([_("Average rating"), text, entry["average"] or "", entry["answered"],
+                          ""])  # fmt: skip
+        else:
+            table.append([pgettext("poll results", "Answered"), text, "", entry["answered"], ""])
+            if entry["texts_hidden_small"]:
+                table.append([_("Free text"), text, _("Fewer than %(n)s answers: not shown")
+                              % {"n": results["minimum"]}, entry["answered"], ""])  # fmt: skip
+            table += [[_("Free text"), text, answer, "", ""] for answer in entry["texts"]]
+    table.append(
+        [
+            _("Turnout"),
+            _("Group"),
+            _("Eligible"),
+            pgettext("poll results", "Answered"),
+            _("Turnout (%)"),
+        ]
+    )
+
+    def turnout_row(section, row):
+        if row["withheld"]:
+            return [section, row["name"], fewer, fewer, ""]
+        return [section, row["name"], row["eligible"], row["answered"], row["rate"]]
+
+    table.append(turnout_row(_("Overall"), {**turnout["overall"], "name": _("All")}))
+    table += [turnout_row(_("Campus"), row) for row in turnout["campuses"]]
+    table += [turnout_row(_("Department"), row) for row in turnout["departments"]]
+    return table

@@ -86,3 +86,16 @@ def test_csv_cells_that_look_like_formulas_stay_text():
 def test_the_benchmark_floor_runs_no_sql(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get(reverse("core:floor")).status_code == 200
+
+
+def test_xlsx_cells_that_look_like_formulas_stay_text():
+    import io
+
+    from openpyxl import load_workbook
+
+    from union_portal.core.downloads import xlsx_bytes
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([["=HYPERLINK(1)", "普通", 5]]))).active
+    cells = list(sheet.iter_rows())[0]
+    assert [c.value for c in cells] == ["=HYPERLINK(1)", "普通", 5]
+    assert [c.data_type for c in cells] == ["s", "s", "n"]

@@ -199,6 +199,7 @@ def _objects(people, branch, department):
     )
     return {
         **_participation(people, branch, today),
+        **_poll_results(people, branch),
         "award_round": {"pk": open_round.pk},
         "closed_round": {"pk": closed_round.pk},
         "draft_round": {"pk": award_round("评优草稿", publish=False).pk},
@@ -270,3 +271,27 @@ def _participation(people, branch, today):
                            "assigned", "answered")
         },
     }  # fmt: skip
+
+
+def _poll_results(people, branch):
+    """A closed secret poll with five ballots (texts included), for its results pages."""
+    from django.utils import timezone
+
+    from participation import services as ps
+    from participation.models import Poll
+
+    now = timezone.now()
+    poll = Poll.objects.create(
+        branch=branch, title="食堂满意度", secret=True, created_by=people["officer"],
+        status=Poll.Status.PUBLISHED, opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=1),
+    )  # fmt: skip
+    single = poll.questions.create(kind="single", text="最常去哪个食堂？", position=1)
+    first = single.options.create(text="一食堂", position=1)
+    single.options.create(text="二食堂", position=2)
+    text = poll.questions.create(kind="text", text="建议", position=2, required=False)
+    for i in range(5):
+        user = user_with_role("member", branch)
+        ps.poll_vote(actor=user, poll=poll, answers={single.pk: first.pk, text.pk: f"建议{i}"})
+    Poll.objects.filter(pk=poll.pk).update(closes_at=now - timedelta(hours=1))
+    return {"closed_poll": {"pk": poll.pk}}

@@ -186,6 +186,11 @@ SETUP = {
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],
 }
+# 投票结果: a closed secret poll with ballots, as a member and as an officer.
+SETUP.update({
+    "participation:poll_results": [("closed_poll", MEMBER), ("closed_poll", OFFICER)],
+    "participation:poll_results_export": [("closed_poll", MEMBER), ("closed_poll", OFFICER)],
+})  # fmt: skip
 
 # Accepted proposals a branch publishes: read by anyone, signed out included.
 SETUP.update({

@@ -194,6 +194,12 @@ MATRIX = {
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
 }
+# 投票结果 of a closed secret poll: the branch's members, officers and chair, and the
+# liaison (figures only). tests/participation/test_poll_results.py has every time.
+MATRIX.update({
+    "participation:poll_results": ("closed_poll", "get", EVENT_VIEW_LIAISON),
+    "participation:poll_results_export": ("closed_poll", "get", EVENT_VIEW_LIAISON),
+})  # fmt: skip
 
 # Accepted proposals of a branch that publishes them: anyone reads them, signed out too.
 MATRIX.update({
@@ -310,8 +316,10 @@ def objects(people, branch, department):
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
     public_proposal = _public_proposal(people, branch)
+    closed_poll = _closed_poll(branch, people["officer"])
     return {
         "public_proposal": {"pk": public_proposal.pk},
+        "closed_poll": {"pk": closed_poll.pk},
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},
@@ -352,6 +360,24 @@ def _public_proposal(people, branch):
     ps.proposal_submit(actor=people["member"], proposal=made)
     ps.review_start(actor=people["chair"], proposal=made)
     return ps.proposal_decide(actor=people["chair"], proposal=made, decision="accepted")
+
+
+def _closed_poll(branch, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation.models import Poll
+
+    now = timezone.now()
+    poll = Poll.objects.create(
+        branch=branch, title="食堂满意度", secret=True, created_by=officer,
+        status=Poll.Status.PUBLISHED, opens_at=now - timedelta(days=2),
+        closes_at=now - timedelta(hours=1),
+    )  # fmt: skip
+    question = poll.questions.create(kind="single", text="最常去哪个食堂？")
+    question.options.create(text="一食堂")
+    return poll
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

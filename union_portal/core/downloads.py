@@ -5,6 +5,7 @@ import io
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,8 +33,21 @@ def xlsx_bytes(rows, title=None) -> bytes:
     """One sheet; numbers stay numbers, everything else is written as text."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
+
+    def cell(value):
+        if value is None or isinstance(value, int | float):
+            return value
+        value = str(value)
+        if not value.startswith("="):
+            return value
+        # openpyxl stores a string starting with "=" as a formula: a member's answer
+        # "=HYPERLINK(…)" would run in the reader's Excel. Typed as text, it stays text.
+        typed = WriteOnlyCell(sheet, value=value)
+        typed.data_type = "s"
+        return typed
+
     for row in rows:
-        sheet.append([v if v is None or isinstance(v, int | float) else str(v) for v in row])
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -194,6 +194,21 @@ MATRIX = {
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
 }
+# 问卷/投票: an open poll of the branch is its members'; a draft is its officers'
+# (members get 404); the turnout page and reminders are the officers' (403).
+POLL_MANAGE = {**EVENT_VIEW, "member": 403}
+DRAFT_POLL = {**EVENT_VIEW, "member": 404}
+MATRIX |= {
+    "participation:poll_list": ("none", "get", SIGNED_IN),
+    "participation:poll_create": ("none", "get", ROSTER),
+    "participation:poll_detail": ("open_poll", "get", EVENT_VIEW),
+    "participation:poll_edit": ("draft_poll", "get", DRAFT_POLL),
+    "participation:poll_publish": ("draft_poll", "post", {**DRAFT_POLL, "officer": 302,
+                                                          "chair": 302}),
+    "participation:poll_voters": ("open_poll", "get", POLL_MANAGE),
+    "participation:poll_remind": ("open_poll", "post", {**POLL_MANAGE, "officer": 302,
+                                                        "chair": 302}),
+}  # fmt: skip
 
 # Third-party and framework pages are not ours to matrix.
 EXTERNAL_NAMESPACES = {"admin"}
@@ -303,7 +318,9 @@ def objects(people, branch, department):
     )
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
+    polls = _polls(people, branch)
     return {
+        **polls,
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},
@@ -331,6 +348,25 @@ def objects(people, branch, department):
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
     }
+
+
+def _polls(people, branch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation import services as participation_services
+
+    now = timezone.now()
+    fields = {
+        "actor": people["officer"], "branch_id": branch.pk, "title": "问卷",
+        "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=1),
+        "questions": [{"kind": "rating", "text": "评分", "options": []}],
+    }  # fmt: skip
+    draft_poll = participation_services.poll_save(**fields)
+    open_poll = participation_services.poll_save(**fields)
+    participation_services.poll_publish(actor=people["officer"], poll=open_poll)
+    return {"draft_poll": {"pk": draft_poll.pk}, "open_poll": {"pk": open_poll.pk}}
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

@@ -50,6 +50,19 @@ class ProposalAdmin(admin.ModelAdmin):
 # put a ballot beside a member. Changes go through the services.
 
 
+class NoBallotLookups:
+    """The address bar can filter a changelist on any relation (`?ballots__…`,
+    `?poll__ballots__answers__option=…`): refused for ballots and their answers,
+    which would put what was voted beside who voted."""
+
+    hidden = {"ballots", "ballot", "answers", "voters"}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if self.hidden & set(lookup.split("__")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 class PollQuestionInline(admin.TabularInline):
     model = PollQuestion
     fields = ["position", "kind", "text", "required", "max_choices"]
@@ -63,7 +76,7 @@ class PollQuestionInline(admin.TabularInline):
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(NoBallotLookups, admin.ModelAdmin):
     list_display = ["title", "branch", "status", "secret", "opens_at", "closes_at"]
     list_filter = ["status", "branch"]
     search_fields = ["title"]
@@ -72,7 +85,7 @@ class PollAdmin(admin.ModelAdmin):
 
 
 @admin.register(PollVoter)
-class PollVoterAdmin(admin.ModelAdmin):
+class PollVoterAdmin(NoBallotLookups, admin.ModelAdmin):
     """Who answered, and the day: never what they answered."""
 
     list_display = ["member", "poll", "voted_on"]

@@ -357,3 +357,26 @@ def test_the_list_and_voters_pages_cost_fixed_queries(
     with django_assert_max_num_queries(10):
         url = reverse("participation:poll_voters", args=[poll.pk])
         assert client.get(url).status_code == 200
+
+
+def test_the_admin_lists_voters_by_day_and_never_ballots(client, people, branch):
+    from django.contrib.auth import get_user_model
+
+    poll = published(people, branch, secret=True)
+    services.poll_vote(actor=people["member"], poll=poll, answers=answers(poll, text="QADMINQ"))
+    admin = get_user_model().objects.create_superuser("root", "root@example.cn", "pw-123456789")
+    client.force_login(admin)
+    voters = client.get("/admin/participation/pollvoter/").content.decode()
+    assert Member.objects.get(user=people["member"]).name in voters
+    assert timezone.localdate().strftime("%Y") in voters
+    assert client.get("/admin/participation/poll/").status_code == 200
+    assert client.get(f"/admin/participation/poll/{poll.pk}/change/").status_code == 200
+    assert client.get("/admin/participation/ballot/").status_code == 404
+    assert client.get("/admin/participation/ballotanswer/").status_code == 404
+    option = poll.questions.first().options.first()
+    for address in (
+        f"/admin/participation/pollvoter/?poll__ballots__answers__option={option.pk}",
+        f"/admin/participation/poll/?ballots__answers__option={option.pk}",
+        "/admin/participation/poll/?voters__member__isnull=False",
+    ):
+        assert client.get(address).status_code == 400, address

@@ -230,6 +230,7 @@ def build() -> World:
     _notices(world, branch)
     _awards(world, branch)
     _proposals(world, branch)
+    _polls(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
     return world
@@ -430,3 +431,20 @@ def _proposals(world, branch):
     step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ANSWERED, proposal.status
+
+
+def _polls(world, branch):
+    """问卷: the officer drafts two polls through the form and publishes one, so
+    every poll page is reached by a link (the secret-ballot sweep adds its own)."""
+    from participation.models import Poll
+
+    officer = world.client("officer")
+    for title in ("问卷草稿", "活动意向调查"):
+        response = submit(officer, reverse("participation:poll_create"), {
+            "title": title, "question_1_text": "周末还是工作日？",
+            "question_1_options": "周末\n工作日"})  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+    poll = Poll.objects.get(title="活动意向调查")
+    page = reverse("participation:poll_detail", args=[poll.pk])
+    response = submit(officer, page, {}, action="/publish/")
+    assert response.status_code == 302, response.content.decode()[-2000:]

@@ -119,3 +119,64 @@ def load_demo_proposals(*, branch, officer, chair, member):
     proposal("关于办公室网络提速的提案", "办公网络高峰时段缓慢。建议扩容。", proposer=users[3],
              until="closed", office="学院办公室", answer="已与网络中心协调，带宽已扩容一倍。",
              rating="satisfied")  # fmt: skip
+
+
+def load_demo_polls(*, branch, officer, member):
+    """Demo polls of the first branch: an open poll for all members (not secret)
+    with every kind of question, and a closed secret poll with at least 20
+    ballots cast through the vote service (so it has results). Idempotent:
+    nothing is added once the branch has a poll."""
+    from datetime import timedelta
+
+    from .models import Poll
+
+    if Poll.objects.filter(branch=branch).exists():
+        return
+    now = timezone.now()
+    canteen = [
+        {"kind": "single", "text": "您最常去哪个食堂？",
+         "options": ["第一食堂", "第二食堂", "临港食堂"]},
+        {"kind": "multiple", "text": "希望增加哪些品类？（最多两项）",
+         "options": ["面食", "清真", "素食", "粤菜"], "max_choices": 2},
+        {"kind": "rating", "text": "对食堂的总体评分", "options": []},
+        {"kind": "text", "text": "其他意见或建议", "options": [], "required": False},
+    ]  # fmt: skip
+    open_poll = services.poll_save(
+        actor=officer, branch_id=branch.pk, title="教工食堂满意度调查",
+        description="请在周五前填写，结果将在问卷结束后公布。", opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=6), questions=canteen,
+    )  # fmt: skip
+    services.poll_publish(actor=officer, poll=open_poll)
+
+    # The secret poll ran last week: it is saved, published and answered with
+    # the clock of then, and closed since.
+    opened, then = now - timedelta(days=10), now - timedelta(days=9)
+    secret = services.poll_save(
+        actor=officer, branch_id=branch.pk, title="分工会年度工作满意度测评（不记名）",
+        description="不记名投票：谁投了什么，任何人都无法知道。", secret=True,
+        opens_at=opened, closes_at=now - timedelta(days=3), now=then,
+        questions=[
+            {"kind": "single", "text": "您对本年度分工会工作的总体评价",
+             "options": ["满意", "基本满意", "不满意"]},
+            {"kind": "multiple", "text": "明年最希望加强哪些工作？",
+             "options": ["文体活动", "困难帮扶", "权益维护", "福利发放"], "max_choices": 2},
+            {"kind": "rating", "text": "分工会委员的服务态度", "options": []},
+            {"kind": "text", "text": "对分工会的建议", "options": [], "required": False},
+        ],
+    )  # fmt: skip
+    secret = services.poll_publish(actor=officer, poll=secret, now=then)
+    single, multiple, rating, text = secret.questions.all()
+    ones, manies = list(single.options.all()), list(multiple.options.all())
+    voters = [member, *Member.objects.filter(branch=branch, status=Member.Status.ACTIVE)
+              .exclude(pk=member.pk).order_by("staff_number")[:23]]  # fmt: skip
+    suggestions = ["多组织跨校区活动", "帮扶要更及时", "", "希望公开经费使用"]
+    for index, voter in enumerate(voters):
+        services.poll_vote(
+            actor=_with_account(voter), poll=secret, now=then + timedelta(minutes=index),
+            answers={
+                single.pk: ones[[0, 0, 1, 0, 2, 1][index % 6]].pk,
+                multiple.pk: [manies[index % 4].pk, manies[(index + 1) % 4].pk],
+                rating.pk: [5, 4, 4, 3, 5][index % 5],
+                text.pk: suggestions[index % 4],
+            },
+        )  # fmt: skip

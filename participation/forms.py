@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Member
+from members.models import Campus, Member
 
 from .models import HandlingOffice, Proposal, Term
 
@@ -157,3 +157,172 @@ class PublicProposalFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {"query": (data.get("q") or "").strip(), "branch_id": data.get("branch")}
+
+
+# --- polls ---------------------------------------------------------------------
+
+POLL_DATETIME = {"type": "datetime-local"}
+POLL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+POLL_FORM_ROWS = 4  # blank question rows on a new poll; an edit shows two more than it has
+POLL_FORM_MAX_ROWS = 30
+
+
+class PollForm(forms.Form):
+    """A draft poll and its questions, without JavaScript: a fixed number of
+    question rows, options one per line. Blank rows are left out."""
+
+    title = forms.CharField(label=_("title"), max_length=150)
+    description = forms.CharField(
+        label=_("description"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    secret = forms.BooleanField(
+        label=_("secret ballot"), required=False,
+        help_text=_("Nobody, not even the officers, can see who answered what. Results are "
+                    "shown after the poll closes."),
+    )  # fmt: skip
+    audience = forms.ChoiceField(label=_("who may answer"), choices=())
+    campus = forms.ModelChoiceField(
+        label=_("campus (for “members of one campus”)"), queryset=Campus.objects.none(),
+        required=False,
+    )  # fmt: skip
+    results = forms.ChoiceField(label=_("results visible to members"), choices=())
+    opens_at = forms.DateTimeField(
+        label=_("opens at"), input_formats=[POLL_DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs=POLL_DATETIME, format=POLL_DATETIME_FORMAT),
+    )  # fmt: skip
+    closes_at = forms.DateTimeField(
+        label=_("closes at"), input_formats=[POLL_DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs=POLL_DATETIME, format=POLL_DATETIME_FORMAT),
+    )  # fmt: skip
+
+    def __init__(self, *args, branch_id, rows=POLL_FORM_ROWS, **kwargs):
+        from .models import Poll, PollQuestion
+
+        super().__init__(*args, **kwargs)
+        self.fields["results"].choices = Poll.Results.choices
+        self.fields["audience"].choices = Poll.Audience.choices
+        self.fields["campus"].queryset = Campus.objects.filter(
+            pk__in=Member.objects.filter(branch_id=branch_id).values("home_campus_id")
+        )
+        if self.is_bound:
+            present = [
+                i for i in range(1, POLL_FORM_MAX_ROWS + 1)
+                if f"question_{i}_kind" in self.data or f"question_{i}_text" in self.data
+            ]  # fmt: skip
+            rows = max([rows, *present])
+        self.rows = min(rows, POLL_FORM_MAX_ROWS)
+        for i in range(1, self.rows + 1):
+            self.fields[f"question_{i}_kind"] = forms.ChoiceField(
+                label=_("kind"), choices=PollQuestion.Kind.choices, initial="single"
+            )
+            self.fields[f"question_{i}_text"] = forms.CharField(
+                label=_("question"), required=False, max_length=300
+            )
+            self.fields[f"question_{i}_options"] = forms.CharField(
+                label=_("options, one per line"), required=False, max_length=10000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )  # fmt: skip
+            self.fields[f"question_{i}_max"] = forms.IntegerField(
+                label=_("at most (multiple choice)"), required=False, min_value=1, max_value=30
+            )
+            self.fields[f"question_{i}_required"] = forms.BooleanField(
+                label=_("an answer is required"), required=False, initial=True
+            )
+
+    def question_rows(self):
+        return [
+            {part: self[f"question_{i}_{part}"]
+             for part in ("kind", "text", "options", "max", "required")} | {"number": i}
+            for i in range(1, self.rows + 1)
+        ]  # fmt: skip
+
+    def poll_fields(self) -> dict:
+        """The cleaned values as poll_save's arguments; blank question rows left out."""
+        data = self.cleaned_data
+        questions = []
+        for i in range(1, self.rows + 1):
+            text, options = data[f"question_{i}_text"], data[f"question_{i}_options"]
+            if not text.strip() and not options.strip():
+                continue
+            questions.append({
+                "kind": data[f"question_{i}_kind"], "text": text,
+                "options": options.splitlines(), "max_choices": data[f"question_{i}_max"],
+                "required": data[f"question_{i}_required"],
+            })  # fmt: skip
+        fields = {k: data[k] for k in ("title", "description", "secret", "audience", "campus",
+                                       "results", "opens_at", "closes_at")}  # fmt: skip
+        return {**fields, "questions": questions}
+
+    @staticmethod
+    def initial_for(poll) -> dict:
+        initial = {
+            "title": poll.title, "description": poll.description, "secret": poll.secret,
+            "audience": poll.audience, "campus": poll.campus_id, "results": poll.results,
+            "opens_at": poll.opens_at, "closes_at": poll.closes_at,
+        }  # fmt: skip
+        for i, question in enumerate(poll.questions.all(), start=1):
+            initial |= {
+                f"question_{i}_kind": question.kind,
+                f"question_{i}_text": question.text,
+                f"question_{i}_options": "\n".join(o.text for o in question.options.all()),
+                f"question_{i}_max": question.max_choices,
+                f"question_{i}_required": question.required,
+            }
+        return initial
+
+
+class VoteForm(forms.Form):
+    """The ballot: one field `q<question id>` per question (single: an option id;
+    multiple: several; rating: 1–5; text)."""
+
+    def __init__(self, *args, poll, **kwargs):
+        from .models import PollQuestion
+        from .services import POLL_TEXT_LIMIT
+
+        super().__init__(*args, **kwargs)
+        Kind = PollQuestion.Kind
+        self.questions = list(poll.questions.all())
+        for question in self.questions:
+            name, required = f"q{question.pk}", question.required
+            choices = [(str(o.pk), o.text) for o in question.options.all()]
+            if question.kind == Kind.SINGLE:
+                field = forms.TypedChoiceField(
+                    choices=choices, coerce=int, required=required, widget=forms.RadioSelect,
+                    empty_value=None,
+                )  # fmt: skip
+            elif question.kind == Kind.MULTIPLE:
+                field = forms.TypedMultipleChoiceField(
+                    choices=choices, coerce=int, required=required,
+                    widget=forms.CheckboxSelectMultiple,
+                )  # fmt: skip
+            elif question.kind == Kind.RATING:
+                field = forms.TypedChoiceField(
+                    choices=[(str(n), str(n)) for n in range(1, 6)], coerce=int,
+                    required=required, widget=forms.RadioSelect, empty_value=None,
+                )  # fmt: skip
+            else:
+                field = forms.CharField(
+                    required=required, max_length=POLL_TEXT_LIMIT,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )  # fmt: skip
+            field.label = question.text
+            self.fields[name] = field
+
+    def clean(self):
+        data = super().clean()
+        for question in self.questions:
+            chosen = data.get(f"q{question.pk}") or []
+            if question.kind == "multiple" and question.max_choices:
+                if len(chosen) > question.max_choices:
+                    self.add_error(
+                        f"q{question.pk}",
+                        _("Choose at most %(n)s options.") % {"n": question.max_choices},
+                    )
+        return data
+
+    def fields_of_questions(self):
+        return [(question, self[f"q{question.pk}"]) for question in self.questions]
+
+    def answers(self) -> dict:
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}

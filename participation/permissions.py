@@ -152,3 +152,63 @@ def get_poll_results_for_viewer(user, pk, now) -> tuple[Poll, ResultsAccess]:
             return poll, ResultsAccess(texts=True)
         raise ResultsNotYet(poll, "opens")
     raise ResultsNotYet(poll, "closes")
+
+
+# --- polls (问卷 / 投票) ---------------------------------------------------------
+# Officers of a branch see all of its polls, drafts included. A member sees the
+# published polls of their branch that are open to them, and those closed. Any
+# other poll is not there for them (404); an officer's page of a poll a member
+# may see is refused (403).
+
+
+def poll_open_to_member_q(member, today):
+    """Polls whose audience includes the roster entry `member`."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Poll, Representative
+
+    current_representative = Representative.objects.filter(
+        member=member, term__branch_id=OuterRef("branch_id"), term__start__lte=today,
+        term__end__gte=today,
+    )  # fmt: skip
+    return (
+        Q(audience=Poll.Audience.MEMBERS)
+        | Q(audience=Poll.Audience.CAMPUS, campus_id=member.home_campus_id)
+        | Q(Exists(current_representative), audience=Poll.Audience.REPRESENTATIVES)
+    )
+
+
+def polls_visible_to(user, now):
+    from django.utils import timezone
+
+    from union_portal.core.roles import roles_of
+
+    from .models import Poll
+
+    visible = Q(branch_id__in=branches_where(user, "polls.manage"))
+    member = roles_of(user).member
+    if member is not None and can(user, "polls.answer", member.branch_id):
+        published = Q(branch_id=member.branch_id, status=Poll.Status.PUBLISHED)
+        opened = Q(opens_at__lte=now, closes_at__gt=now) & poll_open_to_member_q(
+            member, timezone.localdate(now)
+        )
+        visible |= published & (opened | Q(closes_at__lte=now))
+    return Poll.objects.filter(visible)
+
+
+def get_poll_for_viewer(user, pk, now):
+    poll = polls_visible_to(user, now).select_related("branch", "campus").filter(pk=pk).first()
+    if poll is None:
+        raise Http404
+    return poll
+
+
+def may_manage_polls(user, poll) -> bool:
+    return can(user, "polls.manage", poll.branch_id)
+
+
+def get_poll_for_manager(user, pk, now):
+    poll = get_poll_for_viewer(user, pk, now)
+    if not may_manage_polls(user, poll):
+        raise PermissionDenied
+    return poll

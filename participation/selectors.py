@@ -328,3 +328,62 @@ def poll_turnout(poll, now=None):
         tables[key] = _withhold_turnout(rows, minimum)
     overall = _withhold_turnout([overall], minimum)[0]
     return {"overall": overall, **tables, "minimum": minimum}
+
+
+# --- polls ---------------------------------------------------------------------
+
+
+def poll_list(*, user, now):
+    """The polls the user sees, newest first, each with `answered` (by the user's
+    roster entry) and its number of questions: one query per page."""
+    from django.db.models import Exists, OuterRef, Value
+
+    from union_portal.core.roles import roles_of
+
+    from .models import PollVoter
+    from .permissions import polls_visible_to
+
+    member = roles_of(user).member
+    answered = (
+        Exists(PollVoter.objects.filter(poll=OuterRef("pk"), member=member))
+        if member is not None
+        else Value(False)
+    )
+    return (
+        polls_visible_to(user, now)
+        .select_related("branch", "campus")
+        .annotate(answered=answered)
+        .order_by("-opens_at", "-id")
+    )
+
+
+def poll_with_questions(poll):
+    from .models import Poll, PollQuestion
+
+    questions = PollQuestion.objects.prefetch_related("options")
+    return (
+        Poll.objects.select_related("branch", "campus")
+        .prefetch_related(Prefetch("questions", queryset=questions))
+        .get(pk=poll.pk)
+    )
+
+
+def poll_turnout_counts(poll, today):
+    """(eligible, answered) for the voters page: who answered counts only if they
+    are still eligible, so the share never passes 100 %."""
+    from .services import poll_eligible_members
+
+    eligible = poll_eligible_members(poll, today)
+    return eligible.count(), eligible.filter(poll_votes__poll=poll).count()
+
+
+def poll_waiting(poll, today):
+    """Eligible members who have not answered, by department and name (never in
+    any order that follows when others answered)."""
+    from .services import poll_waiting_members
+
+    return (
+        poll_waiting_members(poll, today)
+        .select_related("department", "home_campus")
+        .order_by("department__name", "name", "pk")
+    )

@@ -7,6 +7,7 @@ working-day calendar: co-signers confirm within 5 working days of opening,
 the chair reviews within 5 of submission, the office answers within 15 of
 assignment (again 15 after a 不满意 send-back)."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -28,6 +29,7 @@ from .models import (
     CoSignature,
     HandlingOffice,
     Poll,
+    PollOption,
     PollQuestion,
     PollVoter,
     Proposal,
@@ -761,3 +763,256 @@ def poll_vote(*, actor, poll, answers, now=None):
     except IntegrityError:
         raise ParticipationRuleError(_("You have already answered this poll.")) from None
     return ballot
+
+
+# --- polls: drafting, publishing, telling members (问卷 / 投票) ----------------------
+
+POLL_MAX_QUESTIONS = 30
+POLL_MAX_OPTIONS = 30
+POLL_TITLE_LIMIT = 150
+POLL_QUESTION_LIMIT = 300
+POLL_OPTION_LIMIT = 200
+NOTIFY_CHUNK = 1000
+
+
+def _check_poll_manager(actor, branch_id):
+    if not can(actor, "polls.manage", branch_id):
+        raise ParticipationRuleError(_("Only officers of the branch can do this."))
+
+
+def _clean_question(number, raw):
+    """One question of the form as a (question, [option texts]) pair, or a refusal
+    naming the question by its number on the form."""
+    kind = raw.get("kind") or ""
+    text = (raw.get("text") or "").strip()
+    options = [line.strip() for line in raw.get("options") or [] if line and line.strip()]
+    where = {"n": number}
+    if kind not in QKind.values:
+        raise ParticipationRuleError(_("Question %(n)s: choose its kind.") % where)
+    if not text:
+        raise ParticipationRuleError(_("Question %(n)s: write the question.") % where)
+    if len(text) > POLL_QUESTION_LIMIT:
+        raise ParticipationRuleError(
+            _("Question %(n)s: keep it within %(limit)s characters.")
+            % {**where, "limit": POLL_QUESTION_LIMIT}
+        )
+    max_choices = raw.get("max_choices")
+    if kind in (QKind.SINGLE, QKind.MULTIPLE):
+        if len(options) < 2:
+            raise ParticipationRuleError(
+                _("Question %(n)s: give at least two options, one per line.") % where
+            )
+        if len(options) > POLL_MAX_OPTIONS:
+            raise ParticipationRuleError(
+                _("Question %(n)s: at most %(limit)s options.")
+                % {**where, "limit": POLL_MAX_OPTIONS}
+            )
+        if len(set(options)) != len(options):
+            raise ParticipationRuleError(_("Question %(n)s: an option is given twice.") % where)
+        if any(len(option) > POLL_OPTION_LIMIT for option in options):
+            raise ParticipationRuleError(
+                _("Question %(n)s: keep each option within %(limit)s characters.")
+                % {**where, "limit": POLL_OPTION_LIMIT}
+            )
+    elif options:
+        raise ParticipationRuleError(
+            _("Question %(n)s: only single and multiple choice questions have options.") % where
+        )
+    if kind == QKind.MULTIPLE:
+        if max_choices is not None and not 1 <= max_choices <= len(options):
+            raise ParticipationRuleError(
+                _("Question %(n)s: “at most” lies between 1 and the %(count)s options.")
+                % {**where, "count": len(options)}
+            )
+    else:
+        max_choices = None
+    question = PollQuestion(
+        position=number, kind=kind, text=text, required=bool(raw.get("required", True)),
+        max_choices=max_choices,
+    )  # fmt: skip
+    return question, options
+
+
+@transaction.atomic
+def poll_save(*, actor, branch_id, title, description="", secret=False,
+              audience=Poll.Audience.MEMBERS, campus=None, results=Poll.Results.AFTER_CLOSE,
+              opens_at, closes_at, questions, poll=None, now=None):  # fmt: skip
+    """Creates or edits a draft poll with its questions and options.
+
+    Only officers of the branch; only a draft (a published poll's questions are
+    frozen). A secret poll shows its results after it closes: live counts read
+    beside the list of who has answered would tell how each newcomer voted.
+    The poll opens before it closes, and closes in the future. Choice questions
+    need two options or more; a multiple choice's maximum lies between 1 and the
+    number of options. `questions` is a list of dicts: kind, text, options (a
+    list of texts), max_choices, required. Edits replace the questions."""
+    now = now or timezone.now()
+    _check_poll_manager(actor, branch_id)
+    if poll is not None:
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.branch_id != branch_id:
+            raise ParticipationRuleError(_("Only officers of the branch can do this."))
+        if poll.status != Poll.Status.DRAFT:
+            raise ParticipationRuleError(
+                _("This poll is published: its questions can no longer change.")
+            )
+    title = _text(title, _("Give the poll a title."))
+    if len(title) > POLL_TITLE_LIMIT:
+        raise ParticipationRuleError(
+            _("Keep the title within %(n)s characters.") % {"n": POLL_TITLE_LIMIT}
+        )
+    if audience not in Poll.Audience.values:
+        raise ParticipationRuleError(_("Choose who may answer."))
+    if results not in Poll.Results.values:
+        raise ParticipationRuleError(_("Choose when members see the results."))
+    if audience == Poll.Audience.CAMPUS:
+        branch_campuses = Member.objects.filter(branch_id=branch_id).values("home_campus_id")
+        if campus is None or not branch_campuses.filter(home_campus_id=campus.pk).exists():
+            raise ParticipationRuleError(_("Choose a campus where the branch has members."))
+    else:
+        campus = None
+    if secret and results == Poll.Results.LIVE:
+        raise ParticipationRuleError(
+            _("A secret poll shows its results only after it closes: live counts beside the "
+              "list of who has answered would tell how each of them voted. Choose “After the "
+              "poll closes”.")
+        )  # fmt: skip
+    if opens_at is None or closes_at is None or closes_at <= opens_at:
+        raise ParticipationRuleError(_("The poll must close after it opens."))
+    if closes_at <= now:
+        raise ParticipationRuleError(_("The poll must close in the future."))
+    if not questions:
+        raise ParticipationRuleError(_("Ask at least one question."))
+    if len(questions) > POLL_MAX_QUESTIONS:
+        raise ParticipationRuleError(
+            _("At most %(n)s questions in a poll.") % {"n": POLL_MAX_QUESTIONS}
+        )
+    cleaned = [_clean_question(number, raw) for number, raw in enumerate(questions, start=1)]
+    poll = poll or Poll(branch_id=branch_id, created_by=actor)
+    poll.title, poll.description = title, (description or "").strip()
+    poll.secret, poll.audience, poll.campus, poll.results = secret, audience, campus, results
+    poll.opens_at, poll.closes_at = opens_at, closes_at
+    poll.save()
+    poll.questions.all().delete()
+    for question, options in cleaned:
+        question.poll = poll
+        question.save()
+        PollOption.objects.bulk_create(
+            [PollOption(question=question, position=i, text=t) for i, t in enumerate(options, 1)]
+        )
+    return poll
+
+
+@transaction.atomic
+def poll_publish(*, actor, poll, now=None):
+    """An officer of the branch publishes a draft: from then on its questions are
+    frozen. Members are told when it opens (poll_announce_openings)."""
+    now = now or timezone.now()
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    _check_poll_manager(actor, poll.branch_id)
+    if poll.status != Poll.Status.DRAFT:
+        raise ParticipationRuleError(_("This poll is already published."))
+    if poll.closes_at <= now:
+        raise ParticipationRuleError(
+            _("This poll's closing time has passed: change it before publishing.")
+        )
+    if not poll.questions.exists():
+        raise ParticipationRuleError(_("Ask at least one question."))
+    poll.status, poll.published_at = Poll.Status.PUBLISHED, now
+    poll.save(update_fields=["status", "published_at"])
+    return poll
+
+
+def _poll_url(poll):
+    return reverse("participation:poll_detail", args=[poll.pk])
+
+
+def _notify_members(members, *, key, subject, body, url) -> int:
+    """Tells the accounts of `members` once per key, in bulk: one query for who is
+    left, then inbox rows a thousand at a time, rendered once per language; the
+    emails are queued on commit. Returns how many were told now."""
+    from django.contrib.auth import get_user_model
+
+    from union_portal.core.models import Notification
+    from union_portal.core.notifications import _render
+    from union_portal.core.tasks import send_notification_email
+
+    users = (
+        get_user_model()
+        .objects.filter(member__in=members.values("pk"))
+        .exclude(notifications__key=key)
+        .values_list("pk", "language", "email")
+        .order_by("pk")
+    )
+    told, rendered = 0, {}
+    users = list(users)
+    for start in range(0, len(users), NOTIFY_CHUNK):
+        chunk = users[start : start + NOTIFY_CHUNK]
+        rows = []
+        for user_id, language, _email in chunk:
+            language = language or settings.LANGUAGE_CODE
+            if language not in rendered:
+                rendered[language] = (
+                    _render(subject, language)[:255], _render(body, language)
+                )  # fmt: skip
+            title, text = rendered[language]
+            rows.append(Notification(user_id=user_id, key=key, subject=title, body=text, url=url))
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            emailed = {user_id for user_id, _language, email in chunk if email}
+            ids = list(
+                Notification.objects.filter(
+                    key=key, user_id__in=emailed, emailed_at__isnull=True
+                ).values_list("pk", flat=True)
+            )
+            transaction.on_commit(
+                lambda ids=ids: [send_notification_email.delay(pk) for pk in ids], robust=True
+            )
+        told += len(rows)
+    return told
+
+
+def poll_waiting_members(poll, today=None):
+    """The eligible members who have not answered yet."""
+    return poll_eligible_members(poll, today).exclude(poll_votes__poll=poll)
+
+
+def poll_remind(*, actor, poll, now=None) -> int:
+    """An officer of the branch reminds the eligible members who have not answered
+    an open poll, once per poll and day. Returns how many were told now. The
+    reminder says nothing about anyone's answers."""
+    now = now or timezone.now()
+    _check_poll_manager(actor, poll.branch_id)
+    if poll.status != Poll.Status.PUBLISHED or now < poll.opens_at:
+        raise ParticipationRuleError(_("This poll is not open yet."))
+    if now >= poll.closes_at:
+        raise ParticipationRuleError(_("This poll has closed."))
+    today = _today(now)
+    closes = timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")
+    return _notify_members(
+        poll_waiting_members(poll, today),
+        key=f"poll-{poll.pk}-remind-{today.isoformat()}",
+        subject=format_lazy(gettext_lazy("Reminder: please answer the poll {title}"),
+                            title=poll.title),
+        body=format_lazy(gettext_lazy("The poll closes at {time}."), time=closes),
+        url=_poll_url(poll),
+    )  # fmt: skip
+
+
+def poll_announce_openings(*, now=None) -> int:
+    """Celery beat, every few minutes: the eligible members of each published poll
+    whose opening time has passed are told once (key poll-<id>-open), in bulk.
+    Members who answered already are not told."""
+    now = now or timezone.now()
+    told = 0
+    polls = Poll.objects.filter(status=Poll.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+    for poll in polls:
+        closes = timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")
+        told += _notify_members(
+            poll_waiting_members(poll, _today(now)),
+            key=f"poll-{poll.pk}-open",
+            subject=format_lazy(gettext_lazy("A poll is open for you: {title}"), title=poll.title),
+            body=format_lazy(gettext_lazy("Answer it by {time}."), time=closes),
+            url=_poll_url(poll),
+        )
+    return told

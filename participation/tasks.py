@@ -17,3 +17,8 @@ def escalate_overdue(now_iso=None):
 @shared_task(name="participation.send_reminders")
 def send_reminders(now_iso=None):
     return services.proposal_send_reminders(now=_clock(now_iso))
+
+
+@shared_task(name="participation.announce_poll_openings")
+def announce_poll_openings(now_iso=None):
+    return services.poll_announce_openings(now=_clock(now_iso))

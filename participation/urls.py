@@ -26,4 +26,12 @@ urlpatterns = [
 urlpatterns += [
     path("polls/<int:pk>/results/", views.poll_results, name="poll_results"),
     path("polls/<int:pk>/results/export/", views.poll_results_export, name="poll_results_export"),
+    # 问卷 / 投票
+    path("polls/", views.poll_list, name="poll_list"),
+    path("polls/new/", views.poll_create, name="poll_create"),
+    path("polls/<int:pk>/", views.poll_detail, name="poll_detail"),
+    path("polls/<int:pk>/edit/", views.poll_edit, name="poll_edit"),
+    path("polls/<int:pk>/publish/", views.poll_publish, name="poll_publish"),
+    path("polls/<int:pk>/voters/", views.poll_voters, name="poll_voters"),
+    path("polls/<int:pk>/remind/", views.poll_remind, name="poll_remind"),
 ]

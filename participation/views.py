@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -34,6 +36,8 @@ from .forms import (
 )
 from .models import HandlingOffice, Proposal, Representative
 from .permissions import (
+    get_poll_for_manager,
+    get_poll_for_viewer,
     get_proposal_for_viewer,
     get_public_proposal,
     get_term_for_manager,
@@ -41,6 +45,7 @@ from .permissions import (
     is_proposer,
     may_cosign,
     may_manage,
+    may_manage_polls,
     may_review,
     participation_manager_required,
 )
@@ -445,3 +450,157 @@ def _results_table(poll, results, turnout):
     table += [turnout_row(_("Campus"), row) for row in turnout["campuses"]]
     table += [turnout_row(_("Department"), row) for row in turnout["departments"]]
     return table
+
+
+# --- polls (问卷 / 投票) ---------------------------------------------------------
+
+
+def _poll_detail(poll):
+    return redirect("participation:poll_detail", pk=poll.pk)
+
+
+@login_required_403
+def poll_list(request):
+    from union_portal.core.pagination import paginate
+
+    now = timezone.now()
+    page, query = paginate(request, selectors.poll_list(user=request.user, now=now), 20)
+    return render(request, "participation/poll_list.html", {
+        "page": page, "query": query, "now": now,
+        "may_manage": bool(branches_where(request.user, "polls.manage")),
+    })  # fmt: skip
+
+
+def _poll_form_page(request, *, branch_id, poll=None):
+    from .forms import POLL_FORM_ROWS, PollForm
+
+    if poll is not None:
+        poll = selectors.poll_with_questions(poll)
+        rows = max(POLL_FORM_ROWS, len(poll.questions.all()) + 2)
+        initial = PollForm.initial_for(poll)
+    else:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        rows, initial = POLL_FORM_ROWS, {"opens_at": now, "closes_at": now + timedelta(days=7)}
+    form = PollForm(request.POST or None, branch_id=branch_id, rows=rows, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = perform(request, lambda: services.poll_save(
+            actor=request.user, branch_id=branch_id, poll=poll, **form.poll_fields()),
+            _("Saved as a draft: publish it when it is ready."))  # fmt: skip
+        if saved is not None:
+            return _poll_detail(saved)
+    return render(request, "participation/poll_form.html", {"form": form, "poll": poll})
+
+
+@require_action("polls.manage")
+def poll_create(request):
+    return _poll_form_page(request, branch_id=min(branches_where(request.user, "polls.manage")))
+
+
+@login_required_403
+def poll_edit(request, pk):
+    poll = get_poll_for_manager(request.user, pk, timezone.now())
+    if poll.status != poll.Status.DRAFT:
+        messages.error(request, _("This poll is published: its questions can no longer change."))
+        return _poll_detail(poll)
+    return _poll_form_page(request, branch_id=poll.branch_id, poll=poll)
+
+
+@require_POST
+@login_required_403
+def poll_publish(request, pk):
+    poll = get_poll_for_manager(request.user, pk, timezone.now())
+    perform(request, lambda: services.poll_publish(actor=request.user, poll=poll),
+            _("Published: members are told when it opens."))  # fmt: skip
+    return _poll_detail(poll)
+
+
+@login_required_403
+def poll_detail(request, pk):
+    from union_portal.core.roles import roles_of
+
+    from .forms import VoteForm
+    from .models import PollVoter
+
+    now = timezone.now()
+    poll = selectors.poll_with_questions(get_poll_for_viewer(request.user, pk, now))
+    member = roles_of(request.user).member
+    voted_on = None
+    if member is not None:
+        voted_on = (
+            PollVoter.objects.filter(poll=poll, member=member)
+            .values_list("voted_on", flat=True)
+            .first()
+        )
+    may_answer = (
+        voted_on is None
+        and poll.is_open(now)
+        and member is not None
+        and services.poll_eligible_members(poll, timezone.localdate(now))
+        .filter(pk=member.pk)
+        .exists()
+    )
+    form = VoteForm(request.POST if request.method == "POST" else None, poll=poll)
+    if request.method == "POST":
+        if voted_on is not None:
+            messages.error(request, _("You have already answered this poll."))
+            return _poll_detail(poll)
+        if not may_answer:
+            # Nothing is written: the vote rule says why (not open, closed, not for you).
+            perform(request, lambda: services.poll_vote(actor=request.user, poll=poll,
+                                                        answers={}, now=now))  # fmt: skip
+            return _poll_detail(poll)
+        if form.is_valid():
+            done = perform(
+                request,
+                lambda: services.poll_vote(actor=request.user, poll=poll, answers=form.answers(),
+                                           now=now),
+                _("Thank you: your answers are recorded."),
+            )  # fmt: skip
+            if done is not None:
+                return _poll_detail(poll)
+        else:
+            messages.error(request, _("Some answers need your attention: see below."))
+    manager = may_manage_polls(request.user, poll)
+    return render(request, "participation/poll_detail.html", {
+        "poll": poll, "form": form, "may_answer": may_answer, "voted_on": voted_on,
+        "may_manage": manager, "is_open": poll.is_open(now), "is_closed": poll.is_closed(now),
+        "is_draft": poll.status == poll.Status.DRAFT,
+        # A named poll shows the member their own answers; a secret one never does.
+        "my_answers": _my_answers(poll, member) if voted_on and not poll.secret else None,
+    })  # fmt: skip
+
+
+def _my_answers(poll, member):
+    from .models import BallotAnswer
+
+    return list(
+        BallotAnswer.objects.filter(ballot__poll=poll, ballot__member=member)
+        .select_related("question", "option")
+        .order_by("question__position", "question_id", "option__position")
+    )
+
+
+@login_required_403
+def poll_voters(request, pk):
+    from union_portal.core.pagination import paginate
+
+    now = timezone.now()
+    poll = get_poll_for_manager(request.user, pk, now)
+    today = timezone.localdate(now)
+    eligible, answered = selectors.poll_turnout_counts(poll, today)
+    page, query = paginate(request, selectors.poll_waiting(poll, today), 50)
+    return render(request, "participation/poll_voters.html", {
+        "poll": poll, "eligible": eligible, "answered": answered, "page": page, "query": query,
+        "share": round(100 * answered / eligible) if eligible else 0,
+        "is_open": poll.is_open(now),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required_403
+def poll_remind(request, pk):
+    poll = get_poll_for_manager(request.user, pk, timezone.now())
+    perform(request, lambda: services.poll_remind(actor=request.user, poll=poll),
+            lambda told: _("%(count)d members reminded (each is reminded once a day).")
+            % {"count": told})  # fmt: skip
+    return redirect("participation:poll_voters", pk=poll.pk)

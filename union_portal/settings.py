@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
     },
 }
+# Polls: members are told once when a poll they may answer opens.
+CELERY_BEAT_SCHEDULE["poll-openings"] = {
+    "task": "participation.announce_poll_openings",
+    "schedule": crontab(minute="*/5"),
+}
 # A notification whose email is still unsent after this long is picked up again.
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
     seconds=int(os.environ.get("NOTIFICATION_EMAIL_RETRY_AFTER_SECONDS", "600"))

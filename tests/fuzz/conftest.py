@@ -200,6 +200,7 @@ def _objects(people, branch, department):
     return {
         **_participation(people, branch, today),
         **_poll_results(people, branch),
+        **_polls(people, branch),
         "award_round": {"pk": open_round.pk},
         "closed_round": {"pk": closed_round.pk},
         "draft_round": {"pk": award_round("评优草稿", publish=False).pk},
@@ -295,3 +296,26 @@ def _poll_results(people, branch):
         ps.poll_vote(actor=user, poll=poll, answers={single.pk: first.pk, text.pk: f"建议{i}"})
     Poll.objects.filter(pk=poll.pk).update(closes_at=now - timedelta(hours=1))
     return {"closed_poll": {"pk": poll.pk}}
+
+
+def _polls(people, branch):
+    """A draft poll with every kind of question, and the same one published and open."""
+    from django.utils import timezone
+
+    from participation import services as ps
+
+    now = timezone.now()
+    fields = {
+        "actor": people["officer"], "branch_id": branch.pk, "title": "食堂满意度",
+        "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=3),
+        "questions": [
+            {"kind": "single", "text": "哪个食堂", "options": ["一食堂", "二食堂"]},
+            {"kind": "multiple", "text": "哪些菜", "options": ["面", "饭", "粥"],
+             "max_choices": 2},
+            {"kind": "rating", "text": "评分", "options": []},
+            {"kind": "text", "text": "建议", "options": [], "required": False},
+        ],
+    }  # fmt: skip
+    draft_poll, open_poll = ps.poll_save(**fields), ps.poll_save(**fields)
+    ps.poll_publish(actor=people["officer"], poll=open_poll)
+    return {"draft_poll": {"pk": draft_poll.pk}, "open_poll": {"pk": open_poll.pk}}

@@ -197,6 +197,16 @@ SETUP.update({
     "participation:public_list": [("none", ANONYMOUS), ("none", MEMBER)],
     "participation:public_detail": [("public_proposal", ANONYMOUS)],
 })  # fmt: skip
+# 问卷/投票: the member answers an open poll; the officer drafts, publishes, reminds.
+SETUP |= {
+    "participation:poll_list": [("none", MEMBER), ("none", OFFICER)],
+    "participation:poll_create": [("none", OFFICER, {}, ("participation:poll_edit", "draft_poll"))],
+    "participation:poll_detail": [("open_poll", MEMBER), ("draft_poll", OFFICER)],
+    "participation:poll_edit": [("draft_poll", OFFICER)],
+    "participation:poll_publish": [("draft_poll", OFFICER)],
+    "participation:poll_voters": [("open_poll", OFFICER)],
+    "participation:poll_remind": [("open_poll", OFFICER)],
+}
 
 
 @dataclass(frozen=True)

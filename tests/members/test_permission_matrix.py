@@ -206,6 +206,21 @@ MATRIX.update({
     "participation:public_list": ("none", "get", EVERYONE),
     "participation:public_detail": ("public_proposal", "get", EVERYONE),
 })  # fmt: skip
+# 问卷/投票: an open poll of the branch is its members'; a draft is its officers'
+# (members get 404); the turnout page and reminders are the officers' (403).
+POLL_MANAGE = {**EVENT_VIEW, "member": 403}
+DRAFT_POLL = {**EVENT_VIEW, "member": 404}
+MATRIX |= {
+    "participation:poll_list": ("none", "get", SIGNED_IN),
+    "participation:poll_create": ("none", "get", ROSTER),
+    "participation:poll_detail": ("open_poll", "get", EVENT_VIEW),
+    "participation:poll_edit": ("draft_poll", "get", DRAFT_POLL),
+    "participation:poll_publish": ("draft_poll", "post", {**DRAFT_POLL, "officer": 302,
+                                                          "chair": 302}),
+    "participation:poll_voters": ("open_poll", "get", POLL_MANAGE),
+    "participation:poll_remind": ("open_poll", "post", {**POLL_MANAGE, "officer": 302,
+                                                        "chair": 302}),
+}  # fmt: skip
 
 # Third-party and framework pages are not ours to matrix.
 EXTERNAL_NAMESPACES = {"admin"}
@@ -317,9 +332,11 @@ def objects(people, branch, department):
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
     public_proposal = _public_proposal(people, branch)
     closed_poll = _closed_poll(branch, people["officer"])
+    polls = _polls(people, branch)
     return {
         "public_proposal": {"pk": public_proposal.pk},
         "closed_poll": {"pk": closed_poll.pk},
+        **polls,
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},
@@ -378,6 +395,25 @@ def _closed_poll(branch, officer):
     question = poll.questions.create(kind="single", text="最常去哪个食堂？")
     question.options.create(text="一食堂")
     return poll
+
+
+def _polls(people, branch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation import services as participation_services
+
+    now = timezone.now()
+    fields = {
+        "actor": people["officer"], "branch_id": branch.pk, "title": "问卷",
+        "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=1),
+        "questions": [{"kind": "rating", "text": "评分", "options": []}],
+    }  # fmt: skip
+    draft_poll = participation_services.poll_save(**fields)
+    open_poll = participation_services.poll_save(**fields)
+    participation_services.poll_publish(actor=people["officer"], poll=open_poll)
+    return {"draft_poll": {"pk": draft_poll.pk}, "open_poll": {"pk": open_poll.pk}}
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

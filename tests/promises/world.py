@@ -231,6 +231,7 @@ def build() -> World:
     _awards(world, branch)
     _proposals(world, branch)
     _secret_polls(world, branch)
+    _polls(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
     return world
@@ -443,13 +444,18 @@ VOTERS = ["member", "conf_filer", "anon_filer", "objector", "needy", "officer", 
 
 
 def _secret_polls(world, branch):
-    """Two secret polls of the branch, answered through the vote service and then
+    """Two secret polls of the branch, answered on the poll's page and then
     closed (results visible). In the first, every voter's free-text answer carries
     a marker of its own (world.objects["ballots"]: role -> marker, in the order
     cast); the second has only two free-text answers, fewer than the 5 a secret
     poll needs before its texts are shown, so its markers are shown to nobody."""
     from participation.models import Poll, PollQuestion
-    from participation.services import poll_vote
+
+    def vote(role, poll, answers):
+        page = reverse("participation:poll_detail", args=[poll.pk])
+        fields = {f"q{question}": str(value) for question, value in answers.items()}
+        response = submit(world.client(role), page, fields)
+        assert response.status_code == 302, response.content.decode()[-2000:]
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     # Whole hours days ago: no time on a poll page can be the anonymous case's minute.
@@ -480,7 +486,7 @@ def _secret_polls(world, branch):
         ballots[role] = marker
         world.markers[f"ballot_{role}"] = [marker]
         answers = {single.pk: options[k % len(options)].pk, text.pk: f"希望{marker}改进"}
-        poll_vote(actor=world.users[role], poll=poll, answers=answers)
+        vote(role, poll, answers)
     world.objects["ballots"] = ballots
     close(poll)
 
@@ -488,9 +494,25 @@ def _secret_polls(world, branch):
     world.objects["few_poll"] = few
     world.markers["few_ballots"] = ["QFEWBALLOTAQ", "QFEWBALLOTBQ"]
     for role, marker in zip(["member", "needy"], world.markers["few_ballots"], strict=True):
-        poll_vote(actor=world.users[role], poll=few,
-                  answers={single.pk: options[0].pk, text.pk: f"说明{marker}"})  # fmt: skip
+        vote(role, few, {single.pk: options[0].pk, text.pk: f"说明{marker}"})
     # Three more ballots without a text: the poll has 5 ballots but only 2 texts.
     for role in ["objector", "officer", "chair"]:
-        poll_vote(actor=world.users[role], poll=few, answers={single.pk: options[1].pk})
+        vote(role, few, {single.pk: options[1].pk})
     close(few)
+
+
+def _polls(world, branch):
+    """问卷: the officer drafts two polls through the form and publishes one, so
+    every poll page is reached by a link (the secret-ballot sweep adds its own)."""
+    from participation.models import Poll
+
+    officer = world.client("officer")
+    for title in ("问卷草稿", "活动意向调查"):
+        response = submit(officer, reverse("participation:poll_create"), {
+            "title": title, "question_1_text": "周末还是工作日？",
+            "question_1_options": "周末\n工作日"})  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+    poll = Poll.objects.get(title="活动意向调查")
+    page = reverse("participation:poll_detail", args=[poll.pk])
+    response = submit(officer, page, {}, action="/publish/")
+    assert response.status_code == 302, response.content.decode()[-2000:]

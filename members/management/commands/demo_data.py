@@ -18,7 +18,7 @@ from grievances.models import Grievance
 from members.models import Branch, BranchRole, Campus, Department, Member
 from notices.demo import load_demo_notices
 from notices.models import Notice
-from participation.demo import load_demo_proposals
+from participation.demo import load_demo_polls, load_demo_proposals
 
 DEMO_PASSWORD = "union-demo-2026"
 
@@ -214,6 +214,11 @@ class Command(BaseCommand):
             branch=branches[0],
             officer=User.objects.get(username="officer"),
             chair=User.objects.get(username="chair"),
+            member=Member.objects.get(user__username="member"),
+        )
+        load_demo_polls(
+            branch=branches[0],
+            officer=User.objects.get(username="officer"),
             member=Member.objects.get(user__username="member"),
         )
         self.stdout.write(

@@ -55,6 +55,8 @@ CASE_VIEW = {**EVENT_VIEW}
 CHAIRS = {**ROSTER, "officer": 403, "other_officer": 403, "liaison": 200}
 # An import belongs to the officer who uploaded it.
 OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
+# A hardship file of the branch.
+HARDSHIP_FILE = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "officer": 200, "chair": 200}
 
 MATRIX = {
     "core:home": ("none", "get", dict.fromkeys(ROLES, 200)),
@@ -193,6 +195,18 @@ MATRIX = {
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
+    # 困难职工帮扶: the branch's officers and chair only; a file is a 404 to anyone else
+    # (no hint it exists); the fairness view (figures only) is the chair's and the liaison's.
+    "care:hardship_list": ("none", "get", ROSTER),
+    "care:hardship_open": ("none", "get", ROSTER),
+    "care:hardship_fairness": ("none", "get", CHAIRS),
+    "care:hardship_detail": ("hardship_file", "get", HARDSHIP_FILE),
+    "care:hardship_close": ("hardship_file", "get", HARDSHIP_FILE),
+    # An empty form is refused (400) by those who may send it.
+    "care:hardship_record": ("hardship_file", "post", {**HARDSHIP_FILE, "officer": 400,
+                                                       "chair": 400}),  # fmt: skip
+    "care:hardship_edit": ("hardship_file", "post", {**HARDSHIP_FILE, "officer": 400,
+                                                     "chair": 400}),  # fmt: skip
 }
 
 # Third-party and framework pages are not ours to matrix.
@@ -303,6 +317,12 @@ def objects(people, branch, department):
     )
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
+    from care import services as care_services
+
+    hardship_file = care_services.hardship_file_open(
+        actor=people["officer"], member=member, reason="illness", level="general",
+        officer=people["officer"], review_on=date.fromordinal(today.toordinal() + 365),
+    )  # fmt: skip
     return {
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
@@ -330,6 +350,7 @@ def objects(people, branch, department):
         "event": {"pk": event.pk},
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
+        "hardship_file": {"pk": hardship_file.pk},
     }
 
 

@@ -203,10 +203,16 @@ MATRIX = {
     "care:hardship_detail": ("hardship_file", "get", HARDSHIP_FILE),
     "care:hardship_close": ("hardship_file", "get", HARDSHIP_FILE),
     # An empty form is refused (400) by those who may send it.
-    "care:hardship_record": ("hardship_file", "post", {**HARDSHIP_FILE, "officer": 400,
-                                                       "chair": 400}),  # fmt: skip
-    "care:hardship_edit": ("hardship_file", "post", {**HARDSHIP_FILE, "officer": 400,
-                                                     "chair": 400}),  # fmt: skip
+    "care:hardship_record": (
+        "hardship_file",
+        "post",
+        {**HARDSHIP_FILE, "officer": 400, "chair": 400},
+    ),  # fmt: skip
+    "care:hardship_edit": (
+        "hardship_file",
+        "post",
+        {**HARDSHIP_FILE, "officer": 400, "chair": 400},
+    ),  # fmt: skip
 }
 
 # Third-party and framework pages are not ours to matrix.

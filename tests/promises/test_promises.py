@@ -118,6 +118,13 @@ class DraftProposal(Markers):
     key = "draft_proposal"
 
 
+class HardshipRecord(Markers):
+    """What a hardship file says (its situation, the notes and amounts of the
+    support given) stays with the branch's officers and chair."""
+
+    key = "hardship_record"
+
+
 class OtherBranchRoster(Promise):
     def secrets(self, world):
         return world.identity["other_member"]
@@ -149,6 +156,8 @@ PROMISES = [
                       frozenset({"other_member", "other_officer", "superuser"})),
     PhotoMetadata("what a photo's metadata says about its taker is never kept",
                   frozenset()),
+    HardshipRecord("a hardship file's situation, support notes and amounts are read by the "
+                   "branch's officers and chair only", frozenset(BRANCH_OFFICERS)),
 ]  # fmt: skip
 CASES = [(p, role) for p in PROMISES for role in sorted(EVERYONE - p.allowed)]
 

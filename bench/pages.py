@@ -26,4 +26,8 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("notice detail", "member", f"/notices/{ids['big_notice']}/"),
         ("notices Atom feed", "anonymous", "/notices/feed.atom"),
         ("money summary", "member", "/notices/summary/"),
+        ("hardship files", "officer", "/care/hardship/"),
+        ("hardship file", "officer", f"/care/hardship/{ids['hardship_file']}/"),
+        ("hardship fairness (chair)", "chair", "/care/hardship/fairness/"),
+        ("hardship fairness (liaison)", "liaison", "/care/hardship/fairness/"),
     ]

@@ -7,7 +7,12 @@ from .models import HardshipFile, SupportRecord
 
 
 class DateInput(forms.DateInput):
+    """A phone's date picker: it takes and gives YYYY-MM-DD, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -84,7 +89,7 @@ class HardshipCloseForm(forms.Form):
 class HardshipFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
-        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+        choices=[("open", _("Open files")), ("closed", _("Closed files")), ("all", _("All files"))],
     )
     officer = forms.IntegerField(required=False, min_value=1, max_value=2**62)
     campus = forms.IntegerField(required=False, min_value=1, max_value=2**62)

@@ -5,10 +5,10 @@
 # member's branch's officers and chair only. Anyone else gets a 404 for a file (no
 # hint that it exists); the liaison reads figures on the fairness view, never a file.
 
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.http import Http404  # noqa: E402
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from union_portal.core.roles import branches_where, require_action, roles_of  # noqa: E402
+from union_portal.core.roles import branches_where, require_action, roles_of
 
 hardship_officer_required = require_action("care.hardship")
 

@@ -2,14 +2,14 @@
 
 # --- hardship files (困难职工建档与帮扶) -----------------------------------------
 
-from datetime import timedelta  # noqa: E402
+from datetime import timedelta
 
-from django.conf import settings  # noqa: E402
-from django.db.models import F, Prefetch  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from members.models import BranchRole  # noqa: E402
+from members.models import BranchRole
 
 
 def hardship_contact_overdue_before(today=None):

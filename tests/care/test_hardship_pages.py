@@ -132,3 +132,10 @@ def test_pages_cost_the_same_queries_at_two_sizes(client, people, branch, depart
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_date_pickers_are_filled_in_iso_whatever_the_language(client, people, file, today):
+    client.force_login(people["officer"])
+    page = client.get(reverse("care:hardship_detail", args=[file.pk])).content.decode()
+    assert f'type="date" name="date" value="{today.isoformat()}"' in page
+    assert f'name="review_on" value="{file.review_on.isoformat()}"' in page

@@ -72,6 +72,9 @@ class HardshipFile(models.Model):
     class Meta:
         verbose_name = _("hardship file")
         verbose_name_plural = _("hardship files")
+        # Not for the admin: no permission rows, whose names ("Can view hardship
+        # file") the admin's user page would list beside the member's account.
+        default_permissions = ()
         ordering = ["-opened_on", "-id"]
         indexes = [models.Index(fields=["branch", "closed_on"], name="hardship_branch_open_idx")]
         constraints = [
@@ -136,6 +139,7 @@ class SupportRecord(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        default_permissions = ()
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["subsidy", "aid"], amount__gt=0)

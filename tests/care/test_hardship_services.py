@@ -178,3 +178,10 @@ def test_a_corrected_notice_offers_its_current_lines_only(people, needy, branch)
     with pytest.raises(HardshipRuleError, match="published fund notice"):
         _record(officer, file, kind="aid", amount=Decimal("1"), fund_line=old_line)
     assert _record(officer, file, kind="aid", amount=Decimal("1"), fund_line=_line(notice))
+
+
+def test_no_permission_names_hardship_on_the_admins_user_page(db):
+    from django.contrib.auth.models import Permission
+
+    # The admin's user page lists every permission beside the account's name.
+    assert not Permission.objects.filter(name__icontains="hardship").exists()

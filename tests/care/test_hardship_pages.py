@@ -47,7 +47,7 @@ def test_another_branchs_member_cannot_be_filed(client, people, other_branch):
         "officer": people["officer"].pk, "review_on": "2099-01-01",
     })  # fmt: skip
     assert response.status_code == 200
-    assert "No member of your branch has this staff number." in response.content.decode()
+    assert "本分工会没有此工号的会员。" in response.content.decode()
     assert not HardshipFile.objects.exists()
 
 

@@ -1161,6 +1161,22 @@ class Builder:
                 self.ballot_answers,
             ),
         ]
+        # 困难职工帮扶: a few hundred hardship files (400 at full scale) with their records.
+        tables += [
+            (
+                "care_hardshipfile",
+                "id reason level situation review_on opened_on last_contact_on "
+                "contact_reminder_for contact_reminded_on closed_on close_reason close_note "
+                "created_at branch_id closed_by_id member_id officer_id opened_by_id",
+                self.hardship_files,
+            ),
+            (
+                "care_supportrecord",
+                "id kind date note amount created_at file_id fund_line_id given_by_id "
+                "recorded_by_id",
+                self.support_records,
+            ),
+        ]
         started = time.perf_counter()
         self.member_rows = self.make_members()  # users take their names from it
         with db.connect(dbname) as conn:
@@ -1188,6 +1204,46 @@ class Builder:
             self.timings.append(("(sequences, ANALYZE)", 0, time.perf_counter() - t0))
         self.total_seconds = time.perf_counter() - started
         return self.fixture()
+
+    def hardship_files(self):
+        """Files of the active members the roster marks in hardship, branch 1's first
+        (file 1 is the page the benchmark reads), at most members / 50."""
+        flagged = [row for row in self.member_rows if row[8] and row[7] == "active"]
+        flagged.sort(key=lambda row: (row[12] != 1, row[0]))
+        if not flagged or flagged[0][12] != 1:  # a tiny scale may mark nobody in branch 1
+            flagged.insert(0, next(r for r in self.member_rows if r[12] == 1 and r[7] == "active"))
+        rows, self.hardship_records = [], []
+        today = self.now.date()
+        for n, row in enumerate(flagged[: max(20, self.s.members // 50)], start=1):
+            member_id, b = row[0], row[12]
+            officer = self.rng.choice([OFFICER_OF[b], OFFICER2_OF[b], CHAIR_OF[b]])
+            opened = today - timedelta(days=self.rng.randint(30, 700))
+            contacts = []
+            for _ in range(self.rng.randint(3, 8)):
+                day = opened + timedelta(days=self.rng.randint(0, (today - opened).days))
+                kind = self.rng.choices(
+                    ["visit", "phone", "condolence", "subsidy", "aid", "referral"],
+                    weights=[30, 30, 10, 15, 10, 5],
+                )[0]
+                amount = (
+                    Decimal(self.rng.randint(2, 60) * 100) if kind in ("subsidy", "aid") else None
+                )
+                if kind in ("visit", "phone", "condolence"):
+                    contacts.append(day)
+                self.hardship_records.append(
+                    (len(self.hardship_records) + 1, kind, day, "帮扶记录", amount,
+                     self.now, n, None, officer, officer)
+                )  # fmt: skip
+            rows.append(
+                (n, self.rng.choice(["illness", "family_illness", "disaster", "single_parent"]),
+                 self.rng.choice(["general", "special", "deep"]), "", opened + timedelta(days=365),
+                 opened, max(contacts, default=None), None, None, None, "", "", self.now, b,
+                 None, member_id, officer, officer)
+            )  # fmt: skip
+        return rows
+
+    def support_records(self):
+        return self.hardship_records
 
     def fixture(self) -> dict:
         s = self.s
@@ -1217,6 +1273,7 @@ class Builder:
                 "page_event": self.page_event,
                 "big_case": 1,
                 "big_notice": 1,
+                "hardship_file": 1,
                 "contention_event": self.contention_event,
                 "contention_venue": self.event_venues[self.contention_event][0],
                 "reminder_events": list(self.reminder_events),

@@ -27,6 +27,10 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("notices Atom feed", "anonymous", "/notices/feed.atom"),
         ("money summary", "member", "/notices/summary/"),
         *[page for page in participation_pages(fixture) if _exists(page[2])],
+        ("hardship files", "officer", "/care/hardship/"),
+        ("hardship file", "officer", f"/care/hardship/{ids['hardship_file']}/"),
+        ("hardship fairness (chair)", "chair", "/care/hardship/fairness/"),
+        ("hardship fairness (liaison)", "liaison", "/care/hardship/fairness/"),
     ]
 
 

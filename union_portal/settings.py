@@ -360,3 +360,16 @@ LOGGING = {
 PORTAL_BASE_URL = os.environ.get(
     "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")
 )
+
+# 困难职工帮扶: an open hardship file with no visit, call or condolence for this many
+# days reminds its responsible officer (on a working day, in working hours), and the
+# branch's chair this many working days after that; a file past its review date
+# reminds the officer once.
+PORTAL_HARDSHIP_CONTACT_DAYS = int(os.environ.get("PORTAL_HARDSHIP_CONTACT_DAYS", "60"))
+PORTAL_HARDSHIP_CHAIR_WORKING_DAYS = 10
+# The fairness view counts a member in hardship as contacted within this many days.
+PORTAL_HARDSHIP_CONTACTED_WITHIN_DAYS = 90
+CELERY_BEAT_SCHEDULE["hardship-reminders"] = {
+    "task": "care.hardship_send_reminders",
+    "schedule": crontab(minute=45),
+}

@@ -197,6 +197,16 @@ def _objects(people, branch, department):
         nominations_open_on=today - timedelta(days=9),
         nominations_close_on=today - timedelta(days=1),
     )
+    from care import services as care_services
+
+    hardship_file = care_services.hardship_file_open(
+        actor=officer, member=roster_entry, reason="illness", level="general", officer=officer,
+        review_on=today + timedelta(days=365),
+    )  # fmt: skip
+    care_services.support_record_add(
+        actor=officer, file=hardship_file, kind="aid", date=today, amount=Decimal("300"),
+        fund_line=public_notice.current.fund_lines.first(),
+    )  # fmt: skip
     return {
         **_participation(people, branch, today),
         **_poll_results(people, branch),
@@ -223,6 +233,7 @@ def _objects(people, branch, department):
         "approved_notice": {"pk": fund_notice(branch, officer, chair=chair, status="approved").pk},
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "pending_correction": {"pk": corrected.pk},
+        "hardship_file": {"pk": hardship_file.pk},
     }
 
 

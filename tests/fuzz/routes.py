@@ -185,6 +185,19 @@ SETUP = {
     "admin_login": [("none", ANONYMOUS), ("none", MEMBER)],
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],
+    # 困难职工帮扶: the officer on an open file; the record and edit forms live on the
+    # file's page.
+    "care:hardship_list": [("none", OFFICER)],
+    "care:hardship_open": [("none", OFFICER)],
+    "care:hardship_fairness": [("none", CHAIR), ("none", LIAISON)],
+    "care:hardship_detail": [("hardship_file", OFFICER)],
+    "care:hardship_record": [
+        ("hardship_file", OFFICER, {}, ("care:hardship_detail", "hardship_file"))
+    ],
+    "care:hardship_edit": [
+        ("hardship_file", OFFICER, {}, ("care:hardship_detail", "hardship_file"))
+    ],
+    "care:hardship_close": [("hardship_file", OFFICER)],
 }
 # 投票结果: a closed secret poll with ballots, as a member and as an officer.
 SETUP.update({

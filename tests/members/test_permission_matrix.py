@@ -55,6 +55,8 @@ CASE_VIEW = {**EVENT_VIEW}
 CHAIRS = {**ROSTER, "officer": 403, "other_officer": 403, "liaison": 200}
 # An import belongs to the officer who uploaded it.
 OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
+# A hardship file of the branch.
+HARDSHIP_FILE = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "officer": 200, "chair": 200}
 
 MATRIX = {
     "core:home": ("none", "get", dict.fromkeys(ROLES, 200)),
@@ -193,6 +195,24 @@ MATRIX = {
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
+    # 困难职工帮扶: the branch's officers and chair only; a file is a 404 to anyone else
+    # (no hint it exists); the fairness view (figures only) is the chair's and the liaison's.
+    "care:hardship_list": ("none", "get", ROSTER),
+    "care:hardship_open": ("none", "get", ROSTER),
+    "care:hardship_fairness": ("none", "get", CHAIRS),
+    "care:hardship_detail": ("hardship_file", "get", HARDSHIP_FILE),
+    "care:hardship_close": ("hardship_file", "get", HARDSHIP_FILE),
+    # An empty form is refused (400) by those who may send it.
+    "care:hardship_record": (
+        "hardship_file",
+        "post",
+        {**HARDSHIP_FILE, "officer": 400, "chair": 400},
+    ),  # fmt: skip
+    "care:hardship_edit": (
+        "hardship_file",
+        "post",
+        {**HARDSHIP_FILE, "officer": 400, "chair": 400},
+    ),  # fmt: skip
 }
 # 投票结果 of a closed secret poll: the branch's members, officers and chair, and the
 # liaison (figures only). tests/participation/test_poll_results.py has every time.
@@ -333,6 +353,12 @@ def objects(people, branch, department):
     public_proposal = _public_proposal(people, branch)
     closed_poll = _closed_poll(branch, people["officer"])
     polls = _polls(people, branch)
+    from care import services as care_services
+
+    hardship_file = care_services.hardship_file_open(
+        actor=people["officer"], member=member, reason="illness", level="general",
+        officer=people["officer"], review_on=date.fromordinal(today.toordinal() + 365),
+    )  # fmt: skip
     return {
         "public_proposal": {"pk": public_proposal.pk},
         "closed_poll": {"pk": closed_poll.pk},
@@ -363,6 +389,7 @@ def objects(people, branch, department):
         "event": {"pk": event.pk},
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
+        "hardship_file": {"pk": hardship_file.pk},
     }
 
 

@@ -123,6 +123,13 @@ class DraftProposal(Markers):
     key = "draft_proposal"
 
 
+class HardshipRecord(Markers):
+    """What a hardship file says (its situation, the notes and amounts of the
+    support given) stays with the branch's officers and chair."""
+
+    key = "hardship_record"
+
+
 class OtherBranchRoster(Promise):
     def secrets(self, world):
         return world.identity["other_member"]
@@ -224,6 +231,8 @@ PROMISES = [
                  "shows who answered what", frozenset()),
     FewSecretTexts("a secret poll's free-text answers are shown only when at least 5 were "
                    "given", frozenset()),
+    HardshipRecord("a hardship file's situation, support notes and amounts are read by the "
+                   "branch's officers and chair only", frozenset(BRANCH_OFFICERS)),
 ]  # fmt: skip
 CASES = [(p, role) for p in PROMISES for role in sorted(EVERYONE - p.allowed)]
 

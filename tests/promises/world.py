@@ -234,6 +234,7 @@ def build() -> World:
     _polls(world, branch)
     _events_and_roster(world, branch)
     _newcomer_signs_up(world, branch)
+    _hardship_file(world)
     return world
 
 
@@ -516,3 +517,31 @@ def _polls(world, branch):
     page = reverse("participation:poll_detail", args=[poll.pk])
     response = submit(officer, page, {}, action="/publish/")
     assert response.status_code == 302, response.content.decode()[-2000:]
+
+
+def _hardship_file(world):
+    """困难职工建档: the officer opens a file for the member in hardship (the second
+    officer responsible, who is told by inbox and email), records a visit and aid
+    money with a note, and the file stays open."""
+    from care.models import HardshipFile
+
+    officer = world.client("officer")
+    needy = world.users["needy"].member
+    today = timezone.localdate()
+    response = submit(officer, reverse("care:hardship_open"), {
+        "staff_number": needy.staff_number, "reason": "family_illness", "level": "special",
+        "officer": str(world.users["officer2"].pk),
+        "review_on": (today + timedelta(days=300)).isoformat(),
+        "situation": "家属住院QHARDSITQ",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    file = HardshipFile.objects.get(member=needy)
+    page = reverse("care:hardship_detail", args=[file.pk])
+    world.markers["hardship_record"] = ["1234.56", "QHARDNOTEQ", "QHARDSITQ"]
+    for fields in (
+        {"kind": "visit", "note": "上门看望"},
+        {"kind": "aid", "amount": "1234.56", "note": "医疗救助QHARDNOTEQ"},
+    ):
+        response = submit(officer, page, {"date": today.isoformat(), **fields},
+                          action="/record/")  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]

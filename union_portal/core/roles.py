@@ -45,6 +45,10 @@ ACTIONS = {
     # in a secret poll.
     "polls.answer": {MEMBER},
     "polls.manage": {OFFICER, CHAIR},
+    # 困难职工帮扶: files, support records and amounts are the branch's officers'
+    # and chair's; the fairness view is the chair's (and the liaison's, figures only).
+    "care.hardship": {OFFICER, CHAIR},
+    "care.hardship_fairness": {CHAIR},
 }
 
 

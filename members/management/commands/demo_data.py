@@ -221,6 +221,13 @@ class Command(BaseCommand):
             officer=User.objects.get(username="officer"),
             member=Member.objects.get(user__username="member"),
         )
+        from care.demo import load_demo_hardship
+
+        load_demo_hardship(
+            branch=branches[0],
+            officers=[User.objects.get(username="officer")],
+            chair=User.objects.get(username="chair"),
+        )
         self.stdout.write(
             f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events, "
             f"{Grievance.objects.count()} cases, {Notice.objects.count()} notices."

@@ -1,0 +1,105 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# --- hardship files (困难职工建档与帮扶) -----------------------------------------
+from .models import HardshipFile, SupportRecord
+
+
+class DateInput(forms.DateInput):
+    """A phone's date picker: it takes and gives YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class FundLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (
+            f"{obj.version.title} · {obj.date:%Y-%m-%d} · {obj.payee} · {obj.note} · ¥{obj.amount}"
+        )
+
+
+def _one_year_on():
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+class HardshipFileForm(forms.Form):
+    reason = forms.ChoiceField(label=_("reason"), choices=HardshipFile.Reason.choices)
+    level = forms.ChoiceField(label=_("level"), choices=HardshipFile.Level.choices)
+    officer = OfficerChoiceField(label=_("responsible officer"), queryset=None)
+    review_on = forms.DateField(label=_("review date"), widget=DateInput, initial=_one_year_on)
+    situation = forms.CharField(
+        label=_("situation"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
+class HardshipOpenForm(HardshipFileForm):
+    staff_number = forms.CharField(label=_("staff number"), max_length=20)
+    field_order = ["staff_number", "reason", "level", "officer", "review_on", "situation"]
+
+
+class SupportRecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SupportRecord.Kind.choices)
+    date = forms.DateField(label=_("date"), widget=DateInput, initial=timezone.localdate)
+    given_by = OfficerChoiceField(label=_("by"), queryset=None)
+    amount = forms.DecimalField(
+        label=_("amount (CNY)"), required=False, max_digits=10, decimal_places=2,
+        min_value=0.01, help_text=_("For a subsidy or aid money only."),
+    )  # fmt: skip
+    fund_line = FundLineChoiceField(
+        label=_("paid from the fund notice line"), queryset=None, required=False,
+        help_text=_("Optional: a line of a published fund notice of the branch."),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, officers, fund_lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].queryset = officers
+        self.fields["fund_line"].queryset = fund_lines
+
+
+class HardshipCloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("reason for closing"),
+                               choices=HardshipFile.CloseReason.choices)  # fmt: skip
+    note = forms.CharField(label=_("note"), required=False, max_length=300)
+    confirm = forms.BooleanField(
+        label=_("I confirm: close this file and clear the member's hardship flag."), required=True
+    )
+
+
+class HardshipFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("open", _("Open files")), ("closed", _("Closed files")), ("all", _("All files"))],
+    )
+    officer = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    campus = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    overdue = forms.BooleanField(required=False)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "status": data.get("status") or "open",
+            "officer_id": data.get("officer"),
+            "campus_id": data.get("campus"),
+            "overdue": bool(data.get("overdue")),
+        }

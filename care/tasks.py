@@ -1,0 +1,12 @@
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from . import services
+
+# --- hardship files (困难职工建档与帮扶) -----------------------------------------
+
+
+@shared_task(name="care.hardship_send_reminders")
+def hardship_send_reminders(now_iso=None):
+    # Beat passes nothing (the real time); tests pass a time to control the clock.
+    return services.hardship_send_reminders(now=parse_datetime(now_iso) if now_iso else None)

@@ -1,0 +1,141 @@
+"""The hardship pages as each role uses them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from care import services
+from care.models import HardshipFile, SupportRecord
+from members.models import Member
+from tests.factories import MemberFactory
+
+from .conftest import open_file
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def file(people, needy, today):
+    return open_file(people["officer"], needy, today=today - timedelta(days=100))
+
+
+def test_an_officer_opens_a_file_by_staff_number(client, people, needy, today):
+    client.force_login(people["officer"])
+    response = client.post(reverse("care:hardship_open"), {
+        "staff_number": needy.staff_number, "reason": "disaster", "level": "special",
+        "officer": people["officer"].pk, "review_on": (today + timedelta(days=300)).isoformat(),
+    })  # fmt: skip
+    file = HardshipFile.objects.get(member=needy)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("care:hardship_detail", args=[file.pk])
+    assert Member.objects.get(pk=needy.pk).has_hardship
+
+
+def test_another_branchs_member_cannot_be_filed(client, people, other_branch):
+    stranger = MemberFactory(branch=other_branch)
+    client.force_login(people["officer"])
+    response = client.post(reverse("care:hardship_open"), {
+        "staff_number": stranger.staff_number, "reason": "disaster", "level": "special",
+        "officer": people["officer"].pk, "review_on": "2099-01-01",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "本分工会没有此工号的会员。" in response.content.decode()
+    assert not HardshipFile.objects.exists()
+
+
+def test_a_visit_takes_the_member_off_the_overdue_list(client, people, file, today):
+    client.force_login(people["officer"])
+    overdue = reverse("care:hardship_list") + "?overdue=on"
+    assert file.member.name in client.get(overdue).content.decode()
+    response = client.post(reverse("care:hardship_record", args=[file.pk]), {
+        "kind": "visit", "date": today.isoformat(), "given_by": people["officer"].pk,
+        "note": "上门看望",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert file.member.name not in client.get(overdue).content.decode()
+
+
+def test_a_bad_amount_is_refused_with_a_message_and_changes_nothing(client, people, file, today):
+    client.force_login(people["officer"])
+    for amount in ("", "-3", "1.234", "abc", "9" * 5000):
+        response = client.post(reverse("care:hardship_record", args=[file.pk]), {
+            "kind": "subsidy", "date": today.isoformat(), "given_by": people["officer"].pk,
+            "amount": amount,
+        })  # fmt: skip
+        assert response.status_code == 400, amount
+    assert not SupportRecord.objects.exists()
+
+
+def test_closing_asks_for_confirmation(client, people, file):
+    client.force_login(people["chair"])
+    url = reverse("care:hardship_close", args=[file.pk])
+    response = client.post(url, {"reason": "recovered"})
+    assert response.status_code == 200
+    assert HardshipFile.objects.get(pk=file.pk).is_open
+    response = client.post(url, {"reason": "recovered", "confirm": "on"})
+    assert response.status_code == 302
+    assert not HardshipFile.objects.get(pk=file.pk).is_open
+    assert not Member.objects.get(pk=file.member_id).has_hardship
+
+
+def test_amounts_and_notes_are_shown_to_the_branch_officers(client, people, file, today):
+    services.support_record_add(actor=people["officer"], file=file, kind="aid", date=today,
+                                amount=Decimal("1234.56"), note="住院QNOTEQ")  # fmt: skip
+    client.force_login(people["chair"])
+    page = client.get(reverse("care:hardship_detail", args=[file.pk])).content.decode()
+    assert "1234.56" in page and "住院QNOTEQ" in page
+
+
+def test_the_liaison_reads_figures_without_names(client, people, branch, department, today,
+                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        members = [MemberFactory(branch=branch, department=department) for _ in range(5)]
+        for member in members:
+            open_file(people["officer"], member, today=today - timedelta(days=10))
+    client.force_login(people["liaison"])
+    page = client.get(reverse("care:hardship_fairness")).content.decode()
+    assert not [m.name for m in members if m.name in page]
+    assert 'data-testid="fairness-all"' in page and ">5<" in page
+
+
+@pytest.mark.parametrize(
+    "url_name", ["care:hardship_list", "care:hardship_fairness", "care:hardship_detail"]
+)
+def test_pages_cost_the_same_queries_at_two_sizes(client, people, branch, department, today,
+                                                  url_name):  # fmt: skip
+    counts = []
+    files = []
+    for size in (2, 12):
+        while len(files) < size:
+            member = MemberFactory(branch=branch, department=department)
+            made = open_file(people["officer"], member, today=today - timedelta(days=70))
+            services.support_record_add(actor=people["officer"], file=made, kind="aid",
+                                        date=today, amount=Decimal("100"))  # fmt: skip
+            services.support_record_add(actor=people["officer"], file=files[0] if files else made,
+                                        kind="visit", date=today)  # fmt: skip
+            files.append(made)
+        client.force_login(people["chair"])
+        kwargs = {"pk": files[0].pk} if url_name == "care:hardship_detail" else {}
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(url_name, kwargs=kwargs))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_date_pickers_are_filled_in_iso_whatever_the_language(client, people, file, today):
+    client.force_login(people["officer"])
+    page = client.get(reverse("care:hardship_detail", args=[file.pk])).content.decode()
+    assert f'type="date" name="date" value="{today.isoformat()}"' in page
+    assert f'name="review_on" value="{file.review_on.isoformat()}"' in page

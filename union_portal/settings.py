@@ -355,3 +355,10 @@ LOGGING = {
 PORTAL_BASE_URL = os.environ.get(
     "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")
 )
+
+# 福利发放: after a handout's choice deadline the default goes to those who did
+# not choose (once per handout).
+CELERY_BEAT_SCHEDULE["welfare-defaults"] = {
+    "task": "care.welfare_apply_defaults",
+    "schedule": crontab(minute="*/10"),
+}

@@ -45,6 +45,9 @@ ACTIONS = {
     # in a secret poll.
     "polls.answer": {MEMBER},
     "polls.manage": {OFFICER, CHAIR},
+    # 福利发放: officers set handouts up, hand them out at the pickup points and
+    # draft the fund notice; a member's choice is seen by the member and them.
+    "welfare.manage": {OFFICER, CHAIR},
 }
 
 

@@ -197,7 +197,10 @@ def _objects(people, branch, department):
         nominations_open_on=today - timedelta(days=9),
         nominations_close_on=today - timedelta(days=1),
     )
+    from tests.care.welfare_world import welfare_objects
+
     return {
+        **welfare_objects(people, branch),
         **_participation(people, branch, today),
         "award_round": {"pk": open_round.pk},
         "closed_round": {"pk": closed_round.pk},

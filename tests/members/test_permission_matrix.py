@@ -193,6 +193,23 @@ MATRIX = {
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
+    # 福利发放: officers and the chair of the branch manage; the member (eligible)
+    # chooses and shows a code; a member's choice is seen by them and the officers.
+    "care:welfare_list": ("none", "get", ROSTER),
+    "care:welfare_create": ("none", "get", ROSTER),
+    "care:welfare_mine": ("none", "get", SIGNED_IN),
+    "care:welfare_detail": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_edit": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_option": ("draft_handout", "post", {**BRANCH_OBJECT, "officer": 302,
+                                                      "chair": 302}),
+    "care:welfare_point": ("handout", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    "care:welfare_step": ("handout_step", "post", {**BRANCH_OBJECT, "officer": 302,
+                                                   "chair": 302}),
+    "care:welfare_choose": ("handout", "get", {**EVENT_VIEW}),
+    "care:welfare_code": ("handout", "get", {**EVENT_VIEW}),
+    "care:welfare_uncollected": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_totals": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_pickup": ("pickup_point", "get", BRANCH_OBJECT),
 }
 
 # Third-party and framework pages are not ours to matrix.
@@ -303,7 +320,10 @@ def objects(people, branch, department):
     )
     proposal = participation_services.proposal_create(actor=people["member"], title="t", body="b")
     participation_services.proposal_open(actor=people["member"], proposal=proposal)
+    from tests.care.welfare_world import welfare_objects
+
     return {
+        **welfare_objects(people, branch),
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},

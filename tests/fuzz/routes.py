@@ -195,7 +195,8 @@ SETUP = {
     "care:welfare_point": [("handout", OFFICER)],
     "care:welfare_step": [
         ("handout", OFFICER, {"step": step}) for step in ("remind", "close", "fund_notice")
-    ] + [("draft_handout", OFFICER, {"step": "open"})],
+    ]
+    + [("draft_handout", OFFICER, {"step": "open"})],
     "care:welfare_choose": [("handout", MEMBER)],
     "care:welfare_code": [("handout", MEMBER)],
     "care:welfare_uncollected": [("handout", OFFICER)],

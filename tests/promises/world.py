@@ -231,6 +231,7 @@ def build() -> World:
     _awards(world, branch)
     _proposals(world, branch)
     _events_and_roster(world, branch)
+    _welfare(world, branch)
     _newcomer_signs_up(world, branch)
     return world
 
@@ -430,3 +431,20 @@ def _proposals(world, branch):
     step(world.client("officer2"), "answer", {"text": "下学期起晚餐延至19:30"})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.ANSWERED, proposal.status
+
+
+def _welfare(world, branch):
+    """福利发放: an open handout; the member chose and has a code, a colleague
+    collected at the far campus's point."""
+    from care import services as care_services
+    from tests.care.welfare_world import open_handout
+
+    officer = world.users["officer"]
+    handout, gift, card, near, far = open_handout(branch, officer)
+    member = world.users["member"].member
+    care_services.choice_make(member=member, handout=handout, option_id=gift.pk, point_id=far.pk)
+    objector = world.users["objector"].member
+    code = care_services.choice_make(
+        member=objector, handout=handout, option_id=card.pk, point_id=far.pk
+    ).code
+    care_services.pickup_record(actor=officer, point=far, code=code)

@@ -10,14 +10,16 @@ rule here; views, tasks, the demo and tests call these alone."""
 # same branch (never more in total than the line). Every write bumps the
 # "care-hardship" data version, so the fairness view's cached figures are redone.
 
+from datetime import date as _date
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,11 +27,20 @@ from django.utils.translation import gettext_lazy
 from members.models import BranchRole, Member
 from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, reminder_day
+from union_portal.core.models import Notification
 from union_portal.core.notifications import notify
 from union_portal.core.roles import can
 from union_portal.core.rules import RuleError
 
-from .models import HardshipFile, SupportRecord
+from .models import (
+    Handout,
+    HandoutChoice,
+    HandoutOption,
+    HardshipFile,
+    Pickup,
+    PickupPoint,
+    SupportRecord,
+)
 
 HARDSHIP_VERSION = "care-hardship"
 MAX_SUPPORT_AMOUNT = Decimal("99999999.99")
@@ -336,3 +347,396 @@ def hardship_send_reminders(*, now=None) -> int:
         )
         sent += 1
     return sent
+
+
+"""Every write about care: hardship files and support records, welfare handouts."""
+
+# --- welfare handouts (福利发放) ----------------------------------------------
+
+
+class WelfareRuleError(RuleError):
+    """A rule of the welfare handouts refused the request."""
+
+
+def _local(dt):
+    return date_format(timezone.localtime(dt), "Y-m-d H:i")
+
+
+def _check_manager(actor, handout_or_branch_id):
+    branch_id = getattr(handout_or_branch_id, "branch_id", handout_or_branch_id)
+    if not can(actor, "welfare.manage", branch_id):
+        raise WelfareRuleError(_("Only the branch's officers may do this."))
+
+
+def _lock(handout):
+    return Handout.objects.select_for_update().get(pk=handout.pk)
+
+
+def _check_default(handout, option):
+    if option is None:
+        return
+    if option.handout_id != handout.pk:
+        raise WelfareRuleError(_("Choose the default among this handout's options."))
+    if option.stock is not None:
+        raise WelfareRuleError(
+            _("The default option must have no stock limit: everyone who does not choose gets it.")
+        )
+
+
+@transaction.atomic
+def handout_save(*, actor, handout) -> Handout:
+    """Creates or edits a handout (a bound, unsaved model from the form). A
+    closed handout is not edited; the deadline of an open one may move."""
+    _check_manager(actor, handout)
+    if handout.pk is None:
+        handout.created_by = actor
+    else:
+        current = _lock(handout)
+        if current.status == Handout.Status.CLOSED:
+            raise WelfareRuleError(_("A closed handout cannot be changed."))
+        if current.defaults_applied_at and handout.deadline != current.deadline:
+            raise WelfareRuleError(
+                _("The default has already been given: the deadline cannot move any more.")
+            )
+        handout.status = current.status
+    _check_default(handout, handout.default_option)
+    handout.save()
+    return handout
+
+
+@transaction.atomic
+def option_add(*, actor, handout, name, unit_price, stock=None) -> HandoutOption:
+    _check_manager(actor, handout)
+    handout = _lock(handout)
+    if handout.status != Handout.Status.DRAFT:
+        raise WelfareRuleError(_("Options can be added while the handout is a draft only."))
+    option = HandoutOption.objects.create(
+        handout=handout, name=name, unit_price=unit_price, stock=stock
+    )
+    if handout.default_option_id is None and stock is None:
+        handout.default_option = option
+        handout.save(update_fields=["default_option"])
+    return option
+
+
+@transaction.atomic
+def point_add(*, actor, handout, campus, place, hours) -> PickupPoint:
+    _check_manager(actor, handout)
+    handout = _lock(handout)
+    if handout.status == Handout.Status.CLOSED:
+        raise WelfareRuleError(_("A closed handout cannot be changed."))
+    return PickupPoint.objects.create(handout=handout, campus=campus, place=place, hours=hours)
+
+
+def _choose_url(handout):
+    return reverse("care:welfare_choose", args=[handout.pk])
+
+
+@transaction.atomic
+def handout_open(*, actor, handout, now=None) -> Handout:
+    """Opens the choice: needs options, pickup points, a default and a deadline
+    to come. Every eligible member with an account is told once."""
+    _check_manager(actor, handout)
+    now = now or timezone.now()
+    handout = _lock(handout)
+    if Handout.Status.OPEN not in Handout.TRANSITIONS[handout.status]:
+        raise WelfareRuleError(_("Only a draft handout can be opened."))
+    if not handout.options.exists():
+        raise WelfareRuleError(_("Add at least one option before opening."))
+    if not handout.points.exists():
+        raise WelfareRuleError(_("Add at least one pickup point before opening."))
+    if handout.default_option_id is None:
+        raise WelfareRuleError(_("Choose the default option before opening."))
+    if handout.deadline <= now:
+        raise WelfareRuleError(_("The choice deadline must be in the future."))
+    handout.status = Handout.Status.OPEN
+    handout.save(update_fields=["status"])
+    for member in handout.eligible_members().filter(user__isnull=False).select_related("user"):
+        notify(
+            user=member.user,
+            key=f"welfare-open:{handout.pk}:{member.pk}",
+            subject=format_lazy(gettext_lazy("Choose your gift: {title}"), title=handout.title),
+            body=format_lazy(
+                gettext_lazy(
+                    "Choose an option and a pickup point before {deadline}; "
+                    "after that the default is given to you."
+                ),
+                deadline=_local(handout.deadline),
+            ),
+            url=_choose_url(handout),
+        )
+    return handout
+
+
+@transaction.atomic
+def handout_close(*, actor, handout) -> Handout:
+    """Ends the handout: no more choices or pickups."""
+    _check_manager(actor, handout)
+    handout = _lock(handout)
+    if Handout.Status.CLOSED not in Handout.TRANSITIONS[handout.status]:
+        raise WelfareRuleError(_("Only an open handout can be closed."))
+    handout.status = Handout.Status.CLOSED
+    handout.save(update_fields=["status"])
+    return handout
+
+
+def choice_make(*, member, handout, option_id, point_id, now=None) -> HandoutChoice:
+    """A member chooses (or changes) an option and a pickup point before the
+    deadline. Stock is counted under a lock on the option row, so an option
+    with stock N is given to N members and no more, however many press at once;
+    one choice per member and handout (database constraint)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            handout = Handout.objects.get(pk=handout.pk)
+            if handout.status != Handout.Status.OPEN:
+                raise WelfareRuleError(_("This handout is not open for choosing."))
+            if now > handout.deadline or handout.defaults_applied_at:
+                raise WelfareRuleError(_("The choice deadline has passed."))
+            if not handout.is_eligible(member):
+                raise WelfareRuleError(_("This handout is not for you."))
+            point = PickupPoint.objects.filter(pk=point_id, handout=handout).first()
+            if point is None:
+                raise WelfareRuleError(_("Choose one of this handout's pickup points."))
+            existing = (
+                HandoutChoice.objects.select_for_update()
+                .filter(handout=handout, member=member)
+                .first()
+            )
+            if existing is not None and hasattr(existing, "pickup"):
+                raise WelfareRuleError(_("You have already collected this handout."))
+            option = (
+                HandoutOption.objects.select_for_update()
+                .filter(pk=option_id, handout=handout)
+                .first()
+            )
+            if option is None:
+                raise WelfareRuleError(_("Choose one of this handout's options."))
+            changing_option = existing is None or existing.option_id != option.pk
+            if changing_option and option.stock is not None:
+                if option.choices.count() >= option.stock:
+                    raise WelfareRuleError(
+                        _("“%(name)s” is no longer available; please choose another option.")
+                        % {"name": option.name}
+                    )
+            choice = existing or HandoutChoice(handout=handout, member=member)
+            choice.option, choice.point, choice.chosen_at = option, point, now
+            choice.defaulted = False
+            choice.save()
+            return choice
+    except IntegrityError as exc:
+        raise WelfareRuleError(_("You have already chosen for this handout.")) from exc
+
+
+def _first_points(handout):
+    points = list(handout.points.order_by("id"))
+    by_campus = {}
+    for point in points:
+        by_campus.setdefault(point.campus_id, point)
+    return by_campus, points[0] if points else None
+
+
+def handout_apply_defaults(*, now=None) -> int:
+    """After the deadline, gives the default option to every eligible member
+    who did not choose, at the first pickup point of their campus (else the
+    first point). Runs once per handout (a conditional update claims it), also
+    when beat fires twice or the task is retried. Returns the choices made."""
+    now = now or timezone.now()
+    made = 0
+    due = Handout.objects.filter(
+        status=Handout.Status.OPEN, deadline__lt=now, defaults_applied_at__isnull=True
+    ).values_list("pk", flat=True)
+    for handout_id in list(due):
+        with transaction.atomic():
+            claimed = Handout.objects.filter(
+                pk=handout_id, status=Handout.Status.OPEN, defaults_applied_at__isnull=True
+            ).update(defaults_applied_at=now)
+            if claimed != 1:
+                continue
+            handout = Handout.objects.select_related("default_option").get(pk=handout_id)
+            made += _give_defaults(handout, now)
+    return made
+
+
+def _give_defaults(handout, now):
+    by_campus, first = _first_points(handout)
+    option = handout.default_option
+    if option is None or first is None:
+        return 0
+    chose = HandoutChoice.objects.filter(handout=handout).values("member_id")
+    missing = list(
+        handout.eligible_members().exclude(pk__in=chose).select_related("user").order_by("id")
+    )
+    choices = HandoutChoice.objects.bulk_create(
+        HandoutChoice(
+            handout=handout, member=member, option=option, defaulted=True, chosen_at=now,
+            point=by_campus.get(member.home_campus_id, first),
+        )
+        for member in missing
+    )  # fmt: skip
+    for member, choice in zip(missing, choices, strict=True):
+        if member.user_id:
+            notify(
+                user=member.user,
+                key=f"welfare-default:{choice.pk}",
+                subject=format_lazy(gettext_lazy("Your gift: {title}"), title=handout.title),
+                body=format_lazy(
+                    gettext_lazy(
+                        "You did not choose, so you receive {option}. Collect it at {point}."
+                    ),
+                    option=option.name,
+                    point=str(choice.point),
+                ),
+                url=reverse("care:welfare_code", args=[handout.pk]),
+            )
+    return len(choices)
+
+
+def _collector(staff_number, member):
+    staff_number = (staff_number or "").strip()
+    if not staff_number:
+        return None
+    collector = Member.objects.filter(staff_number=staff_number).first()
+    if collector is None:
+        raise WelfareRuleError(
+            _("No member has the staff number “%(number)s”.") % {"number": staff_number[:20]}
+        )
+    return None if collector.pk == member.pk else collector
+
+
+def pickup_record(
+    *, actor, point, code=None, choice_id=None, collector_staff_number="", now=None
+) -> Pickup:
+    """The officer at a pickup point hands the gift over: by the member's code
+    (scanned or typed, as at an event check-in; a colleague may bring it, and
+    who collected is recorded) or by ticking the name on the point's list. A
+    member collects once: a second try says who collected, where and when."""
+    now = now or timezone.now()
+    handout = Handout.objects.get(pk=point.handout_id)
+    _check_manager(actor, handout)
+    if handout.status != Handout.Status.OPEN:
+        raise WelfareRuleError(_("This handout is not open for pickup."))
+    choices = HandoutChoice.objects.select_for_update().select_related("member", "option")
+    choice = None
+    try:
+        with transaction.atomic():
+            if code is not None:
+                code = (code or "").strip().upper().replace(" ", "")
+                choice = choices.filter(handout=handout, code=code).first()
+                if choice is None:
+                    raise WelfareRuleError(
+                        _("No member of this handout has the code “%s”.") % code[:20]
+                    )
+                method = Pickup.Method.CODE
+            else:
+                choice = choices.filter(handout=handout, pk=choice_id).first()
+                if choice is None:
+                    raise WelfareRuleError(_("Choose a member from the list."))
+                method = Pickup.Method.LIST
+            done = Pickup.objects.filter(choice=choice).select_related("point", "collected_by")
+            done = done.first()
+            if done is not None:
+                raise WelfareRuleError(_already_collected(choice, done))
+            collector = _collector(collector_staff_number, choice.member)
+            return Pickup.objects.create(
+                handout=handout, member=choice.member, choice=choice, collected_by=collector,
+                point=point, officer=actor, method=method, at=now,
+            )  # fmt: skip
+    except IntegrityError as exc:
+        done = Pickup.objects.filter(choice=choice).select_related("point", "collected_by").first()
+        raise WelfareRuleError(_already_collected(choice, done)) from exc
+
+
+def _already_collected(choice, done):
+    if done is None:
+        return _("%(name)s has already collected.") % {"name": choice.member.name}
+    who = done.collected_by.name if done.collected_by_id else choice.member.name
+    return _("%(name)s already collected at %(time)s at %(point)s (collected by %(who)s).") % {
+        "name": choice.member.name,
+        "time": _local(done.at),
+        "point": done.point,
+        "who": who,
+    }
+
+
+def handout_remind_uncollected(*, actor, handout, today=None) -> int:
+    """Reminds every member who has not collected yet; at most once a day per
+    member, however often the button is pressed."""
+    _check_manager(actor, handout)
+    if handout.status != Handout.Status.OPEN:
+        raise WelfareRuleError(_("This handout is not open for pickup."))
+    today = today or timezone.localdate()
+    waiting = list(
+        HandoutChoice.objects.filter(
+            handout=handout, pickup__isnull=True, member__user__isnull=False
+        ).select_related("member__user", "option", "point__campus")
+    )
+    keys = {
+        choice.pk: f"welfare-collect:{handout.pk}:{choice.member_id}:{today.isoformat()}"
+        for choice in waiting
+    }
+    told = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    sent = 0
+    for choice in waiting:
+        if keys[choice.pk] in told:
+            continue
+        notify(
+            user=choice.member.user,
+            key=keys[choice.pk],
+            subject=format_lazy(gettext_lazy("Please collect: {title}"), title=handout.title),
+            body=format_lazy(
+                gettext_lazy("{option} is waiting for you at {point} ({hours})."),
+                option=choice.option.name,
+                point=str(choice.point),
+                hours=choice.point.hours,
+            ),
+            url=reverse("care:welfare_code", args=[handout.pk]),
+        )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def handout_draft_fund_notice(*, actor, handout, today=None):
+    """Drafts a fund notice with one line per option: the number chosen × the
+    unit price, in 送温暖/慰问 where that category exists. It is a draft: it goes
+    through the chair's approval like any other notice."""
+    from notices import services as notice_services
+    from notices.models import FundLine, NoticeVersion, SpendingCategory
+
+    _check_manager(actor, handout)
+    handout = _lock(handout)
+    if handout.fund_notice_id is not None:
+        raise WelfareRuleError(_("A fund notice has already been drafted for this handout."))
+    today = today or timezone.localdate()
+    category = SpendingCategory.objects.filter(
+        branch__isnull=True, name="送温暖/慰问", parent__isnull=False
+    ).first()
+    options = handout.options.annotate(quantity=Count("choices")).order_by("id")
+    lines = [
+        FundLine(
+            date=today if isinstance(today, _date) else today.date(),
+            category=category,
+            note=f"{option.name} × {option.quantity}"[:100],
+            payee=option.name[:100],
+            amount=option.unit_price * option.quantity,
+        )
+        for option in options
+        if option.quantity
+    ]
+    if not lines:
+        raise WelfareRuleError(_("Nobody has an option yet: there is nothing to publish."))
+    notice = notice_services.notice_create(
+        actor=actor,
+        branch_id=handout.branch_id,
+        kind="fund",
+        visibility="public",
+        version=NoticeVersion(
+            title=(_("Welfare handout: %(title)s") % {"title": handout.title})[:150],
+            body=_("Quantity × unit price per option of the handout."),
+        ),
+        lines=lines,
+    )
+    handout.fund_notice = notice
+    handout.save(update_fields=["fund_notice"])
+    return notice

@@ -10,3 +10,15 @@ from . import services
 def hardship_send_reminders(now_iso=None):
     # Beat passes nothing (the real time); tests pass a time to control the clock.
     return services.hardship_send_reminders(now=parse_datetime(now_iso) if now_iso else None)
+
+
+"""Celery tasks of care: they call services, nothing else."""
+
+# --- welfare handouts (福利发放) ----------------------------------------------
+
+
+@shared_task(name="care.welfare_apply_defaults")
+def welfare_apply_defaults():
+    from . import services
+
+    return services.handout_apply_defaults()

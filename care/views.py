@@ -2,32 +2,50 @@
 
 # --- hardship files and support records (困难职工建档与帮扶) ---------------------
 
-from django.shortcuts import redirect, render  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
+# --- welfare handouts (福利发放) ----------------------------------------------
 
-from members.models import Campus, Member  # noqa: E402
-from union_portal.core.pagination import paginate  # noqa: E402
-from union_portal.core.roles import login_required_403  # noqa: E402
-from union_portal.core.rules import perform  # noqa: E402
-from union_portal.core.small_groups import min_group_size, withheld_label  # noqa: E402
+import segno
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import fairness as hardship_stats  # noqa: E402
-from . import selectors as care_selectors  # noqa: E402
-from . import services as care_services  # noqa: E402
-from .forms import (  # noqa: E402
+from members.models import Campus, Member
+from union_portal.core.forms import parse_id
+from union_portal.core.pagination import paginate
+from union_portal.core.roles import login_required_403
+from union_portal.core.rules import perform
+from union_portal.core.small_groups import min_group_size, withheld_label
+
+from . import fairness as hardship_stats
+from . import selectors, services
+from . import selectors as care_selectors
+from . import services as care_services
+from .forms import (
+    ChoiceForm,
+    HandoutForm,
     HardshipCloseForm,
     HardshipFileForm,
     HardshipFilterForm,
     HardshipOpenForm,
+    OptionForm,
+    PickupForm,
+    PointForm,
     SupportRecordForm,
 )
-from .permissions import (  # noqa: E402
+from .models import Handout
+from .permissions import (
+    get_handout_for_manager,
+    get_handout_for_member,
     get_hardship_file_for_officer,
+    get_point_for_manager,
     hardship_branch_ids,
     hardship_fairness_branch_ids,
     hardship_officer_required,
+    welfare_manager_required,
+    welfare_member,
 )
 
 
@@ -171,3 +189,255 @@ def hardship_fairness(request):
         "contact_days": hardship_stats.settings.PORTAL_HARDSHIP_CONTACTED_WITHIN_DAYS,
         "year": timezone.localdate().year,
     })  # fmt: skip
+
+
+@welfare_manager_required
+def welfare_list(request):
+    handouts = selectors.handouts_managed_by(request.user)
+    return render(request, "care/welfare_list.html", {"handouts": handouts})
+
+
+def _handout_form(request, handout=None):
+    form = HandoutForm(request.POST or None, instance=handout, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = perform(
+            request,
+            lambda: services.handout_save(actor=request.user, handout=form.save(commit=False)),
+            _("The handout is saved."),
+        )
+        if saved is not None:
+            return redirect("care:welfare_detail", pk=saved.pk)
+    return render(request, "care/welfare_form.html", {"form": form, "handout": handout})
+
+
+@welfare_manager_required
+def welfare_create(request):
+    return _handout_form(request)
+
+
+@welfare_manager_required
+def welfare_edit(request, pk):
+    return _handout_form(request, get_handout_for_manager(request.user, pk))
+
+
+@welfare_manager_required
+def welfare_detail(request, pk):
+    handout = get_handout_for_manager(request.user, pk)
+    return render(
+        request,
+        "care/welfare_detail.html",
+        {
+            "handout": handout,
+            "options": selectors.options_with_counts(handout),
+            "points": selectors.points_with_counts(handout),
+            "option_form": OptionForm(),
+            "point_form": PointForm(),
+        },
+    )
+
+
+@require_POST
+@welfare_manager_required
+def welfare_option(request, pk):
+    handout = get_handout_for_manager(request.user, pk)
+    form = OptionForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.option_add(actor=request.user, handout=handout, **form.cleaned_data),
+            _("The option is added."),
+        )
+    else:
+        messages.error(request, _("Nothing was added: check the option's fields."))
+    return redirect("care:welfare_detail", pk=handout.pk)
+
+
+@require_POST
+@welfare_manager_required
+def welfare_point(request, pk):
+    handout = get_handout_for_manager(request.user, pk)
+    form = PointForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.point_add(actor=request.user, handout=handout, **form.cleaned_data),
+            _("The pickup point is added."),
+        )
+    else:
+        messages.error(request, _("Nothing was added: check the pickup point's fields."))
+    return redirect("care:welfare_detail", pk=handout.pk)
+
+
+STEPS = {
+    "open": (services.handout_open, lambda h: _("The handout is open; members were told.")),
+    "close": (services.handout_close, lambda h: _("The handout is closed.")),
+    "remind": (
+        services.handout_remind_uncollected,
+        lambda n: _("%(count)s members were reminded.") % {"count": n},
+    ),
+    "fund_notice": (
+        services.handout_draft_fund_notice,
+        lambda n: _("A draft fund notice was made; it goes to the chair for approval."),
+    ),
+}
+
+
+@require_POST
+@welfare_manager_required
+def welfare_step(request, pk, step):
+    if step not in STEPS:
+        raise Http404
+    handout = get_handout_for_manager(request.user, pk)
+    run, done = STEPS[step]
+    result = perform(request, lambda: run(actor=request.user, handout=handout), done)
+    if step == "fund_notice" and result is not None:
+        return redirect("notices:detail", pk=result.pk)
+    return redirect("care:welfare_detail", pk=handout.pk)
+
+
+@login_required_403
+def welfare_mine(request):
+    member = welfare_member(request.user)
+    return render(
+        request, "care/welfare_mine.html", {"handouts": selectors.handouts_for_member(member)}
+    )
+
+
+@login_required_403
+def welfare_choose(request, pk):
+    handout, member = get_handout_for_member(request.user, pk)
+    options = selectors.options_with_counts(handout)
+    points = list(handout.points.select_related("campus"))
+    choice = selectors.choice_of(handout, member)
+    initial = {"option": choice.option_id, "point": choice.point_id} if choice else {}
+    form = ChoiceForm(request.POST or None, options=options, points=points, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            made = perform(
+                request,
+                lambda: services.choice_make(
+                    member=member,
+                    handout=handout,
+                    option_id=form.cleaned_data["option"],
+                    point_id=form.cleaned_data["point"],
+                ),  # fmt: skip
+                lambda c: (
+                    _("Saved: %(option)s, to collect at %(point)s.")
+                    % {"option": c.option.name, "point": c.point}
+                ),
+            )
+            if made is not None:
+                return redirect("care:welfare_code", pk=handout.pk)
+            return redirect("care:welfare_choose", pk=handout.pk)
+        messages.error(request, _("Nothing was saved: choose an option and a pickup point."))
+    now = timezone.now()
+    can_choose = (
+        handout.status == Handout.Status.OPEN
+        and now <= handout.deadline
+        and not handout.defaults_applied_at
+        and not (choice and hasattr(choice, "pickup"))
+    )
+    return render(
+        request,
+        "care/welfare_choose.html",
+        {
+            "handout": handout,
+            "options": options,
+            "points": points,
+            "choice": choice,
+            "form": form,
+            "can_choose": can_choose,
+        },
+    )
+
+
+@login_required_403
+def welfare_code(request, pk):
+    handout, member = get_handout_for_member(request.user, pk)
+    choice = selectors.choice_of(handout, member)
+    context = {"handout": handout, "choice": choice}
+    if choice is not None:
+        context["pickup"] = getattr(choice, "pickup", None) if hasattr(choice, "pickup") else None
+        context["qr_svg"] = segno.make(choice.code, error="m").svg_inline(
+            scale=5, title=choice.code
+        )
+    return render(request, "care/welfare_code.html", context)
+
+
+@welfare_manager_required
+def welfare_pickup(request, pk):
+    point = get_point_for_manager(request.user, pk)
+    form = PickupForm(request.POST or None)
+    if request.method == "POST":
+        choice_id = parse_id(request.POST.get("choice", ""))
+        if "choice" in request.POST:
+            perform(
+                request,
+                lambda: services.pickup_record(
+                    actor=request.user, point=point, choice_id=choice_id
+                ),
+                _collected_message,
+            )
+        elif form.is_valid():
+            perform(
+                request,
+                lambda: services.pickup_record(
+                    actor=request.user,
+                    point=point,
+                    code=form.cleaned_data["code"],
+                    collector_staff_number=form.cleaned_data["collector"],
+                ),  # fmt: skip
+                _collected_message,
+            )
+        else:
+            messages.error(request, _("Type or scan the member's code."))
+        return redirect("care:welfare_pickup", pk=point.pk)
+    return render(
+        request,
+        "care/welfare_pickup.html",
+        {
+            "point": point,
+            "handout": point.handout,
+            "form": form,
+            "waiting": selectors.uncollected(point.handout, point),
+            "recent": selectors.recent_pickups(point),
+        },
+    )
+
+
+def _collected_message(pickup):
+    if pickup.collected_by_id:
+        return _("%(option)s handed over for %(name)s, collected by %(who)s.") % {
+            "option": pickup.choice.option.name,
+            "name": pickup.member.name,
+            "who": pickup.collected_by.name,
+        }
+    return _("%(option)s handed over to %(name)s.") % {
+        "option": pickup.choice.option.name,
+        "name": pickup.member.name,
+    }
+
+
+@welfare_manager_required
+def welfare_uncollected(request, pk):
+    handout = get_handout_for_manager(request.user, pk)
+    points = selectors.points_with_counts(handout)
+    point_id = parse_id(request.GET.get("point", ""))
+    point = next((p for p in points if p.pk == point_id), None)
+    waiting = list(selectors.uncollected(handout, point))
+    return render(
+        request,
+        "care/welfare_uncollected.html",
+        {"handout": handout, "points": points, "point": point, "waiting": waiting},
+    )
+
+
+@welfare_manager_required
+def welfare_totals(request, pk):
+    handout = get_handout_for_manager(request.user, pk)
+    rows, per_option, grand = selectors.totals(handout)
+    return render(
+        request,
+        "care/welfare_totals.html",
+        {"handout": handout, "rows": rows, "per_option": per_option, "grand": grand},
+    )

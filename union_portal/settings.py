@@ -373,3 +373,9 @@ CELERY_BEAT_SCHEDULE["hardship-reminders"] = {
     "task": "care.hardship_send_reminders",
     "schedule": crontab(minute=45),
 }
+# 福利发放: after a handout's choice deadline the default goes to those who did
+# not choose (once per handout).
+CELERY_BEAT_SCHEDULE["welfare-defaults"] = {
+    "task": "care.welfare_apply_defaults",
+    "schedule": crontab(minute="*/10"),
+}

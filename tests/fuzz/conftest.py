@@ -207,7 +207,10 @@ def _objects(people, branch, department):
         actor=officer, file=hardship_file, kind="aid", date=today, amount=Decimal("300"),
         fund_line=public_notice.current.fund_lines.first(),
     )  # fmt: skip
+    from tests.care.welfare_world import welfare_objects
+
     return {
+        **welfare_objects(people, branch),
         **_participation(people, branch, today),
         **_poll_results(people, branch),
         **_polls(people, branch),

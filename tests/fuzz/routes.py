@@ -219,6 +219,23 @@ SETUP |= {
     "participation:poll_publish": [("draft_poll", OFFICER)],
     "participation:poll_voters": [("open_poll", OFFICER)],
     "participation:poll_remind": [("open_poll", OFFICER)],
+    # 福利发放
+    "care:welfare_list": [("none", OFFICER)],
+    "care:welfare_create": [("none", OFFICER, {}, ("care:welfare_edit", "handout"))],
+    "care:welfare_mine": [("none", MEMBER)],
+    "care:welfare_detail": [("handout", OFFICER)],
+    "care:welfare_edit": [("handout", OFFICER), ("draft_handout", OFFICER)],
+    "care:welfare_option": [("draft_handout", OFFICER)],
+    "care:welfare_point": [("handout", OFFICER)],
+    "care:welfare_step": [
+        ("handout", OFFICER, {"step": step}) for step in ("remind", "close", "fund_notice")
+    ]
+    + [("draft_handout", OFFICER, {"step": "open"})],
+    "care:welfare_choose": [("handout", MEMBER)],
+    "care:welfare_code": [("handout", MEMBER)],
+    "care:welfare_uncollected": [("handout", OFFICER)],
+    "care:welfare_totals": [("handout", OFFICER)],
+    "care:welfare_pickup": [("pickup_point", OFFICER)],
 }
 
 

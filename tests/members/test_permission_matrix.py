@@ -213,6 +213,25 @@ MATRIX = {
         "post",
         {**HARDSHIP_FILE, "officer": 400, "chair": 400},
     ),  # fmt: skip
+    # 福利发放: officers and the chair of the branch manage; the member (eligible)
+    # chooses and shows a code; a member's choice is seen by them and the officers.
+    "care:welfare_list": ("none", "get", ROSTER),
+    "care:welfare_create": ("none", "get", ROSTER),
+    "care:welfare_mine": ("none", "get", SIGNED_IN),
+    "care:welfare_detail": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_edit": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_option": (
+        "draft_handout",
+        "post",
+        {**BRANCH_OBJECT, "officer": 302, "chair": 302},
+    ),
+    "care:welfare_point": ("handout", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    "care:welfare_step": ("handout_step", "post", {**BRANCH_OBJECT, "officer": 302, "chair": 302}),
+    "care:welfare_choose": ("handout", "get", {**EVENT_VIEW}),
+    "care:welfare_code": ("handout", "get", {**EVENT_VIEW}),
+    "care:welfare_uncollected": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_totals": ("handout", "get", BRANCH_OBJECT),
+    "care:welfare_pickup": ("pickup_point", "get", BRANCH_OBJECT),
 }
 # 投票结果 of a closed secret poll: the branch's members, officers and chair, and the
 # liaison (figures only). tests/participation/test_poll_results.py has every time.
@@ -359,10 +378,13 @@ def objects(people, branch, department):
         actor=people["officer"], member=member, reason="illness", level="general",
         officer=people["officer"], review_on=date.fromordinal(today.toordinal() + 365),
     )  # fmt: skip
+    from tests.care.welfare_world import welfare_objects
+
     return {
         "public_proposal": {"pk": public_proposal.pk},
         "closed_poll": {"pk": closed_poll.pk},
         **polls,
+        **welfare_objects(people, branch),
         "proposal": {"pk": proposal.pk},
         "proposal_step": {"pk": proposal.pk, "action": "withdraw"},
         "representative": {"pk": representative.pk},

@@ -233,6 +233,7 @@ def build() -> World:
     _secret_polls(world, branch)
     _polls(world, branch)
     _events_and_roster(world, branch)
+    _welfare(world, branch)
     _newcomer_signs_up(world, branch)
     _hardship_file(world)
     return world
@@ -545,3 +546,20 @@ def _hardship_file(world):
         response = submit(officer, page, {"date": today.isoformat(), **fields},
                           action="/record/")  # fmt: skip
         assert response.status_code == 302, response.content.decode()[-2000:]
+
+
+def _welfare(world, branch):
+    """福利发放: an open handout; the member chose and has a code, a colleague
+    collected at the far campus's point."""
+    from care import services as care_services
+    from tests.care.welfare_world import open_handout
+
+    officer = world.users["officer"]
+    handout, gift, card, near, far = open_handout(branch, officer)
+    member = world.users["member"].member
+    care_services.choice_make(member=member, handout=handout, option_id=gift.pk, point_id=far.pk)
+    objector = world.users["objector"].member
+    code = care_services.choice_make(
+        member=objector, handout=handout, option_id=card.pk, point_id=far.pk
+    ).code
+    care_services.pickup_record(actor=officer, point=far, code=code)

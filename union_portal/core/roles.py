@@ -49,6 +49,9 @@ ACTIONS = {
     # and chair's; the fairness view is the chair's (and the liaison's, figures only).
     "care.hardship": {OFFICER, CHAIR},
     "care.hardship_fairness": {CHAIR},
+    # 福利发放: officers set handouts up, hand them out at the pickup points and
+    # draft the fund notice; a member's choice is seen by the member and them.
+    "welfare.manage": {OFFICER, CHAIR},
 }
 
 

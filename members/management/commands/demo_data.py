@@ -228,6 +228,15 @@ class Command(BaseCommand):
             officers=[User.objects.get(username="officer")],
             chair=User.objects.get(username="chair"),
         )
+        from care.demo import load_demo_welfare
+
+        load_demo_welfare(
+            branch=branches[0],
+            campuses=campuses,
+            officer=User.objects.get(username="officer"),
+            far_officer=User.objects.get(username="lingang"),
+            member=Member.objects.get(user__username="member"),
+        )
         self.stdout.write(
             f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events, "
             f"{Grievance.objects.count()} cases, {Notice.objects.count()} notices."

@@ -60,7 +60,7 @@ def test_choice_refused_after_the_deadline_and_for_other_branches(branch, other_
         choose(retired, handout, gift, near)
     Handout.objects.filter(pk=handout.pk).update(deadline=timezone.now() - timedelta(minutes=1))
     handout.refresh_from_db()
-    with pytest.raises(WelfareRuleError, match="截止时间已过"):
+    with pytest.raises(WelfareRuleError, match="deadline has passed"):
         choose(people["member"].member, handout, gift, near)
     assert not HandoutChoice.objects.exists()
 
@@ -108,7 +108,7 @@ def test_collect_once_second_scan_says_who_and_when(branch, people):
     )
     with pytest.raises(WelfareRuleError, match=member.name):
         services.pickup_record(actor=people["chair"], point=near, code=code)
-    with pytest.raises(WelfareRuleError, match="已于"):
+    with pytest.raises(WelfareRuleError, match="already collected at"):
         services.pickup_record(actor=officer, point=near, choice_id=pickup.choice_id)
     assert Pickup.objects.count() == 1
 

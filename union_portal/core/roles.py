@@ -45,6 +45,8 @@ ACTIONS = {
     # in a secret poll.
     "polls.answer": {MEMBER},
     "polls.manage": {OFFICER, CHAIR},
+    # 年度工作报告: the branch's officers and chair choose who reads it.
+    "report.settings": {OFFICER, CHAIR},
 }
 
 

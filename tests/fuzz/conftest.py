@@ -221,6 +221,7 @@ def _objects(people, branch, department):
         "approved_notice": {"pk": fund_notice(branch, officer, chair=chair, status="approved").pk},
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "pending_correction": {"pk": corrected.pk},
+        "report_year": {"year": today.year},
     }
 
 

@@ -185,6 +185,11 @@ SETUP = {
     "admin_login": [("none", ANONYMOUS), ("none", MEMBER)],
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],
+    # The yearly report: each reader's own report, the liaison's university page.
+    "annual_report:current": [("none", MEMBER)],
+    "annual_report:year": [("report_year", MEMBER), ("report_year", ANONYMOUS)],
+    "annual_report:university": [("report_year", LIAISON)],
+    "annual_report:settings": [("none", OFFICER)],
 }
 
 

@@ -193,6 +193,17 @@ MATRIX = {
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
+    # The yearly report: /report/ goes to this year's; the year's page shows the
+    # reader's own branch (signed out: the public ones, here none). Members-only
+    # and public per role: tests/annual_report/test_report.py::test_who_reads_a_branch_report.
+    "annual_report:current": ("none", "get", dict.fromkeys(ROLES, 302)),
+    "annual_report:year": ("report_year", "get", EVERYONE),
+    "annual_report:university": (
+        "report_year",
+        "get",
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "liaison": 200},
+    ),
+    "annual_report:settings": ("none", "get", ROSTER),
 }
 
 # Third-party and framework pages are not ours to matrix.
@@ -330,6 +341,7 @@ def objects(people, branch, department):
         "event": {"pk": event.pk},
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
+        "report_year": {"year": today.year},
     }
 
 

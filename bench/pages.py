@@ -26,4 +26,16 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("notice detail", "member", f"/notices/{ids['big_notice']}/"),
         ("notices Atom feed", "anonymous", "/notices/feed.atom"),
         ("money summary", "member", "/notices/summary/"),
+    ] + yearly_report_pages()
+
+
+def yearly_report_pages() -> list[tuple[str, str, str]]:
+    """The yearly report of this year: cached until the data changes, so the first
+    request computes it and the rest read it."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    return [
+        ("yearly report (member)", "member", f"/report/{year}/"),
+        ("university report (liaison)", "liaison", f"/report/{year}/university/"),
     ]

@@ -289,12 +289,15 @@ def money_section(scope: Scope) -> dict:
             found["lines"] += entry["lines"]
     summary_url = link("notices:summary", year=scope.year)
     list_url = link("notices:list", kind=Notice.Kind.FUND, year=scope.year, branch=scope.branch)
-    fund = (
+    fund = list(
         notices.filter(kind=Notice.Kind.FUND, published_at__year=scope.year)
-        .values("pk", "current__title")
+        .values("pk", "current__title", "visibility")
         .annotate(total=Sum("current__fund_lines__amount"))
         .order_by("published_at", "pk")
     )
+    # A members-only notice's title is for the branch's eyes on the notice page
+    # itself: here (and in the cache) it counts without being named.
+    members_only = [n for n in fund if n["visibility"] != Notice.Visibility.PUBLIC]
     rows = [
         row(c["name"], [figure("spent", _("Spent (CNY)"), c["spent"], summary_url),
                         figure("lines", _("Lines"), c["lines"], summary_url)])
@@ -305,8 +308,15 @@ def money_section(scope: Scope) -> dict:
                    reverse("notices:detail", args=[n["pk"]])),
             figure("lines", _("Lines"), None, reverse("notices:detail", args=[n["pk"]])),
         ])
-        for n in fund
-    ]  # fmt: skip
+        for n in fund if n["visibility"] == Notice.Visibility.PUBLIC
+    ] + ([
+        row(_("Members-only notices"), [
+            figure("spent", _("Spent (CNY)"),
+                   sum((n["total"] or Decimal("0.00") for n in members_only), Decimal("0.00")),
+                   list_url),
+            figure("lines", _("Lines"), None, list_url),
+        ])
+    ] if members_only else [])  # fmt: skip
     return section(
         "money",
         _("Money published (公示)"),

@@ -281,3 +281,12 @@ def test_last_years_report_is_offered(client, world, people, branch):
     years = selectors.years_offered([branch.pk])
     assert years[0] == world["year"] + 1 and world["year"] in years
     assert max(years) == moment(1, 1).year + 1  # never a year to come
+
+
+def test_a_members_only_notice_counts_without_its_title(world, branch):
+    """Its title is for the branch on the notice page: not in the report, not in the cache."""
+    sections = selectors.report(branch_ids=[branch.pk], year=world["year"], audience=INSIDE)
+    money = rows(sections, "money")
+    assert money["工会经费使用公示"] == [Decimal("1500.00"), None]
+    assert "会员内部公示" not in money
+    assert Decimal("500.00") in [values[0] for values in money.values()]

@@ -141,7 +141,8 @@ def world(people, branch, other_branch, campuses, department):
     public = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
                          amounts=("1200.00", "300.00"), now=moment(3, 2))  # fmt: skip
     members_only = fund_notice(branch, people["officer"], chair=people["chair"],
-                               status="published", visibility="members", amounts=("500.00",), title="会员内部公示",
+                               status="published", visibility="members", amounts=("500.00",),
+                               title="会员内部公示",
                                now=moment(3, 3))  # fmt: skip
     from notices.models import Objection
 

@@ -31,6 +31,18 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("hardship file", "officer", f"/care/hardship/{ids['hardship_file']}/"),
         ("hardship fairness (chair)", "chair", "/care/hardship/fairness/"),
         ("hardship fairness (liaison)", "liaison", "/care/hardship/fairness/"),
+    ] + yearly_report_pages()
+
+
+def yearly_report_pages() -> list[tuple[str, str, str]]:
+    """The yearly report of this year: cached until the data changes, so the first
+    request computes it and the rest read it."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    return [
+        ("yearly report (member)", "member", f"/report/{year}/"),
+        ("university report (liaison)", "liaison", f"/report/{year}/university/"),
     ]
 
 

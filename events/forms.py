@@ -270,9 +270,14 @@ class EventFilterForm(FilterForm):
     )
     when = forms.ChoiceField(
         label=_("When"),
-        choices=[("", _("Upcoming")), ("past", _("Past"))],
+        choices=[
+            ("", _("Upcoming")),
+            ("past", _("Past")),
+            ("held", _("Held (ended, not cancelled)")),
+        ],
         required=False,
     )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 
 
 class ReportFilterForm(PeriodFilterForm):

@@ -43,8 +43,10 @@ def events_visible_to(user):
 
 def event_list(*, user, filters: dict):
     events = events_visible_to(user).select_related("branch")
-    if filters.get("when") == "past":
+    if filters.get("when") in ("past", "held"):
         events = events.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-id")
+        if filters["when"] == "held":
+            events = events.filter(status=Event.Status.PUBLISHED)
     else:
         events = events.filter(ends_at__gte=timezone.now()).order_by("starts_at", "id")
     if filters.get("q"):
@@ -55,6 +57,8 @@ def event_list(*, user, filters: dict):
         events = events.filter(branch=filters["branch"])
     if filters.get("campus"):
         events = events.filter(venues__campus=filters["campus"]).distinct()
+    if filters.get("year"):
+        events = events.filter(starts_at__year=filters["year"])
     return events.annotate(
         has_shuttle=Exists(ShuttleTrip.objects.filter(event=OuterRef("pk")))
     ).prefetch_related(Prefetch("venues", queryset=venues_with_counts()))

@@ -172,6 +172,19 @@ class QueueFilterForm(FilterForm):
         label=_("Level"), choices=[("", _("Any"))] + Grievance.Level.choices, required=False
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # The yearly report's figures open the queue with these.
+    year = forms.IntegerField(label=_("Year filed"), required=False, min_value=2000, max_value=2100)
+    met = forms.ChoiceField(
+        label=_("Deadline met"),
+        choices=[
+            ("", _("Any")),
+            ("ack", _("Acknowledged in time")),
+            ("resolve", _("Resolved in time")),
+        ],
+        required=False,
+    )
+    escalated = forms.BooleanField(label=_("Escalated"), required=False)
+    appealed = forms.BooleanField(label=_("Appealed"), required=False)
 
 
 class _LoadedChoices(ModelChoiceIterator):

@@ -95,7 +95,26 @@ def handler_queue(*, user, filters, today=None):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("overdue"):
         cases = cases.filter(overdue=True)
-    return cases.order_by("status", "resolve_due", "id")
+    return report_filters(cases, filters).order_by("status", "resolve_due", "id")
+
+
+# The yearly report's filters: the same conditions count its figures.
+DEADLINE_MET = {
+    "ack": Q(acknowledged_at__isnull=False, acknowledged_at__date__lte=F("ack_due")),
+    "resolve": Q(resolved_at__isnull=False, resolved_at__date__lte=F("resolve_due")),
+}
+
+
+def report_filters(cases, filters):
+    if filters.get("year"):
+        cases = cases.filter(filed_at__year=filters["year"])
+    if filters.get("met"):
+        cases = cases.filter(DEADLINE_MET[filters["met"]])
+    if filters.get("escalated"):
+        cases = cases.filter(escalations__gt=0)
+    if filters.get("appealed"):
+        cases = cases.filter(appealed=True)
+    return cases
 
 
 def timeline(grievance, *, include_internal):

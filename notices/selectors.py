@@ -138,11 +138,12 @@ def _accounts_branch_ids(user):
     return branches_where(user, "notices.manage")
 
 
-def money_summary(*, year, user, branch_id=None):
+def money_summary(*, year, user, branch_id=None, notices=None):
     """Budget, spent and balance per branch and spending category for a year
     (spending = the current version of each fund notice published that year),
-    with sub-items, counts and income. A fixed number of queries."""
-    notices = summary_notices(user)
+    with sub-items, counts and income. A fixed number of queries. `notices`: the
+    notices whose money counts, when not the reader's own (the yearly report)."""
+    notices = summary_notices(user) if notices is None else notices
     if branch_id:
         notices = notices.filter(branch_id=branch_id)
     fund = notices.filter(kind=Notice.Kind.FUND)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "awards",
     "participation",
     "care",
+    "annual_report",
 ]
 
 MIDDLEWARE = [

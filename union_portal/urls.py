@@ -27,6 +27,7 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("proposals/", include("participation.urls")),
     path("care/", include("care.urls")),
+    path("report/", include("annual_report.urls")),
     # allauth's confirmation page, asking for the password chosen at sign-up.
     path(
         "accounts/",

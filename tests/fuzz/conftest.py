@@ -237,6 +237,7 @@ def _objects(people, branch, department):
         "objection": {"pk": members_notice.pk, "objection_pk": objection.pk},
         "pending_correction": {"pk": corrected.pk},
         "hardship_file": {"pk": hardship_file.pk},
+        "report_year": {"year": today.year},
     }
 
 

@@ -236,6 +236,11 @@ SETUP |= {
     "care:welfare_uncollected": [("handout", OFFICER)],
     "care:welfare_totals": [("handout", OFFICER)],
     "care:welfare_pickup": [("pickup_point", OFFICER)],
+    # The yearly report: each reader's own report, the liaison's university page.
+    "annual_report:current": [("none", MEMBER)],
+    "annual_report:year": [("report_year", MEMBER), ("report_year", ANONYMOUS)],
+    "annual_report:university": [("report_year", LIAISON)],
+    "annual_report:settings": [("none", OFFICER)],
 }
 
 

@@ -232,6 +232,17 @@ MATRIX = {
     "care:welfare_uncollected": ("handout", "get", BRANCH_OBJECT),
     "care:welfare_totals": ("handout", "get", BRANCH_OBJECT),
     "care:welfare_pickup": ("pickup_point", "get", BRANCH_OBJECT),
+    # The yearly report: /report/ goes to this year's; the year's page shows the
+    # reader's own branch (signed out: the public ones, here none). Members-only
+    # and public per role: tests/annual_report/test_report.py::test_who_reads_a_branch_report.
+    "annual_report:current": ("none", "get", dict.fromkeys(ROLES, 302)),
+    "annual_report:year": ("report_year", "get", EVERYONE),
+    "annual_report:university": (
+        "report_year",
+        "get",
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "liaison": 200},
+    ),
+    "annual_report:settings": ("none", "get", ROSTER),
 }
 # 投票结果 of a closed secret poll: the branch's members, officers and chair, and the
 # liaison (figures only). tests/participation/test_poll_results.py has every time.
@@ -412,6 +423,7 @@ def objects(people, branch, department):
         "registration": {"pk": registration.pk},
         "feed": {"token": people["member"].member.calendar_feed_key},
         "hardship_file": {"pk": hardship_file.pk},
+        "report_year": {"year": today.year},
     }
 
 

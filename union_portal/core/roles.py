@@ -52,6 +52,8 @@ ACTIONS = {
     # 福利发放: officers set handouts up, hand them out at the pickup points and
     # draft the fund notice; a member's choice is seen by the member and them.
     "welfare.manage": {OFFICER, CHAIR},
+    # 年度工作报告: the branch's officers and chair choose who reads it.
+    "report.settings": {OFFICER, CHAIR},
 }
 
 

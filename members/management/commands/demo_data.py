@@ -237,6 +237,15 @@ class Command(BaseCommand):
             far_officer=User.objects.get(username="lingang"),
             member=Member.objects.get(user__username="member"),
         )
+        # Last year's events, cases and money, so that last year's yearly report has figures.
+        from annual_report.demo import load_last_year
+
+        load_last_year(
+            branches=branches,
+            campuses=campuses,
+            officer=User.objects.get(username="officer"),
+            chair=User.objects.get(username="chair"),
+        )
         self.stdout.write(
             f"Demo data ready: {Member.objects.count()} members, {Event.objects.count()} events, "
             f"{Grievance.objects.count()} cases, {Notice.objects.count()} notices."

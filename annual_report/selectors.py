@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from care.models import Handout, HardshipFile, Pickup, SupportRecord
 from events.models import Event, Venue
 from events.report import participation
 from grievances.dashboard import cases_in_scope
@@ -39,7 +40,13 @@ from notices.selectors import money_summary
 from participation.models import Proposal
 from participation.selectors import proposal_summary
 from union_portal.core.cache_versions import cached
-from union_portal.core.small_groups import is_shown, min_group_size, withhold_small_groups
+from union_portal.core.small_groups import (
+    is_shown,
+    is_small,
+    min_group_size,
+    withheld_label,
+    withhold_small_groups,
+)
 
 from .permissions import PUBLIC, UNIVERSITY
 from .signals import VERSION
@@ -351,10 +358,106 @@ def objections_section(scope: Scope) -> dict:
     )
 
 
-# The report, in order. After the merge of care/, append
-# `welfare_section` (welfare handed out per campus) and `hardship_section`
-# (hardship support reach, figures only, withheld under 5) here.
-SECTIONS = [events_section, cases_section, proposals_section, money_section, objections_section]
+# --- Welfare handed out -----------------------------------------------------
+
+
+def welfare_section(scope: Scope) -> dict:
+    """Handouts whose choice deadline fell in the year, and what was collected at
+    the pickup points of each campus: members who collected (withheld under 5)
+    and the value handed out at the options' unit prices. Two queries."""
+    handouts = Handout.objects.filter(
+        branch_id__in=scope.branch_ids, deadline__year=scope.year
+    ).exclude(status=Handout.Status.DRAFT)
+    per_campus = list(
+        Pickup.objects.filter(handout__in=handouts)
+        .values("point__campus__name")
+        .annotate(
+            n=Count("pk"),
+            value=Sum("choice__option__unit_price"),
+        )
+        .order_by("point__campus__name")
+    )  # fmt: skip
+    url = link("care:welfare_list")
+    collected = sum(r["n"] for r in per_campus)
+    shown = withhold_small_groups(per_campus, figures=("value",))
+    rows = [
+        row(
+            r["point__campus__name"],
+            [
+                figure("collected", _("Members who collected"), r["n"], url),
+                figure("value", _("Value handed out (CNY)"), r["value"], url),
+            ],
+        )  # fmt: skip
+        for r in shown
+    ]
+    return section(
+        "welfare",
+        _("Welfare handed out"),
+        figures=[
+            figure("handouts", _("Handouts"), handouts.count(), url),
+            figure(
+                "collected",
+                _("Members who collected"),
+                collected if is_shown(collected) and not is_small(collected) else withheld_label(),
+                url,
+            ),
+        ],  # fmt: skip
+        rows=rows,
+        rows_heading=_("Per campus of the pickup point"),
+        columns=[_("Members who collected"), _("Value handed out (CNY)")],
+    )
+
+
+# --- Hardship support (figures only) -----------------------------------------
+
+
+def hardship_section(scope: Scope) -> dict:
+    """How far support reached members in hardship in the year: files open at any
+    time of the year, members given support, contacts (visits, calls, condolences)
+    and money given. Figures only, never a name; each count under 5 is withheld,
+    and the money with it. One query."""
+    files = HardshipFile.objects.filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=scope.date_from),
+        branch_id__in=scope.branch_ids, opened_on__lte=scope.date_to,
+    )  # fmt: skip
+    records = SupportRecord.objects.filter(file__in=files, date__year=scope.year)
+    counts = files.aggregate(files=Count("pk", distinct=True))
+    counts |= records.aggregate(
+        supported=Count("file__member", distinct=True),
+        contacts=Count("pk", filter=Q(kind__in=SupportRecord.CONTACT_KINDS)),
+        given_to=Count("file__member", distinct=True, filter=Q(amount__isnull=False)),
+        money=Sum("amount"),
+    )
+
+    def shown(value):
+        return value if not is_small(value) else withheld_label()
+
+    url = link("care:hardship_list")
+    return section(
+        "hardship",
+        _("Support for members in hardship"),
+        figures=[
+            figure("files", _("Members with a hardship file"), shown(counts["files"]), url),
+            figure("supported", _("Members given support"), shown(counts["supported"]), url),
+            figure("contacts", _("Visits, calls and condolences"), counts["contacts"], url),
+            figure(
+                "money",
+                _("Money given (CNY)"),
+                counts["money"] or Decimal("0")
+                if not is_small(counts["given_to"])
+                else withheld_label(),
+                url,
+            ),
+        ],  # fmt: skip
+        note=_("Figures only: no member in hardship is named in the report."),
+    )
+
+
+# The report, in order.
+SECTIONS = [
+    events_section, cases_section, proposals_section, money_section, welfare_section,
+    hardship_section, objections_section,
+]  # fmt: skip
 
 
 def report(*, branch_ids, year: int, audience: str) -> list[dict]:

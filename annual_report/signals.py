@@ -4,7 +4,7 @@ The report reads five apps; rather than a bump in each app's services (which it
 only reads), every save or delete of a counted model bumps the report's version
 here, the admin's edits included. The few conditional `.update()`s in services
 (finalising a notice, moving a deadline) change no figure; the cache's five-minute
-timeout covers anything else. The care/ models join WATCHED after the merge.
+timeout covers anything else.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -26,6 +26,10 @@ WATCHED = (
     "participation.Proposal",
     "participation.ProposalEvent",
     "annual_report.ReportSettings",
+    "care.Handout",
+    "care.Pickup",
+    "care.HardshipFile",
+    "care.SupportRecord",
 )
 
 

@@ -47,6 +47,11 @@ def member_update(*, actor, form: MemberForm, note: str = "") -> Member:
     """Saves a validated edit; a status change is recorded with who and when."""
     old_status = Member.objects.select_for_update().get(pk=form.instance.pk).status
     member = form.save()
+    # The hardship flag follows an open hardship file (care/): an edit or an import
+    # row with the box unticked does not clear it while the file is open.
+    if not member.has_hardship and member.hardship_files.filter(closed_on__isnull=True).exists():
+        Member.objects.filter(pk=member.pk).update(has_hardship=True)
+        member.has_hardship = True
     _record_status_change(member=member, old_status=old_status, actor=actor, note=note)
     return member
 

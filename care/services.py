@@ -708,6 +708,12 @@ def handout_draft_fund_notice(*, actor, handout, today=None):
     handout = _lock(handout)
     if handout.fund_notice_id is not None:
         raise WelfareRuleError(_("A fund notice has already been drafted for this handout."))
+    # Before that, a choice made later would be missing from the money published.
+    if handout.status != Handout.Status.CLOSED and handout.defaults_applied_at is None:
+        raise WelfareRuleError(
+            _("The fund notice is drafted once the choices are final: after the choice "
+              "deadline, when the default has been given, or once the handout is closed.")
+        )  # fmt: skip
     today = today or timezone.localdate()
     category = SpendingCategory.objects.filter(
         branch__isnull=True, name="送温暖/慰问", parent__isnull=False

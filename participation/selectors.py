@@ -190,7 +190,7 @@ def poll_results(poll, *, texts=True, text_limit=None):
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    from union_portal.core.small_groups import min_group_size
+    from union_portal.core.small_groups import min_group_size, withheld_label
 
     from .models import Ballot, BallotAnswer, PollQuestion
 
@@ -281,7 +281,10 @@ def poll_results(poll, *, texts=True, text_limit=None):
                 texts and poll.secret and question.pk not in given and entry["answered"] > 0
             )
         results.append(entry)
-    return {"ballots": ballots, "withheld": withheld, "minimum": minimum, "questions": results}
+    # Withheld, the count says "<5" like the turnout beside it.
+    shown_ballots = withheld_label() if withheld else ballots
+    return {"ballots": shown_ballots, "withheld": withheld, "minimum": minimum,
+            "questions": results}  # fmt: skip
 
 
 def _withhold_turnout(rows, minimum):

@@ -471,7 +471,7 @@ def poll_list(request):
     })  # fmt: skip
 
 
-def _poll_form_page(request, *, branch_id, poll=None):
+def _poll_form_page(request, *, branch_id, poll=None, choice=None):
     from .forms import POLL_FORM_ROWS, PollForm
 
     if poll is not None:
@@ -488,12 +488,15 @@ def _poll_form_page(request, *, branch_id, poll=None):
             _("Saved as a draft: publish it when it is ready."))  # fmt: skip
         if saved is not None:
             return _poll_detail(saved)
-    return render(request, "participation/poll_form.html", {"form": form, "poll": poll})
+    return render(
+        request, "participation/poll_form.html", {"form": form, "poll": poll, "choice": choice}
+    )
 
 
 @require_action("polls.manage")
 def poll_create(request):
-    return _poll_form_page(request, branch_id=min(branches_where(request.user, "polls.manage")))
+    choice = chosen_branch(request, "polls.manage")
+    return _poll_form_page(request, branch_id=choice.pk, choice=choice)
 
 
 @login_required_403

@@ -1,5 +1,6 @@
 """问卷 on a phone: a member opens an open secret poll, answers every kind of
-question, and sees that they answered (never their answers)."""
+question, sees that they answered (never their answers), and after the close
+reads the results their ballot is counted in."""
 
 import re
 from datetime import timedelta
@@ -9,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participation import services
-from participation.models import Ballot, PollVoter
+from participation.models import Ballot, Poll, PollVoter
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import PASSWORD, user_with_role
 
@@ -67,4 +68,25 @@ def test_a_member_answers_a_secret_poll_on_the_phone(browser, live_server, branc
     expect(page.get_by_test_id("answered")).to_be_visible()
     assert PollVoter.objects.filter(poll=poll).count() == 1
     assert Ballot.objects.get(poll=poll).member_id is None
+
+    # Four colleagues answer too, then the poll closes: the results are there.
+    questions = list(poll.questions.all())
+    for k in range(4):
+        colleague = user_with_role("member", branch)
+        services.poll_vote(actor=colleague, poll=poll, answers={
+            questions[0].pk: questions[0].options.all()[1].pk,
+            questions[1].pk: [questions[1].options.all()[0].pk],
+            questions[2].pk: 5, questions[3].pk: f"建议{k}",
+        })  # fmt: skip
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    page.get_by_role("link", name="年度工作测评").click()
+    page.get_by_test_id("results-link").click()
+    expect(page.get_by_test_id("ballots")).to_contain_text("5")
+    overall = page.get_by_test_id("question").filter(has_text="总体评价")
+    expect(
+        overall.get_by_test_id("option").filter(has_text="基本满意").get_by_test_id("count")
+    ).to_have_text("4")
+    expect(page.get_by_test_id("average")).to_contain_text("4.8")
+    expect(page.get_by_text("多组织跨校区活动")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     context.close()

@@ -173,6 +173,7 @@ def test_fund_notice_draft_has_one_line_per_option_quantity_times_price(branch, 
     for member in MemberFactory.create_batch(3, branch=branch):
         choose(member, handout, gift, near)
     choose(people["member"].member, handout, card, far)
+    services.handout_close(actor=officer, handout=handout)
     notice = services.handout_draft_fund_notice(actor=officer, handout=handout)
     assert notice.status == Notice.Status.DRAFT
     lines = {line.payee: line for line in notice.current.fund_lines.select_related("category")}

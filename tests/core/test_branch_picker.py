@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "participation:terms", "participation:offices", "participation:import",
     "notices:categories", "notices:budget", "notices:income", "events:create",
+    "participation:poll_create",
 ]  # fmt: skip
 
 
@@ -149,3 +150,20 @@ def test_an_award_round_starts_on_the_lowest_branch_and_takes_the_chosen_one(cli
     assert not AwardRound.objects.exists()
     client.post(reverse("awards:create"), {**data, "branch": two["high"].pk})
     assert AwardRound.objects.get().branch == two["high"]
+
+
+def test_a_poll_is_drafted_in_the_chosen_branch(client, two):
+    from participation.models import Poll
+
+    client.force_login(two["user"])
+    url = reverse("participation:poll_create") + f"?branch={two['high'].pk}"
+    now = timezone.localtime()
+    response = client.post(url, {
+        "title": "第二分工会问卷", "audience": "members", "results": "after_close",
+        "opens_at": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "question_1_kind": "single", "question_1_text": "周末还是工作日？",
+        "question_1_options": "周末\n工作日",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert Poll.objects.get(title="第二分工会问卷").branch == two["high"]

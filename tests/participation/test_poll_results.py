@@ -154,10 +154,15 @@ def test_a_secret_poll_with_fewer_than_five_ballots_shows_no_figures(branch, peo
     poll = make_poll(branch, people["officer"])
     for user in voters(branch, 4):
         vote(user, poll, single=0)
-    assert selectors.poll_results(poll)["withheld"]
+    results = selectors.poll_results(poll)
+    # Not even the number of ballots: it reads "<5", as the turnout beside it.
+    assert results["withheld"] and results["ballots"] == "<5"
     client.force_login(people["member"])
     page = client.get(reverse("participation:poll_results", args=[poll.pk])).content.decode()
     assert 'data-testid="results-withheld"' in page and 'data-testid="count"' not in page
+    export = client.get(reverse("participation:poll_results_export", args=[poll.pk]),
+                        {"format": "csv"}).content.decode("utf-8-sig")  # fmt: skip
+    assert "4" not in [cell for line in export.splitlines() for cell in line.split(",")]
 
 
 # --- turnout -----------------------------------------------------------------------

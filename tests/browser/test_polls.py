@@ -70,6 +70,7 @@ def test_a_member_answers_a_secret_poll_on_the_phone(browser, live_server, branc
     assert Ballot.objects.get(poll=poll).member_id is None
 
     # Four colleagues answer too, then the poll closes: the results are there.
+    poll.refresh_from_db()
     questions = list(poll.questions.all())
     for k in range(4):
         colleague = user_with_role("member", branch)

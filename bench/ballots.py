@@ -5,20 +5,19 @@ The database is counted afterwards: one voter row and one ballot per member, non
 lost, none doubled.
 
 Run by bench/run.py; a worker is `python -m bench.ballots '<json>'`: it loads its
-members, says "ready" on stdout, waits for "go" on stdin, votes, and prints its
-outcome as JSON."""
+members and votes when told to (the plumbing is bench/crowd.py's)."""
 
 import json
-import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench import crowd
+
 ROOT = Path(__file__).resolve().parent.parent
 BRANCH_NAME = "投票速度测试分工会"
-TWICE_EVERY = 20  # one member in 20 presses twice, two requests at the same moment
+TWICE_EVERY = crowd.TWICE_EVERY
 
 
 def prepare(user_ids: list[int]) -> int:
@@ -71,88 +70,37 @@ def worker(job: dict) -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
     from participation import services
     from participation.models import Poll
 
     poll = Poll.objects.prefetch_related("questions__options").get(pk=job["poll"])
     users = list(get_user_model().objects.filter(pk__in=job["users"]))
-    connection.close()  # each thread opens its own
-    # Some members press twice: side by side in the list, the two presses go to two
-    # threads at the same moment.
-    attempts = []
-    for k, user in enumerate(users):
-        attempts += [(user, k)] * (2 if user.pk % TWICE_EVERY == 0 else 1)
-    per_thread = [attempts[t :: job["threads"]] for t in range(job["threads"])]
-    outcome = {"ok": [], "refused": [], "errors": [], "latencies": []}
-    go = threading.Event()
+    attempts = crowd.with_second_presses(list(enumerate(users)), lambda item: item[1].pk)
 
-    def run(mine):
+    def vote(attempt, outcome):
+        k, user = attempt
+        user = get_user_model().objects.get(pk=user.pk)  # a fresh actor per vote
+        t0 = time.perf_counter()
         try:
-            for user, k in mine:
-                user = get_user_model().objects.get(pk=user.pk)  # a fresh actor per vote
-                t0 = time.perf_counter()
-                try:
-                    services.poll_vote(actor=user, poll=poll, answers=_answers(poll, k))
-                    outcome["ok"].append(user.pk)
-                except services.ParticipationRuleError as exc:
-                    outcome["refused"].append([user.pk, str(exc)])
-                except Exception as exc:  # noqa: BLE001 - reported to the run
-                    outcome["errors"].append([user.pk, repr(exc)])
-                outcome["latencies"].append(time.perf_counter() - t0)
-        finally:
-            connection.close()
+            services.poll_vote(actor=user, poll=poll, answers=_answers(poll, k))
+            outcome["ok"].append(user.pk)
+        except services.ParticipationRuleError as exc:
+            outcome["refused"].append([user.pk, str(exc)])
+        except Exception as exc:  # noqa: BLE001 - reported to the run
+            outcome["errors"].append([user.pk, repr(exc)])
+        outcome["latencies"].append(time.perf_counter() - t0)
 
-    threads = [threading.Thread(target=lambda m=m: (go.wait(), run(m))) for m in per_thread]
-    for thread in threads:
-        thread.start()
-    print("ready", flush=True)
-    sys.stdin.readline()
-    outcome["started"] = time.time()
-    go.set()
-    for thread in threads:
-        thread.join()
-    outcome["finished"] = time.time()
-    print(json.dumps(outcome), flush=True)
+    crowd.serve(attempts, job["threads"], vote, ("ok", "refused", "errors", "latencies"))
 
 
 def race(env: dict, poll_id: int, user_ids: list[int], processes: int, threads: int) -> dict:
     """Starts the workers, lets them all go at once, returns their outcomes merged."""
-    chunks = [user_ids[p::processes] for p in range(processes)]
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.ballots",
-                json.dumps({"poll": poll_id, "users": chunk, "threads": threads}),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for chunk in chunks
+    jobs = [
+        {"poll": poll_id, "users": chunk, "threads": threads}
+        for chunk in crowd.spread(user_ids, processes)
     ]
-    for process in workers:
-        line = process.stdout.readline().strip()
-        assert line == "ready", f"a ballot worker did not start: {line!r}"
-    for process in workers:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    merged = {"ok": [], "refused": [], "errors": [], "latencies": [], "started": [],
-              "finished": []}  # fmt: skip
-    for process in workers:
-        out, _ = process.communicate(timeout=600)
-        result = json.loads(out.strip().splitlines()[-1])
-        for key in ("ok", "refused", "errors", "latencies"):
-            merged[key] += result[key]
-        merged["started"].append(result["started"])
-        merged["finished"].append(result["finished"])
-    merged["wall"] = max(merged["finished"]) - min(merged["started"])
-    return merged
+    return crowd.race(env, "bench.ballots", jobs)
 
 
 def check(poll_id: int, user_ids: list[int], outcome: dict) -> dict:
@@ -177,7 +125,7 @@ def check(poll_id: int, user_ids: list[int], outcome: dict) -> dict:
         "lost": len(set(user_ids) - ok),
         "doubled": doubled + max(0, len(outcome["ok"]) - len(ok)),
         "refused_as_second": len(refused_twice),
-        "second_presses": sum(1 for pk in user_ids if pk % TWICE_EVERY == 0),
+        "second_presses": sum(1 for pk in user_ids if crowd.presses_twice(pk)),
         "other_refusals": len(outcome["refused"]) - len(refused_twice),
         "errors": outcome["errors"][:5],
         "error_count": len(outcome["errors"]),

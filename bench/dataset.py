@@ -798,7 +798,7 @@ class Builder:
         return [(b, (b - 1) * len(OFFICES) + 1, OFFICER2_OF[b]) for b in range(1, BRANCHES + 1)]
 
     def branch_settings(self):
-        return [(b, False, 2, b) for b in range(1, BRANCHES + 1)]
+        return [(b, False, 2, b, False) for b in range(1, BRANCHES + 1)]
 
     def proposal_steps(self, status):
         """The history a proposal in `status` went through: (kind, status after)."""
@@ -1120,7 +1120,7 @@ class Builder:
             ),
             (
                 "participation_branchsetting",
-                "id representatives_only cosigners_needed branch_id",
+                "id representatives_only cosigners_needed branch_id public_proposals",
                 self.branch_settings,
             ),
             (

@@ -3,6 +3,7 @@ portal under gunicorn on loopback and measures it over HTTP.
 
     .venv/bin/python bench/run.py            # the full run (make bench)
     .venv/bin/python bench/run.py --smoke    # a tiny run that checks correctness only
+    .venv/bin/python bench/run.py --only welfare   # one stage (repeatable), on the full data set
 
 It prints its figures, writes them to bench/results.md and exits 1 when a target
 below is missed. The targets live here, not in timed unit tests. PostgreSQL and
@@ -36,6 +37,9 @@ MAX_REMINDER_SECONDS = 60  # 10 000 reminders by one worker
 MAX_PAGE_WEIGHT = 150 * 1024  # bytes, first load, compressed
 BALLOTS_PER_MINUTE = 2_000  # members answering one open poll through the vote service
 MAX_BALLOT_SECONDS = 60  # … all of them within a minute: none lost, none doubled
+WELFARE_MEMBERS = 1_000  # members choosing the same gift of a welfare handout at once …
+WELFARE_STOCK = 300  # … of which there are 300: exactly 300 given, the others choose another
+MAX_WELFARE_SECONDS = 60  # … all of them within a minute: none lost, none doubled
 
 DB_NAME = "union_portal_bench"
 REF_DB_NAME = "union_portal_bench_ref"  # demo-sized, for the query counts
@@ -421,6 +425,79 @@ def ballots_per_minute(report, args, env, fixture):
     )
 
 
+def welfare_choices(report, args, env, fixture):
+    from bench import welfare_choices as welfare
+
+    count = args.welfare
+    stock = round(count * WELFARE_STOCK / WELFARE_MEMBERS)
+    # The accounts just below the voters' (ballots_per_minute takes the last ones).
+    last = fixture["accounts"] - args.ballots
+    accounts = list(range(last - count + 1, last + 1))
+    # Plain members only: the branch roles and the detail pages' members come first.
+    assert accounts[0] > 50, f"{count} members need more accounts ({fixture['accounts']})"
+    ids = welfare.prepare(accounts, stock)
+    outcome = welfare.race(env, ids, args.ballot_processes, args.ballot_threads)
+    result = welfare.check(ids, outcome)
+    wall, latencies = outcome["wall"], outcome["latencies"]
+    report.table(
+        f"Welfare choices: {count} members choose the same gift (stock {stock}) of one handout "
+        f"through the choice service, {args.ballot_processes} processes × "
+        f"{args.ballot_threads} threads",
+        ["figure", "value"],
+        [
+            ["wall time", f"{wall:.1f} s"],
+            ["throughput", f"{count / wall:.0f} members/s ({result['presses']} presses, "
+             f"{result['presses'] / wall:.0f} choices/s)"],
+            ["latency median / p95 / max (one press)", " / ".join(
+                ms(f(latencies)) for f in (statistics.median, p95, max))],
+            ["choices / of the gift (stock) / of the card",
+             f"{result['choices']} / {result['gift']} ({stock}) / {result['card']}"],
+            ["told they have the gift / told it is gone / then chose the card",
+             f"{result['told_gift']} / {result['told_gone']} / {result['told_card']}"],
+            ["told one thing, holding another", result["misled"]],
+            ["second presses / refused as already chosen",
+             f"{result['second_presses']} / {result['already']}"],
+            ["lost / doubled", f"{result['lost']} / {result['doubled']}"],
+            ["other refusals / errors", f"{result['other_refusals']} / {result['error_count']}"],
+        ],  # fmt: skip
+        ["Each thread has its own database connection; one member in "
+         f"{welfare.crowd.TWICE_EVERY} presses twice at the same moment; a member told "
+         "the gift is gone chooses the card (no limit, the default) at once.",
+         *[f"error: {pk}: {error}" for pk, error in result["errors"]]],
+    )  # fmt: skip
+    exact = (
+        result["choices"] == count
+        and result["gift"] == stock
+        and result["card"] == count - stock
+        and result["told_gift"] == stock
+        and result["told_gone"] == count - stock
+        and result["told_card"] == count - stock
+        and result["misled"] == 0
+        and result["defaulted"] == 0
+        and result["lost"] == 0
+        and result["doubled"] == 0
+        and result["other_refusals"] == 0
+        and result["error_count"] == 0
+    )
+    report.check(
+        f"welfare: {count} members for a stock of {stock} → exactly {stock} of the gift, "
+        f"{count - stock} told it is gone, 0 lost, 0 doubled",
+        exact,
+        f"{result['gift']} of the gift, {result['told_gone']} told gone, {result['card']} "
+        f"of the card, {result['lost']} lost, {result['doubled']} doubled, "
+        f"{result['misled']} misled, {result['error_count']} errors",
+    )
+    report.check(
+        f"welfare: {count} choices within {MAX_WELFARE_SECONDS} s",
+        wall <= MAX_WELFARE_SECONDS,
+        f"{wall:.1f} s ({result['presses'] / wall:.0f} choices/s)",
+        speed=True,
+    )
+
+
+STAGES = ("pages", "signups", "reminders", "ballots", "welfare")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=None, help="data set size (1.0: full)")
@@ -432,6 +509,11 @@ def main(argv=None) -> int:
     parser.add_argument("--ballots", type=int, default=None, help="members voting at once")
     parser.add_argument("--ballot-processes", type=int, default=4, help="vote worker processes")
     parser.add_argument("--ballot-threads", type=int, default=4, help="threads per vote worker")
+    parser.add_argument("--welfare", type=int, default=None, help="members choosing at once")
+    parser.add_argument(
+        "--only", action="append", choices=STAGES,
+        help="run this stage only (repeatable; the data set is built in any case)",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the databases and temp files")
     parser.add_argument(
         "--output",
@@ -444,6 +526,9 @@ def main(argv=None) -> int:
         args.rounds = 20 if args.smoke else 50
     if args.ballots is None:
         args.ballots = 100 if args.smoke else BALLOTS_PER_MINUTE
+    if args.welfare is None:
+        args.welfare = 50 if args.smoke else WELFARE_MEMBERS
+    stages = set(args.only or STAGES)
     if args.output is None:
         args.output = str(ROOT / "bench" / ("results-smoke.md" if args.smoke else "results.md"))
 
@@ -473,21 +558,29 @@ def main(argv=None) -> int:
         for number in (BROKER_DB, CACHE_DB):
             redis.Redis(port=int(REDIS_PORT), db=number).flushdb()
         fixture, _ = build(report, args, sizes, ref_sizes, tmp, env)
-        counts = query_counts(tmp, "fixture", DB_NAME)
-        ref_counts = query_counts(tmp, "ref_fixture", REF_DB_NAME)
-        server = Gunicorn(env, args.workers, tmp / "gunicorn.log").start()
-        clients = {
-            role: sign_in(server.port, fixture["emails"][role], fixture["password"])
-            for role in fixture["users"]
-        }
-        time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
-        weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
-        sign_up_race(report, args, server.port, fixture)
-        server.stop()
-        server = None
-        reminder_batches(report, args, tmp, env, fixture)
-        # Last: it moves its voters into a branch of their own.
-        ballots_per_minute(report, args, env, fixture)
+        if stages & {"pages", "signups"}:
+            server = Gunicorn(env, args.workers, tmp / "gunicorn.log").start()
+        if "pages" in stages:
+            counts = query_counts(tmp, "fixture", DB_NAME)
+            ref_counts = query_counts(tmp, "ref_fixture", REF_DB_NAME)
+            clients = {
+                role: sign_in(server.port, fixture["emails"][role], fixture["password"])
+                for role in fixture["users"]
+            }
+            time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
+        if "signups" in stages:
+            sign_up_race(report, args, server.port, fixture)
+        if server:
+            server.stop()
+            server = None
+        if "reminders" in stages:
+            reminder_batches(report, args, tmp, env, fixture)
+        # Last: they move their members into branches of their own.
+        if "ballots" in stages:
+            ballots_per_minute(report, args, env, fixture)
+        if "welfare" in stages:
+            welfare_choices(report, args, env, fixture)
     except Exception as exc:  # report what was measured, then fail
         traceback.print_exc()
         error = exc

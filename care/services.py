@@ -498,13 +498,6 @@ def choice_make(*, member, handout, option_id, point_id, now=None) -> HandoutCho
             point = PickupPoint.objects.filter(pk=point_id, handout=handout).first()
             if point is None:
                 raise WelfareRuleError(_("Choose one of this handout's pickup points."))
-            existing = (
-                HandoutChoice.objects.select_for_update()
-                .filter(handout=handout, member=member)
-                .first()
-            )
-            if existing is not None and hasattr(existing, "pickup"):
-                raise WelfareRuleError(_("You have already collected this handout."))
             option = (
                 HandoutOption.objects.select_for_update()
                 .filter(pk=option_id, handout=handout)
@@ -512,6 +505,15 @@ def choice_make(*, member, handout, option_id, point_id, now=None) -> HandoutCho
             )
             if option is None:
                 raise WelfareRuleError(_("Choose one of this handout's options."))
+            # Read under the option's lock: a press of the same member that took
+            # this option a moment ago is seen (not told that it is gone).
+            existing = (
+                HandoutChoice.objects.select_for_update()
+                .filter(handout=handout, member=member)
+                .first()
+            )
+            if existing is not None and hasattr(existing, "pickup"):
+                raise WelfareRuleError(_("You have already collected this handout."))
             changing_option = existing is None or existing.option_id != option.pk
             if changing_option and option.stock is not None:
                 if option.choices.count() >= option.stock:

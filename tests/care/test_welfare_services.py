@@ -217,3 +217,55 @@ def test_two_hundred_concurrent_choices_for_a_stock_of_fifty(branch, people):
     assert errors == []
     assert HandoutChoice.objects.filter(option=gift).count() == 50
     assert len(refused) == 150
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_press_that_took_the_last_gift_is_not_told_it_is_gone(branch, people):
+    """Two presses of one member at the same moment, for the last unit: the first
+    takes it; the second must not tell the member it is gone (found by the welfare
+    benchmark: the member then chose another option and lost the gift)."""
+    from django.db import connections, transaction
+    from django.utils import translation
+
+    from care.models import HandoutOption
+
+    handout, gift, card, near, far = open_handout(branch, people["officer"], stock=1)
+    member = people["member"].member
+    told, errors = [], []
+
+    def press():
+        try:
+            with translation.override("en"):  # a thread of its own: not the fixture's
+                choose(member, handout, gift, near)
+            told.append("yours")
+        except WelfareRuleError as exc:
+            told.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    with transaction.atomic():
+        # Hold the gift's row until both presses wait for it, then let them go.
+        HandoutOption.objects.select_for_update().get(pk=gift.pk)
+        for thread in presses:
+            thread.start()
+        with connections["default"].cursor() as cursor:
+            for _ in range(200):
+                # Inside a transaction, pg_stat_activity is a snapshot: renew it.
+                cursor.execute("select pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "select count(*) from pg_stat_activity "
+                    "where wait_event_type = 'Lock' and datname = current_database()"
+                )
+                if cursor.fetchone()[0] == 2:
+                    break
+                threading.Event().wait(0.05)
+            else:
+                pytest.fail("the two presses did not both wait for the gift's row")
+    for thread in presses:
+        thread.join()
+    assert errors == []
+    assert not [message for message in told if "no longer available" in message], told
+    assert HandoutChoice.objects.get(handout=handout, member=member).option == gift

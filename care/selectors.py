@@ -2,7 +2,7 @@
 
 # --- hardship files (困难职工建档与帮扶) -----------------------------------------
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q
@@ -85,6 +85,21 @@ def fund_lines_for_support(branch_id):
         )
         .select_related("version")
         .order_by("-date", "-id")
+    )
+
+
+# 维权支出 is where the union fund rules put hardship support (困难职工帮扶, 送温暖/慰问).
+SUPPORT_CATEGORY = "维权支出"
+
+
+def fund_lines_to_offer(branch_id, today=None):
+    """What the record form offers: support lines (维权支出 and its sub-items) of
+    this year and last. A branch publishes thousands of lines over the years;
+    a select of them all made the file's page take over half a second."""
+    today = today or timezone.localdate()
+    return fund_lines_for_support(branch_id).filter(
+        Q(category__name=SUPPORT_CATEGORY) | Q(category__parent__name=SUPPORT_CATEGORY),
+        date__gte=date(today.year - 1, 1, 1),
     )
 
 

@@ -93,7 +93,9 @@ def _tell_responsible(file, actor):
     )
 
 
-def _check_file_fields(*, branch_id, officer, review_on, today):
+def _check_file_fields(*, branch_id, reason, level, officer, review_on, today):
+    if reason not in HardshipFile.Reason.values or level not in HardshipFile.Level.values:
+        raise HardshipRuleError(_("Choose a reason and a level from the list."))
     if not _holds_office(officer, branch_id):
         raise HardshipRuleError(
             _("The responsible officer must be an officer or the chair of the branch.")
@@ -110,10 +112,8 @@ def hardship_file_open(*, actor, member, reason, level, officer, review_on, situ
     open file yet, and sets their hardship flag."""
     today = today or timezone.localdate()
     _require_officer(actor, member.branch_id)
-    if reason not in HardshipFile.Reason.values or level not in HardshipFile.Level.values:
-        raise HardshipRuleError(_("Choose a reason and a level from the list."))
-    _check_file_fields(branch_id=member.branch_id, officer=officer, review_on=review_on,
-                       today=today)  # fmt: skip
+    _check_file_fields(branch_id=member.branch_id, reason=reason, level=level, officer=officer,
+                       review_on=review_on, today=today)  # fmt: skip
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.status != Member.Status.ACTIVE:
@@ -141,10 +141,8 @@ def hardship_file_update(*, actor, file, reason, level, officer, review_on, situ
     new responsible officer is told)."""
     today = today or timezone.localdate()
     _require_officer(actor, file.branch_id)
-    if reason not in HardshipFile.Reason.values or level not in HardshipFile.Level.values:
-        raise HardshipRuleError(_("Choose a reason and a level from the list."))
-    _check_file_fields(branch_id=file.branch_id, officer=officer, review_on=review_on,
-                       today=today)  # fmt: skip
+    _check_file_fields(branch_id=file.branch_id, reason=reason, level=level, officer=officer,
+                       review_on=review_on, today=today)  # fmt: skip
     with transaction.atomic():
         file = HardshipFile.objects.select_for_update().select_related("member").get(pk=file.pk)
         if not file.is_open:

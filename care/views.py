@@ -97,7 +97,7 @@ def hardship_open(request):
 def _detail_context(request, file, record_form=None, edit_form=None):
     file = care_selectors.hardship_file_detail(file)
     officers = care_selectors.branch_officers([file.branch_id])
-    fund_lines = care_selectors.fund_lines_for_support(file.branch_id)
+    fund_lines = care_selectors.fund_lines_to_offer(file.branch_id)
     return {
         "file": file,
         "records": list(file.records.all()),
@@ -126,7 +126,7 @@ def hardship_record(request, pk):
     file = get_hardship_file_for_officer(request.user, pk)
     form = SupportRecordForm(
         request.POST, officers=care_selectors.branch_officers([file.branch_id]),
-        fund_lines=care_selectors.fund_lines_for_support(file.branch_id),
+        fund_lines=care_selectors.fund_lines_to_offer(file.branch_id),
     )  # fmt: skip
     if form.is_valid():
         record = perform(

@@ -139,3 +139,23 @@ def test_the_date_pickers_are_filled_in_iso_whatever_the_language(client, people
     page = client.get(reverse("care:hardship_detail", args=[file.pk])).content.decode()
     assert f'type="date" name="date" value="{today.isoformat()}"' in page
     assert f'name="review_on" value="{file.review_on.isoformat()}"' in page
+
+
+def test_the_record_form_offers_this_and_last_years_support_lines_only(client, people, branch,
+                                                                        file, today):  # fmt: skip
+    from datetime import date
+
+    from notices.models import FundLine
+    from tests.factories import category_id, fund_notice
+
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                         amounts=("800.00", "600.00", "400.00"))  # fmt: skip
+    support = category_id("困难职工帮扶", parent="维权支出")
+    recent, other, old = notice.current.fund_lines.order_by("id")
+    FundLine.objects.filter(pk=recent.pk).update(category_id=support, date=today)
+    FundLine.objects.filter(pk=other.pk).update(category_id=category_id("其他支出"), date=today)
+    FundLine.objects.filter(pk=old.pk).update(category_id=support,
+                                              date=date(today.year - 2, 6, 1))  # fmt: skip
+    client.force_login(people["officer"])
+    form = client.get(reverse("care:hardship_detail", args=[file.pk])).context["record_form"]
+    assert [line.pk for line in form.fields["fund_line"].queryset] == [recent.pk]

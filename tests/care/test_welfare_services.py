@@ -15,6 +15,7 @@ from care.services import WelfareRuleError
 from members.models import Member
 from notices.models import Notice
 from tests.factories import CampusFactory, MemberFactory, UserFactory
+from tests.racing import at_once
 from union_portal.core.models import Notification
 
 from .welfare_world import open_handout
@@ -195,25 +196,9 @@ def test_a_default_with_a_stock_limit_is_refused(branch, people):
 def test_two_hundred_concurrent_choices_for_a_stock_of_fifty(branch, people):
     handout, gift, card, near, far = open_handout(branch, people["officer"], stock=50)
     crowd = MemberFactory.create_batch(200, branch=branch)
-    start = threading.Barrier(len(crowd))
-    refused, errors = [], []
-
-    def attempt(member):
-        try:
-            start.wait()
-            choose(member, handout, gift, near)
-        except WelfareRuleError as exc:
-            refused.append(exc)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(m,)) for m in crowd]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _chosen, refused, errors = at_once(
+        lambda member: choose(member, handout, gift, near), crowd, refusal=WelfareRuleError
+    )
     assert errors == []
     assert HandoutChoice.objects.filter(option=gift).count() == 50
     assert len(refused) == 150

@@ -1,16 +1,16 @@
 """One ballot per member, said by the database; a secret ballot names nobody."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Member
 from participation import services
 from participation.models import Ballot, BallotAnswer, Poll, PollQuestion, PollVoter
 from tests.factories import MemberFactory, UserFactory
+from tests.racing import at_once
 
 
 def make_poll(branch, officer, *, secret=True, **fields):
@@ -108,28 +108,15 @@ def test_two_hundred_members_submitting_in_the_same_second(branch):
     # Forty of them press the button twice, two requests at the same moment
     # (the test database allows 300 connections).
     attempts = crowd + crowd[:40]
-    start = threading.Barrier(len(attempts))
-    refused, errors = [], []
-
-    def attempt(user, index):
-        try:
-            start.wait()
-            services.poll_vote(actor=user, poll=poll, answers=answers_for(poll, index % 2))
-        except services.ParticipationRuleError:
-            refused.append(user.pk)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(u, i)) for i, u in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    _cast, refused, errors = at_once(
+        lambda attempt: services.poll_vote(
+            actor=attempt[1], poll=poll, answers=answers_for(poll, attempt[0] % 2)
+        ),
+        list(enumerate(attempts)),
+        refusal=services.ParticipationRuleError,
+    )
     assert errors == []
-    assert sorted(refused) == sorted(u.pk for u in crowd[:40])
+    assert sorted(user.pk for (_, user), _exc in refused) == sorted(u.pk for u in crowd[:40])
     assert PollVoter.objects.filter(poll=poll).count() == 200
     assert Ballot.objects.filter(poll=poll).count() == 200
     assert BallotAnswer.objects.filter(ballot__poll=poll, rating=4).count() == 200

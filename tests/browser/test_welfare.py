@@ -1,13 +1,16 @@
 """福利发放 at 375×812: a member chooses a gift and a pickup point on the far
-campus; an officer working on that campus types the code at the pickup point."""
+campus; an officer working on that campus types the code at the pickup point;
+the branch's yearly report counts the pickup."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from care import services
 from care.models import Pickup
 from tests.browser.conftest import PHONE, sign_in
 from tests.care.welfare_world import open_handout
-from tests.factories import PASSWORD, CampusFactory, user_with_role
+from tests.factories import PASSWORD, CampusFactory, MemberFactory, user_with_role
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +65,18 @@ def test_member_chooses_a_gift_and_point_officer_on_the_other_campus_scans_the_c
     officer_page.goto(f"{live_server.url}/care/welfare/{handout.pk}/totals/")
     expect(officer_page.get_by_test_id("totals-by-campus")).to_contain_text("临港校区")
     expect(officer_page.get_by_test_id("grand-total")).to_have_text("88.00")
+
+    # Four colleagues collect there too (a figure about people shows from 5): the
+    # yearly report the member opens counts five pickups on the far campus.
+    for _ in range(4):
+        colleague = MemberFactory(branch=branch)
+        choice = services.choice_make(member=colleague, handout=handout, option_id=card.pk,
+                                      point_id=far.pk)  # fmt: skip
+        services.pickup_record(actor=far_officer, point=far, code=choice.code)
+    page.goto(f"{live_server.url}/report/{timezone.localdate().year}/")
+    welfare = page.get_by_test_id("section-welfare")
+    collected = welfare.get_by_test_id("figure-welfare-collected")
+    expect(collected).to_contain_text("5")
+    expect(collected).not_to_contain_text("<5")
+    expect(welfare.get_by_test_id("row-welfare")).to_contain_text("临港校区")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Handout, HardshipFile, Pickup, SupportRecord
+from care.selectors import handouts_of_year, open_during
 from events.models import Event, Venue
 from events.report import participation
 from grievances.dashboard import cases_in_scope
@@ -365,9 +366,7 @@ def welfare_section(scope: Scope) -> dict:
     """Handouts whose choice deadline fell in the year, and what was collected at
     the pickup points of each campus: members who collected (withheld under 5)
     and the value handed out at the options' unit prices. Two queries."""
-    handouts = Handout.objects.filter(
-        branch_id__in=scope.branch_ids, deadline__year=scope.year
-    ).exclude(status=Handout.Status.DRAFT)
+    handouts = handouts_of_year(Handout.objects.filter(branch_id__in=scope.branch_ids), scope.year)
     per_campus = list(
         Pickup.objects.filter(handout__in=handouts)
         .values("point__campus__name")
@@ -377,7 +376,7 @@ def welfare_section(scope: Scope) -> dict:
         )
         .order_by("point__campus__name")
     )  # fmt: skip
-    url = link("care:welfare_list")
+    url = link("care:welfare_list", year=scope.year)
     collected = sum(r["n"] for r in per_campus)
     shown = withhold_small_groups(per_campus, figures=("value",))
     rows = [
@@ -416,10 +415,7 @@ def hardship_section(scope: Scope) -> dict:
     time of the year, members given support, contacts (visits, calls, condolences)
     and money given. Figures only, never a name; each count under 5 is withheld,
     and the money with it. One query."""
-    files = HardshipFile.objects.filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gte=scope.date_from),
-        branch_id__in=scope.branch_ids, opened_on__lte=scope.date_to,
-    )  # fmt: skip
+    files = HardshipFile.objects.filter(open_during(scope.year), branch_id__in=scope.branch_ids)
     records = SupportRecord.objects.filter(file__in=files, date__year=scope.year)
     counts = files.aggregate(files=Count("pk", distinct=True))
     counts |= records.aggregate(
@@ -432,7 +428,7 @@ def hardship_section(scope: Scope) -> dict:
     def shown(value):
         return value if not is_small(value) else withheld_label()
 
-    url = link("care:hardship_list")
+    url = link("care:hardship_list", status="all", year=scope.year)
     return section(
         "hardship",
         _("Support for members in hardship"),

@@ -100,6 +100,8 @@ class HardshipFilterForm(forms.Form):
     officer = forms.IntegerField(required=False, min_value=1, max_value=2**62)
     campus = forms.IntegerField(required=False, min_value=1, max_value=2**62)
     overdue = forms.BooleanField(required=False)
+    # Files open at any time of this year: what the yearly report counts.
+    year = forms.IntegerField(required=False, min_value=1949, max_value=9999)
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
@@ -108,6 +110,7 @@ class HardshipFilterForm(forms.Form):
             "officer_id": data.get("officer"),
             "campus_id": data.get("campus"),
             "overdue": bool(data.get("overdue")),
+            "year": data.get("year"),
         }
 
 

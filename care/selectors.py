@@ -22,7 +22,7 @@ def hardship_contact_overdue_before(today=None):
 
 
 def hardship_file_list(*, user, status="open", officer_id=None, campus_id=None, overdue=False,
-                       today=None):  # fmt: skip
+                       year=None, today=None):  # fmt: skip
     from .models import HardshipFile
     from .permissions import hardship_branch_ids
 
@@ -41,7 +41,16 @@ def hardship_file_list(*, user, status="open", officer_id=None, campus_id=None, 
         files = files.filter(member__home_campus_id=campus_id)
     if overdue:
         files = files.filter(clock_from__lte=hardship_contact_overdue_before(today))
+    if year:
+        files = files.filter(open_during(year))
     return files.order_by("clock_from", "id")
+
+
+def open_during(year):
+    """A file open at any time of `year` (the yearly report counts these)."""
+    return Q(opened_on__lte=date(year, 12, 31)) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gte=date(year, 1, 1))
+    )
 
 
 def hardship_file_detail(file):
@@ -118,6 +127,11 @@ def handouts_managed_by(user):
             collected=Count("pickups", distinct=True),
         )
     )
+
+
+def handouts_of_year(handouts, year):
+    """Handouts whose choice deadline fell in `year`, drafts left out."""
+    return handouts.filter(deadline__year=year).exclude(status=Handout.Status.DRAFT)
 
 
 def handouts_for_member(member):

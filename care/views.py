@@ -194,7 +194,12 @@ def hardship_fairness(request):
 @welfare_manager_required
 def welfare_list(request):
     handouts = selectors.handouts_managed_by(request.user)
-    return render(request, "care/welfare_list.html", {"handouts": handouts})
+    # ?year=: the handouts of that year, as the yearly report counts them.
+    year = parse_id(request.GET.get("year", ""))
+    year = year if year and 1949 <= year <= 9999 else None
+    if year:
+        handouts = selectors.handouts_of_year(handouts, year)
+    return render(request, "care/welfare_list.html", {"handouts": handouts, "year": year})
 
 
 def _handout_form(request, handout=None):

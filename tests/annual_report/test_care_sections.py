@@ -116,3 +116,34 @@ def test_a_pickup_changes_the_cached_report(
             officer=people["officer"], method="list", at=moment(9, 13),
         )  # fmt: skip
     assert welfare(branch)[0]["welfare", "collected"] == 11
+
+
+def test_the_care_figures_link_to_lists_showing_the_same_count(client, people, branch, campuses):
+    jiangwan, lingang = campuses
+    handed_out(branch, people["officer"], campuses, {jiangwan: 5, lingang: 5})
+    Handout.objects.create(branch=branch, title="去年草稿", deadline=moment(10, 1),
+                           created_by=people["officer"])  # fmt: skip
+    Handout.objects.create(branch=branch, title="前年的发放", status=Handout.Status.CLOSED,
+                           deadline=moment(10, 1, year=last_year() - 1),
+                           created_by=people["officer"])  # fmt: skip
+    hardship(branch, people["officer"], 6)
+    HardshipFile.objects.create(
+        member=MemberFactory(branch=branch), branch=branch, reason="other", level="general",
+        officer=people["officer"], opened_by=people["officer"], review_on=date(last_year(), 3, 1),
+        opened_on=date(last_year() - 2, 2, 1), closed_on=date(last_year() - 1, 6, 1),
+        close_reason="recovered",
+    )  # fmt: skip
+    # Closed during last year: open part of it, so counted.
+    HardshipFile.objects.create(
+        member=MemberFactory(branch=branch), branch=branch, reason="other", level="general",
+        officer=people["officer"], opened_by=people["officer"], review_on=date(last_year(), 9, 1),
+        opened_on=date(last_year() - 1, 2, 1), closed_on=date(last_year(), 8, 1),
+        close_reason="recovered",
+    )  # fmt: skip
+    values, urls = figures(selectors.report(branch_ids=[branch.pk], year=last_year(),
+                                            audience=INSIDE))  # fmt: skip
+    client.force_login(people["officer"])
+    handouts = client.get(urls["welfare", "handouts"]).context["handouts"]
+    assert len(handouts) == values["welfare", "handouts"] == 1
+    files = client.get(urls["hardship", "files"]).context["page"].paginator.count
+    assert files == values["hardship", "files"] == 7

@@ -7,7 +7,6 @@ working-day calendar: co-signers confirm within 5 working days of opening,
 the chair reviews within 5 of submission, the office answers within 15 of
 assignment (again 15 after a 不满意 send-back)."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole, Member
 from union_portal.core.calendar import add_working_days, reminder_day
-from union_portal.core.notifications import notify
+from union_portal.core.notifications import notify, notify_many
 from union_portal.core.roles import can, roles_of
 from union_portal.core.rules import RuleError
 
@@ -772,7 +771,6 @@ POLL_MAX_OPTIONS = 30
 POLL_TITLE_LIMIT = 150
 POLL_QUESTION_LIMIT = 300
 POLL_OPTION_LIMIT = 200
-NOTIFY_CHUNK = 1000
 
 
 def _check_poll_manager(actor, branch_id):
@@ -927,49 +925,10 @@ def _poll_url(poll):
     return reverse("participation:poll_detail", args=[poll.pk])
 
 
-def _notify_members(members, *, key, subject, body, url) -> int:
-    """Tells the accounts of `members` once per key, in bulk: one query for who is
-    left, then inbox rows a thousand at a time, rendered once per language; the
-    emails are queued on commit. Returns how many were told now."""
+def _accounts_of(members):
     from django.contrib.auth import get_user_model
 
-    from union_portal.core.models import Notification
-    from union_portal.core.notifications import _render
-    from union_portal.core.tasks import send_notification_email
-
-    users = (
-        get_user_model()
-        .objects.filter(member__in=members.values("pk"))
-        .exclude(notifications__key=key)
-        .values_list("pk", "language", "email")
-        .order_by("pk")
-    )
-    told, rendered = 0, {}
-    users = list(users)
-    for start in range(0, len(users), NOTIFY_CHUNK):
-        chunk = users[start : start + NOTIFY_CHUNK]
-        rows = []
-        for user_id, language, _email in chunk:
-            language = language or settings.LANGUAGE_CODE
-            if language not in rendered:
-                rendered[language] = (
-                    _render(subject, language)[:255], _render(body, language)
-                )  # fmt: skip
-            title, text = rendered[language]
-            rows.append(Notification(user_id=user_id, key=key, subject=title, body=text, url=url))
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows, ignore_conflicts=True)
-            emailed = {user_id for user_id, _language, email in chunk if email}
-            ids = list(
-                Notification.objects.filter(
-                    key=key, user_id__in=emailed, emailed_at__isnull=True
-                ).values_list("pk", flat=True)
-            )
-            transaction.on_commit(
-                lambda ids=ids: [send_notification_email.delay(pk) for pk in ids], robust=True
-            )
-        told += len(rows)
-    return told
+    return get_user_model().objects.filter(member__in=members.values("pk"))
 
 
 def poll_waiting_members(poll, today=None):
@@ -989,8 +948,8 @@ def poll_remind(*, actor, poll, now=None) -> int:
         raise ParticipationRuleError(_("This poll has closed."))
     today = _today(now)
     closes = timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")
-    return _notify_members(
-        poll_waiting_members(poll, today),
+    return notify_many(
+        users=_accounts_of(poll_waiting_members(poll, today)),
         key=f"poll-{poll.pk}-remind-{today.isoformat()}",
         subject=format_lazy(gettext_lazy("Reminder: please answer the poll {title}"),
                             title=poll.title),
@@ -1008,8 +967,8 @@ def poll_announce_openings(*, now=None) -> int:
     polls = Poll.objects.filter(status=Poll.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
     for poll in polls:
         closes = timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")
-        told += _notify_members(
-            poll_waiting_members(poll, _today(now)),
+        told += notify_many(
+            users=_accounts_of(poll_waiting_members(poll, _today(now))),
             key=f"poll-{poll.pk}-open",
             subject=format_lazy(gettext_lazy("A poll is open for you: {title}"), title=poll.title),
             body=format_lazy(gettext_lazy("Answer it by {time}."), time=closes),

@@ -55,6 +55,46 @@ def notify(*, user, key: str, subject, body="", url: str = "") -> Notification:
     return notification
 
 
+NOTIFY_CHUNK = 1000
+
+
+def notify_many(*, users, key: str, subject, body="", url: str = "") -> int:
+    """notify() for many accounts at once (20 000 members told a poll is open):
+    one query for who has not been told this key, inbox rows a thousand at a
+    time rendered once per language, the emails queued on commit. Returns how
+    many were told now."""
+    from .tasks import send_notification_email
+
+    left = list(
+        users.exclude(notifications__key=key).values_list("pk", "language", "email").order_by("pk")
+    )
+    told, rendered = 0, {}
+    for start in range(0, len(left), NOTIFY_CHUNK):
+        chunk = left[start : start + NOTIFY_CHUNK]
+        rows = []
+        for user_id, language, _email in chunk:
+            language = language or settings.LANGUAGE_CODE
+            if language not in rendered:
+                rendered[language] = (
+                    _render(subject, language)[:255], _render(body, language)
+                )  # fmt: skip
+            title, text = rendered[language]
+            rows.append(Notification(user_id=user_id, key=key, subject=title, body=text, url=url))
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            emailed = {user_id for user_id, _language, email in chunk if email}
+            ids = list(
+                Notification.objects.filter(
+                    key=key, user_id__in=emailed, emailed_at__isnull=True
+                ).values_list("pk", flat=True)
+            )
+            transaction.on_commit(
+                lambda ids=ids: [send_notification_email.delay(pk) for pk in ids], robust=True
+            )
+        told += len(rows)
+    return told
+
+
 def notification_send_email(*, notification_id: int) -> bool:
     """Sends a notification's email unless it was sent already. True if sent now."""
     now = timezone.now()

@@ -26,10 +26,18 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class FundLineChoiceField(forms.ModelChoiceField):
+class FundNoticeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return (
-            f"{obj.version.title} · {obj.date:%Y-%m-%d} · {obj.payee} · {obj.note} · ¥{obj.amount}"
+        return f"{obj.current.title} · {timezone.localtime(obj.published_at):%Y-%m-%d}"
+
+
+class FundLineChoiceField(forms.ModelChoiceField):
+    """The lines of the one notice picked above it: a branch publishes thousands of
+    support lines over two years, far too many for one select."""
+
+    def label_from_instance(self, obj):
+        return " · ".join(
+            part for part in (f"{obj.date:%Y-%m-%d}", obj.payee, obj.note, f"¥{obj.amount}") if part
         )
 
 
@@ -69,18 +77,43 @@ class SupportRecordForm(forms.Form):
         label=_("amount (CNY)"), required=False, max_digits=10, decimal_places=2,
         min_value=0.01, help_text=_("For a subsidy or aid money only."),
     )  # fmt: skip
+    fund_notice = FundNoticeChoiceField(
+        label=_("paid from the fund notice"), queryset=None, required=False,
+        help_text=_("Optional: a published fund notice of the branch with support lines of "
+                    "this year or last; then pick its line below."),
+    )  # fmt: skip
     fund_line = FundLineChoiceField(
-        label=_("paid from the fund notice line"), queryset=None, required=False,
-        help_text=_("Optional: a line of a published fund notice of the branch."),
+        label=_("line of that notice"), queryset=None, required=False,
+        help_text=_("Choose the notice first: its lines are offered here."),
     )  # fmt: skip
     note = forms.CharField(
         label=_("note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, officers, fund_lines, **kwargs):
+    def __init__(self, *args, officers, fund_notices, fund_lines, **kwargs):
+        """`fund_lines` are every line the branch may link; only those of the chosen
+        notice are offered (and accepted)."""
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = officers
-        self.fields["fund_line"].queryset = fund_lines
+        self.fields["fund_notice"].queryset = fund_notices
+        self.fields["fund_notice"].widget.attrs["data-submit-with"] = "show_lines"
+        notice = self._chosen_notice_id()
+        self.fields["fund_line"].queryset = (
+            fund_lines.filter(version__notice_id=notice) if notice else fund_lines.none()
+        )
+
+    def _chosen_notice_id(self):
+        raw = (self.data if self.is_bound else self.initial).get("fund_notice")
+        raw = getattr(raw, "pk", raw)
+        try:
+            return int(raw) if raw not in (None, "") and 0 < int(raw) < 2**62 else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        data = super().clean()
+        data.pop("fund_notice", None)  # the line says which notice it belongs to
+        return data
 
 
 class HardshipCloseForm(forms.Form):

@@ -112,6 +112,20 @@ def fund_lines_to_offer(branch_id, today=None):
     )
 
 
+def fund_notices_to_offer(branch_id, today=None):
+    """The notices whose lines `fund_lines_to_offer` holds, newest first: the first
+    half of the record form's notice-then-line picker."""
+    from notices.models import Notice
+
+    return (
+        Notice.objects.filter(
+            pk__in=fund_lines_to_offer(branch_id, today).values("version__notice_id")
+        )
+        .select_related("current")
+        .order_by("-published_at", "-id")
+    )
+
+
 """Reads for the pages of care: prefetching is done here, so a page costs a
 fixed number of queries."""
 

@@ -94,16 +94,21 @@ def hardship_open(request):
     return render(request, "care/hardship_open.html", {"form": form})
 
 
+def _record_form(file, *args, **kwargs):
+    return SupportRecordForm(
+        *args, officers=care_selectors.branch_officers([file.branch_id]),
+        fund_notices=care_selectors.fund_notices_to_offer(file.branch_id),
+        fund_lines=care_selectors.fund_lines_to_offer(file.branch_id), **kwargs,
+    )  # fmt: skip
+
+
 def _detail_context(request, file, record_form=None, edit_form=None):
     file = care_selectors.hardship_file_detail(file)
     officers = care_selectors.branch_officers([file.branch_id])
-    fund_lines = care_selectors.fund_lines_to_offer(file.branch_id)
     return {
         "file": file,
         "records": list(file.records.all()),
-        "record_form": record_form or SupportRecordForm(
-            officers=officers, fund_lines=fund_lines, initial={"given_by": request.user.pk}
-        ),
+        "record_form": record_form or _record_form(file, initial={"given_by": request.user.pk}),
         "edit_form": edit_form or HardshipFileForm(officers=officers, initial={
             "reason": file.reason, "level": file.level, "officer": file.officer_id,
             "review_on": file.review_on, "situation": file.situation,
@@ -124,10 +129,12 @@ def hardship_detail(request, pk):
 @login_required_403
 def hardship_record(request, pk):
     file = get_hardship_file_for_officer(request.user, pk)
-    form = SupportRecordForm(
-        request.POST, officers=care_selectors.branch_officers([file.branch_id]),
-        fund_lines=care_selectors.fund_lines_to_offer(file.branch_id),
-    )  # fmt: skip
+    if "show_lines" in request.POST:
+        # The notice was picked: offer its lines, keeping what was typed; nothing is saved.
+        form = _record_form(file, initial=request.POST.dict())
+        return render(request, "care/hardship_detail.html",
+                      _detail_context(request, file, record_form=form))  # fmt: skip
+    form = _record_form(file, request.POST)
     if form.is_valid():
         record = perform(
             request,

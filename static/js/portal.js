@@ -7,3 +7,11 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+// A field whose choice decides the next field's options (a notice, then its
+// lines) presses the button named in its data-submit-with as soon as it changes;
+// the button stays for browsers without script.
+document.addEventListener("change", (event) => {
+  const name = event.target.dataset.submitWith;
+  const button = name && event.target.form?.querySelector(`button[name="${name}"]`);
+  if (button) event.target.form.requestSubmit(button);
+});

@@ -50,3 +50,45 @@ def test_officer_records_a_visit_and_the_member_is_no_longer_overdue(browser, li
     expect(page.get_by_test_id("file-row")).to_have_count(0)
     expect(page.get_by_test_id("empty")).to_be_visible()
     context.close()
+
+
+def test_officer_links_aid_to_a_line_picked_from_its_notice(browser, live_server, branch):
+    from notices.models import FundLine
+    from tests.factories import category_id, fund_notice
+
+    officer = user_with_role("officer", branch)
+    chair = user_with_role("chair", branch)
+    today = timezone.localdate()
+    file = services.hardship_file_open(
+        actor=officer, member=MemberFactory(branch=branch, name="困难职工戊"), reason="illness",
+        level="special", officer=officer, review_on=today + timedelta(days=300),
+    )  # fmt: skip
+    notice = fund_notice(branch, officer, chair=chair, status="published",
+                         amounts=("800.00", "300.00"))  # fmt: skip
+    FundLine.objects.filter(version__notice=notice).update(
+        category_id=category_id("困难职工帮扶", parent="维权支出"), date=today
+    )
+
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, live_server, officer.email, PASSWORD)
+    page.goto(f"{live_server.url}/care/hardship/{file.pk}/")
+    form = page.get_by_test_id("record-form")
+    form.locator("select[name=kind]").select_option("aid")
+    form.locator("input[name=amount]").fill("300.00")
+    expect(form.locator("select[name=fund_line] option")).to_have_count(1)  # the blank only
+    # Choosing the notice fetches its lines at once (the page's script presses the
+    # button); what was typed stays.
+    form.locator("select[name=fund_notice]").select_option(str(notice.pk))
+    expect(form.locator("select[name=fund_line] option")).to_have_count(3)
+    expect(form.locator("input[name=amount]")).to_have_value("300.00")
+    fits(page)
+    line = notice.current.fund_lines.get(amount="300.00")
+    form.locator("select[name=fund_line]").select_option(str(line.pk))
+    form.locator("button.btn-primary").click()
+    record = page.get_by_test_id("record")
+    expect(record).to_have_count(1)
+    expect(record).to_contain_text("¥300.00")
+    expect(record.get_by_role("link", name=notice.current.title)).to_be_visible()
+    context.close()

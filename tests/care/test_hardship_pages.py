@@ -158,4 +158,79 @@ def test_the_record_form_offers_this_and_last_years_support_lines_only(client, p
                                               date=date(today.year - 2, 6, 1))  # fmt: skip
     client.force_login(people["officer"])
     form = client.get(reverse("care:hardship_detail", args=[file.pk])).context["record_form"]
+    assert [notice.pk for notice in form.fields["fund_notice"].queryset] == [notice.pk]
+    assert not form.fields["fund_line"].queryset.exists()  # until the notice is chosen
+    picked = client.post(reverse("care:hardship_record", args=[file.pk]),
+                         {"fund_notice": notice.pk, "show_lines": "1"})  # fmt: skip
+    form = picked.context["record_form"]
     assert [line.pk for line in form.fields["fund_line"].queryset] == [recent.pk]
+
+
+@pytest.fixture
+def two_support_notices(people, branch, today):
+    from notices.models import FundLine
+    from tests.factories import category_id, fund_notice
+
+    support = category_id("困难职工帮扶", parent="维权支出")
+    notices = []
+    for amounts in (("800.00", "300.00"), ("500.00",)):
+        notice = fund_notice(branch, people["officer"], chair=people["chair"],
+                             status="published", amounts=amounts)  # fmt: skip
+        FundLine.objects.filter(version__notice=notice).update(category_id=support, date=today)
+        notices.append(notice)
+    return notices
+
+
+def test_picking_a_notice_offers_its_lines_and_keeps_typing(client, people, file, today,
+                                                            two_support_notices):  # fmt: skip
+    first, _second = two_support_notices
+    client.force_login(people["officer"])
+    response = client.post(reverse("care:hardship_record", args=[file.pk]), {
+        "kind": "aid", "date": today.isoformat(), "given_by": people["officer"].pk,
+        "amount": "250.00", "note": "医疗补助", "fund_notice": first.pk, "show_lines": "1",
+    })  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not SupportRecord.objects.exists()  # picking the notice saves nothing
+    assert 'value="250.00"' in page and "医疗补助" in page
+    assert "¥800.00" in page and "¥300.00" in page and "¥500.00" not in page
+    assert "errorlist" not in page and "invalid-feedback" not in page
+
+
+def test_a_line_of_the_picked_notice_is_linked(client, people, file, today, two_support_notices):
+    first, _second = two_support_notices
+    line = first.current.fund_lines.get(amount=Decimal("300.00"))
+    client.force_login(people["officer"])
+    response = client.post(reverse("care:hardship_record", args=[file.pk]), {
+        "kind": "aid", "date": today.isoformat(), "given_by": people["officer"].pk,
+        "amount": "250.00", "fund_notice": first.pk, "fund_line": line.pk,
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert SupportRecord.objects.get().fund_line == line
+
+
+def test_a_line_posted_under_another_notice_is_refused(client, people, file, today,
+                                                      two_support_notices):  # fmt: skip
+    first, second = two_support_notices
+    line = first.current.fund_lines.get(amount=Decimal("300.00"))
+    client.force_login(people["officer"])
+    for notice in (second.pk, ""):
+        response = client.post(reverse("care:hardship_record", args=[file.pk]), {
+            "kind": "aid", "date": today.isoformat(), "given_by": people["officer"].pk,
+            "amount": "250.00", "fund_notice": notice, "fund_line": line.pk,
+        })  # fmt: skip
+        assert response.status_code == 400
+        assert "选择一个有效的选项" in response.content.decode()
+    assert not SupportRecord.objects.exists()
+
+
+@pytest.mark.parametrize("notice", ["abc", "-1", "9" * 40, "\x00"])
+def test_a_forged_notice_choice_is_a_message_not_an_error(client, people, file, notice):
+    client.force_login(people["officer"])
+    response = client.post(reverse("care:hardship_record", args=[file.pk]),
+                           {"fund_notice": notice, "show_lines": "1"})  # fmt: skip
+    assert response.status_code == 200
+    response = client.post(reverse("care:hardship_record", args=[file.pk]),
+                           {"kind": "visit", "fund_notice": notice})  # fmt: skip
+    assert response.status_code == 400
+    assert not SupportRecord.objects.exists()

@@ -18,6 +18,11 @@ fi
 if (( with_browser )) && [[ ! -x /usr/bin/chromium ]]; then
   missing+=(chromium)
 fi
+# A Chinese font, so that browser tests lay pages out as a member's phone does
+# (without one, Chinese text is drawn as narrow boxes and a header that wraps looks fine).
+if (( with_browser )) && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  missing+=(fonts-wqy-microhei)
+fi
 if (( ${#missing[@]} )); then
   echo "==> installing system packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"

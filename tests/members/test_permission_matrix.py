@@ -299,6 +299,12 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def objects(people, branch, department):
+    return build_objects(people, branch, department)
+
+
+def build_objects(people, branch, department):
+    """One object of each kind the matrix's URLs need, keyed as MATRIX names them
+    (tests/browser/test_accessibility.py visits the same pages with a browser)."""
     from members.models import RosterImport
 
     member = MemberFactory(branch=branch, department=department)

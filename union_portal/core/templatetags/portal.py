@@ -32,3 +32,52 @@ def bar_width(value, scale):
     if not is_shown(value):
         return 0  # a withheld figure ("<5") draws no bar
     return round(220 * float(value) / float(scale or 1))
+
+
+@register.tag(name="filters")
+def filters_tag(parser, token):
+    """Wraps a list page's filter form so that on a phone it folds behind one
+    button saying how many filters are set ("筛选（2）"); on wider screens it is
+    open (static/css/portal.css, static/js/portal.js). Parameters given as
+    `name="value"` are the form's defaults, which do not count as set:
+    {% filters status="open" %}<form method="get">…</form>{% endfilters %}"""
+    defaults = {}
+    for bit in token.split_contents()[1:]:
+        name, _, value = bit.partition("=")
+        defaults[name] = parser.compile_filter(value)
+    nodelist = parser.parse(("endfilters",))
+    parser.delete_first_token()
+    return FiltersNode(nodelist, defaults)
+
+
+# Query parameters that page or order a list rather than narrow it.
+NOT_FILTERS = {"page", "sort", "order"}
+
+
+def active_filter_count(query, defaults):
+    """How many filters the query sets: each parameter with a non-blank value
+    other than its default counts once, whatever the number of its values."""
+    count = 0
+    for name in query:
+        if name in NOT_FILTERS:
+            continue
+        values = [value.strip() for value in query.getlist(name) if value.strip()]
+        if values and values != [defaults.get(name)]:
+            count += 1
+    return count
+
+
+class FiltersNode(template.Node):
+    def __init__(self, nodelist, defaults):
+        self.nodelist = nodelist
+        self.defaults = defaults
+
+    def render(self, context):
+        from django.template.loader import render_to_string
+
+        request = context.get("request")
+        defaults = {name: str(value.resolve(context)) for name, value in self.defaults.items()}
+        active = active_filter_count(request.GET, defaults) if request else 0
+        return render_to_string(
+            "filters.html", {"content": self.nodelist.render(context), "active": active}
+        )

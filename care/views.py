@@ -4,7 +4,6 @@
 
 # --- welfare handouts (福利发放) ----------------------------------------------
 
-import segno
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from members.models import Campus, Member
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
+from union_portal.core.qrcode import qr_svg
 from union_portal.core.roles import login_required_403
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import min_group_size, withheld_label
@@ -370,9 +370,7 @@ def welfare_code(request, pk):
     context = {"handout": handout, "choice": choice}
     if choice is not None:
         context["pickup"] = getattr(choice, "pickup", None) if hasattr(choice, "pickup") else None
-        context["qr_svg"] = segno.make(choice.code, error="m").svg_inline(
-            scale=5, title=choice.code
-        )
+        context["qr_svg"] = qr_svg(choice.code)
     return render(request, "care/welfare_code.html", context)
 
 

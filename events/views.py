@@ -1,6 +1,5 @@
 import re
 
-import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -16,6 +15,7 @@ from members.models import Member
 from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
+from union_portal.core.qrcode import qr_svg
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import is_shown
@@ -131,9 +131,7 @@ def event_detail(request, pk):
     if registration:
         context["position"] = selectors.waitlist_position(registration)
         if registration.status != Registration.Status.WAITLISTED:
-            context["qr_svg"] = segno.make(registration.checkin_code, error="m").svg_inline(
-                scale=5, title=registration.checkin_code
-            )
+            context["qr_svg"] = qr_svg(registration.checkin_code)
         if trips and registration.venue_id and event.status == Event.Status.PUBLISHED:
             context["my_trips"] = _my_trips(registration, trips)
     return render(request, "events/event_detail.html", context)

@@ -282,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
     },
 }
+# From 1 December the administrators are emailed once a week (the task runs daily,
+# keyed per ISO week) until next year's holiday schedule is entered.
+CELERY_BEAT_SCHEDULE["calendar-schedule-reminder"] = {
+    "task": "core.calendar_schedule_remind",
+    "schedule": crontab(hour=9, minute=50),
+}
 # Polls: members are told once when a poll they may answer opens.
 CELERY_BEAT_SCHEDULE["poll-openings"] = {
     "task": "participation.announce_poll_openings",

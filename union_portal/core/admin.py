@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .calendar import years_without_schedule
 from .models import CalendarDay, CalendarYear, User
 
 
@@ -29,13 +32,34 @@ class UserAdmin(SecretLookupsMixin, BaseUserAdmin):
     search_fields = ("email", "username", "first_name")
 
 
+class CalendarWarningMixin:
+    """Where the schedule is entered, the warning that one is missing."""
+
+    def changelist_view(self, request, extra_context=None):
+        today = timezone.localdate()
+        missing = years_without_schedule({today.year, today.year + 1})
+        if missing and request.method == "GET":
+            messages.warning(
+                request,
+                gettext(
+                    "No holiday schedule has been entered for %(years)s: until it is, Monday "
+                    "to Friday count as working days and deadlines falling then are marked "
+                    "estimated. Enter its holidays and make-up working days under Special "
+                    "days, then add the year under Calendar years."
+                )
+                % {"years": ", ".join(str(year) for year in missing)},
+                fail_silently=True,
+            )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
     list_display = ("year", "source")
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"

@@ -5,7 +5,7 @@ Friday that is not a holiday. Special days live in CalendarDay; a year without
 a CalendarYear row has no schedule yet, so only weekends are days off.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .models import CalendarDay, CalendarYear
 
@@ -66,10 +66,29 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def years_without_schedule(years) -> list[int]:
-    """Of the given years, those for which no holiday schedule has been entered."""
-    known = set(CalendarYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
-    return sorted(set(years) - known)
+def scheduled_years() -> frozenset[int]:
+    """The years whose holiday schedule has been entered (a few rows)."""
+    return frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
+def years_without_schedule(years, scheduled=None) -> list[int]:
+    """Of the given years, those for which no holiday schedule has been entered
+    (`scheduled`: the scheduled years, when the caller has read them already)."""
+    return sorted(set(years) - (scheduled_years() if scheduled is None else scheduled))
+
+
+def is_estimated(day, years=None) -> bool:
+    """Whether a working-day deadline on `day` (a date or an aware datetime) is
+    an estimate: its year has no holiday schedule yet, so Monday to Friday were
+    counted and the date may move when the schedule is entered. `years`, the
+    scheduled years, can be passed to mark a whole list with one look-up."""
+    if day is None:
+        return False
+    if isinstance(day, datetime):
+        from django.utils import timezone
+
+        day = timezone.localdate(day)
+    return day.year not in (scheduled_years() if years is None else years)
 
 
 def seed_from_chinese_calendar(*, day_model=CalendarDay, year_model=CalendarYear) -> list[int]:
@@ -177,3 +196,71 @@ def working_days_late(dues, today: date) -> list[int]:
         total += _is_working(day, special)
         counted[day] = total
     return [counted[today] - counted[due] for due in dues]
+
+
+def years_to_remind(today: date) -> list[int]:
+    """The years whose missing schedule the administrators are reminded of:
+    next year from 1 December (the State Council announces it in the winter),
+    and this year, if it is still missing."""
+    years = {today.year, today.year + 1} if today.month == 12 else {today.year}
+    return years_without_schedule(years)
+
+
+def calendar_schedule_remind(*, today: date | None = None) -> int:
+    """Emails the administrators (active superusers with an email, and the
+    addresses of settings.ADMINS) that a holiday schedule is missing, from
+    1 December until next year's is entered: once per ISO week, however often
+    the task runs, is retried, or runs under two beats (the key names the week;
+    an account is told through notify(), an address without one is claimed by
+    an AdminEmail row). Returns how many were told now."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db import transaction
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from .models import AdminEmail, User
+    from .notifications import notify_many
+
+    today = today or timezone.localdate()
+    missing = years_to_remind(today)
+    if not missing:
+        return 0
+    iso_year, week, _weekday = today.isocalendar()
+    key = f"calendar-schedule-missing:{iso_year}-W{week:02d}"
+    years = ", ".join(str(year) for year in missing)
+    url = reverse("admin:core_calendaryear_changelist")
+
+    def subject():
+        return _("Enter the holiday schedule for %(years)s") % {"years": years}
+
+    def body():
+        return _(
+            "No official holiday schedule has been entered in the portal for %(years)s. "
+            "Until it is, Monday to Friday count as working days there, so grievance, "
+            "notice and proposal deadlines falling then are estimates, and are marked "
+            "so.\n\nEnter the holidays and make-up working days under Special days, then "
+            "add the year under Calendar years (or run `python manage.py seed_calendar` "
+            "once the chinese-calendar package knows the year). This reminder comes once "
+            "a week until then."
+        ) % {"years": years}
+
+    admin_emails = {email.lower() for _name, email in getattr(settings, "ADMINS", ()) if email}
+    wanted = Q(is_superuser=True)
+    for email in admin_emails:
+        wanted |= Q(email__iexact=email)
+    accounts = User.objects.filter(wanted, is_active=True).exclude(email="")
+    told = notify_many(users=accounts, key=key, subject=subject, body=body, url=url)
+
+    with_account = {email.lower() for email in accounts.values_list("email", flat=True)}
+    with translation.override(settings.LANGUAGE_CODE):
+        message = f"{body()}\n\n{settings.PORTAL_BASE_URL}{url}"
+        for email in sorted(admin_emails - with_account):
+            with transaction.atomic():
+                _row, created = AdminEmail.objects.get_or_create(key=f"{key}:{email}")
+                if created:  # a failed send rolls the claim back for the retry
+                    send_mail(subject(), message, None, [email])
+                    told += 1
+    return told

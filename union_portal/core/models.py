@@ -116,3 +116,15 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class AdminEmail(models.Model):
+    """An email to an address of settings.ADMINS that has no account (so no
+    inbox row to key it on): the unique key claims it, so a retried task or a
+    second beat sends it once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key

@@ -28,3 +28,16 @@ def send_pending_notification_emails():
 def clear_expired_sessions():
     """Expired sessions leave the database (and so the next backup) every night."""
     call_command("clearsessions")
+
+
+@shared_task(
+    name="core.calendar_schedule_remind",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=3,
+)
+def calendar_schedule_remind():
+    """From 1 December, once a week: next year's holiday schedule is missing."""
+    from .calendar import calendar_schedule_remind as remind
+
+    return remind()

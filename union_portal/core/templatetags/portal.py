@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import template
 
 from union_portal.core.markdown import render_markdown
@@ -81,3 +83,37 @@ class FiltersNode(template.Node):
         return render_to_string(
             "filters.html", {"content": self.nodelist.render(context), "active": active}
         )
+
+@register.simple_tag(takes_context=True)
+def estimated_mark(context, day):
+    """ "(estimated)" after a working-day deadline that falls in a year without a
+    holiday schedule (see calendar.is_estimated). The scheduled years come from
+    the context processor (read with the unread count), so a list of cases costs
+    no query per row; a template rendered without a request reads them once."""
+    from django.utils import timezone
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from union_portal.core.calendar import is_estimated, scheduled_years
+
+    if not day:
+        return ""
+    if isinstance(day, datetime):
+        day = timezone.localdate(day)
+    years = context.get("calendar_scheduled_years")
+    if years is None:
+        years = context.render_context.get("calendar_scheduled_years")
+        if years is None:
+            years = context.render_context["calendar_scheduled_years"] = scheduled_years()
+    if not is_estimated(day, years):
+        return ""
+    return format_html(
+        '<abbr class="estimated-deadline text-warning-emphasis" title="{}" '
+        'data-testid="estimated-deadline">{}</abbr>',
+        gettext(
+            "No official holiday schedule has been entered for %(year)s yet, so Monday to "
+            "Friday were counted as working days: the date may move when it is entered."
+        )
+        % {"year": day.year},
+        gettext("(estimated)"),
+    )

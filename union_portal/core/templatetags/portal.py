@@ -84,6 +84,7 @@ class FiltersNode(template.Node):
             "filters.html", {"content": self.nodelist.render(context), "active": active}
         )
 
+
 @register.simple_tag(takes_context=True)
 def estimated_mark(context, day):
     """ "(estimated)" after a working-day deadline that falls in a year without a

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.forms import CheckInForm
 from members.models import Branch, Campus
+from union_portal.core.forms import limit_length, long_text, readable_blank_choices
 from union_portal.core.roles import branches_where
 
 # --- hardship files (困难职工建档与帮扶) -----------------------------------------
@@ -46,14 +47,12 @@ class HardshipFileForm(forms.Form):
     level = forms.ChoiceField(label=_("level"), choices=HardshipFile.Level.choices)
     officer = OfficerChoiceField(label=_("responsible officer"), queryset=None)
     review_on = forms.DateField(label=_("review date"), widget=DateInput, initial=_one_year_on)
-    situation = forms.CharField(
-        label=_("situation"), required=False, max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    situation = long_text(label=_("situation"), required=False, max_length=4000)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+        readable_blank_choices(self)
 
 
 class HardshipOpenForm(HardshipFileForm):
@@ -73,14 +72,13 @@ class SupportRecordForm(forms.Form):
         label=_("paid from the fund notice line"), queryset=None, required=False,
         help_text=_("Optional: a line of a published fund notice of the branch."),
     )  # fmt: skip
-    note = forms.CharField(
-        label=_("note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = long_text(label=_("note"), required=False, max_length=4000)
 
     def __init__(self, *args, officers, fund_lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = officers
         self.fields["fund_line"].queryset = fund_lines
+        readable_blank_choices(self, fund_line=_("Not paid from a fund notice"))
 
 
 class HardshipCloseForm(forms.Form):
@@ -150,6 +148,8 @@ class HandoutForm(forms.ModelForm):
             self.fields["branch"].queryset = branches
             self.fields["branch"].empty_label = None
             del self.fields["default_option"]
+        limit_length(self.fields["description"], 2000)
+        readable_blank_choices(self, default_option=_("No default"))
 
 
 class OptionForm(forms.ModelForm):
@@ -174,6 +174,7 @@ class PointForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campus"].queryset = Campus.objects.all()
+        readable_blank_choices(self)
 
 
 class ChoiceForm(forms.Form):

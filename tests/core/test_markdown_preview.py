@@ -107,15 +107,14 @@ def test_previewing_a_new_notice_saves_nothing_and_keeps_the_form(client, office
     # Everything typed is on the form again: the text, the visibility, the lines.
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert 'value="三月经费公示"' in page and 'value="超市"' in page
-    checked = [t for t in re.findall(r'<input[^>]*name="visibility"[^>]*>', page) if " checked" in t]
+    radios = re.findall(r'<input[^>]*name="visibility"[^>]*>', page)
+    checked = [tag for tag in radios if " checked" in tag]
     assert len(checked) == 1 and 'value="members"' in checked[0]
     assert "预览不会保留已选择的附件" in page
 
 
 def test_saving_after_the_preview_says_what_was_removed(client, officer):
-    response = client.post(
-        reverse("notices:create", args=["fund"]), _notice_post(), follow=True
-    )
+    response = client.post(reverse("notices:create", args=["fund"]), _notice_post(), follow=True)
     page = response.content.decode()
     notice = Notice.objects.get()
     assert "<script" not in render_markdown(notice.current.body)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Department, Member
 from union_portal.core.calendar import add_working_days
+from union_portal.core.forms import limit_length, long_text, readable_blank_choices
 
 from .models import AwardRound
 
@@ -44,6 +45,8 @@ class RoundForm(forms.ModelForm):
         self.fields["places"].widget.attrs["min"] = 1
         self.fields["places"].min_value = 1
         self.fields["title"].widget.attrs["placeholder"] = _("For example 2026 年度优秀会员评选")
+        limit_length(self.fields["criteria"], 5000)
+        readable_blank_choices(self)
 
     def clean(self):
         data = super().clean()
@@ -63,9 +66,7 @@ class NominationForm(forms.Form):
             "invalid_choice": _("Choose an active member of the branch other than yourself.")
         },
     )
-    reason = forms.CharField(
-        label=_("Reasons"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    reason = long_text(label=_("Reasons"), max_length=2000, rows=4)
     department = forms.ModelChoiceField(
         label=_("On behalf of a department (工会小组)"),
         queryset=Department.objects.none(),
@@ -88,6 +89,9 @@ class NominationForm(forms.Form):
             )
         else:
             del self.fields["department"]
+        readable_blank_choices(
+            self, nominee=_("Choose a colleague…"), department=_("In my own name")
+        )
 
 
 class PickForm(forms.Form):

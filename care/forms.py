@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.forms import CheckInForm
 from members.models import Branch, Campus
+from union_portal.core.forms import limit_length, long_text, readable_blank_choices
 from union_portal.core.roles import branches_where
 
 # --- hardship files (困难职工建档与帮扶) -----------------------------------------
@@ -54,14 +55,12 @@ class HardshipFileForm(forms.Form):
     level = forms.ChoiceField(label=_("level"), choices=HardshipFile.Level.choices)
     officer = OfficerChoiceField(label=_("responsible officer"), queryset=None)
     review_on = forms.DateField(label=_("review date"), widget=DateInput, initial=_one_year_on)
-    situation = forms.CharField(
-        label=_("situation"), required=False, max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    situation = long_text(label=_("situation"), required=False, max_length=4000)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+        readable_blank_choices(self)
 
 
 class HardshipOpenForm(HardshipFileForm):
@@ -86,9 +85,7 @@ class SupportRecordForm(forms.Form):
         label=_("line of that notice"), queryset=None, required=False,
         help_text=_("Choose the notice first: its lines are offered here."),
     )  # fmt: skip
-    note = forms.CharField(
-        label=_("note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = long_text(label=_("note"), required=False, max_length=4000)
 
     def __init__(self, *args, officers, fund_notices, fund_lines, **kwargs):
         """`fund_lines` are every line the branch may link; only those of the chosen
@@ -97,6 +94,8 @@ class SupportRecordForm(forms.Form):
         self.fields["given_by"].queryset = officers
         self.fields["fund_notice"].queryset = fund_notices
         self.fields["fund_notice"].widget.attrs["data-submit-with"] = "show_lines"
+        readable_blank_choices(self, fund_notice=_("Not paid from a fund notice"),
+                               fund_line=_("Not linked to a line"))  # fmt: skip
         notice = self._chosen_notice_id()
         self.fields["fund_line"].queryset = (
             fund_lines.filter(version__notice_id=notice) if notice else fund_lines.none()
@@ -183,6 +182,8 @@ class HandoutForm(forms.ModelForm):
             self.fields["branch"].queryset = branches
             self.fields["branch"].empty_label = None
             del self.fields["default_option"]
+        limit_length(self.fields["description"], 2000)
+        readable_blank_choices(self, default_option=_("No default"))
 
 
 class OptionForm(forms.ModelForm):
@@ -207,6 +208,7 @@ class PointForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campus"].queryset = Campus.objects.all()
+        readable_blank_choices(self)
 
 
 class ChoiceForm(forms.Form):

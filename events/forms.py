@@ -5,12 +5,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Campus
-from union_portal.core.forms import FilterForm, PeriodFilterForm
+from union_portal.core.forms import (
+    FilterForm,
+    PeriodFilterForm,
+    SearchField,
+    limit_length,
+    readable_blank_choices,
+)
 
 from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
 
 DATETIME = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DESCRIPTION_MAX_LENGTH = 10_000
 
 
 class EventForm(forms.ModelForm):
@@ -46,6 +53,7 @@ class EventForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateTimeField):
                 field.input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        limit_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
 
     def clean(self):
         cleaned = super().clean()
@@ -76,6 +84,7 @@ class VenueForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campus"].queryset = Campus.objects.all()
+        readable_blank_choices(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -128,6 +137,7 @@ class TripForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["departure_campus"].queryset = Campus.objects.all()
         self.fields["departs_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        readable_blank_choices(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -258,7 +268,7 @@ class CheckInForm(forms.Form):
 
 
 class EventFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = SearchField()
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("Any"))] + Event.Category.choices, required=False
     )
@@ -278,6 +288,10 @@ class EventFilterForm(FilterForm):
         required=False,
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        readable_blank_choices(self, campus=_("Any"), branch=_("Any"))
 
 
 class ReportFilterForm(PeriodFilterForm):

@@ -16,6 +16,7 @@ from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
 from union_portal.core.qrcode import qr_svg
+from union_portal.core.preview import is_preview, preview_context, warn_if_removed
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import is_shown
@@ -285,13 +286,17 @@ def _event_form(request, event):
     form = EventForm(request.POST or None, instance=event)
     venues = VenueFormSet(request.POST or None, instance=event, prefix="venues")
     trips = TripFormSet(request.POST or None, instance=event, prefix="trips")
-    if request.method == "POST" and all([form.is_valid(), venues.is_valid(), trips.is_valid()]):
+    # Preview shows the description as members will read it and saves nothing.
+    previewing = is_preview(request)
+    saving = request.method == "POST" and not previewing
+    if saving and all([form.is_valid(), venues.is_valid(), trips.is_valid()]):
         if choice is not None:
             form.instance.branch_id = choice.pk
         event = services.event_save(
             actor=request.user, form=form, venue_formset=venues, trip_formset=trips
         )
         messages.success(request, _("The event was saved."))
+        warn_if_removed(request, form.cleaned_data["description"])
         return redirect(event_url(event))
     return render(
         request,
@@ -302,6 +307,7 @@ def _event_form(request, event):
             "trips": trips,
             "event": event if event.pk else None,
             "choice": choice,
+            "preview": previewing and preview_context(form["description"].value()),
         },  # fmt: skip
     )
 

@@ -5,12 +5,49 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, BranchRole, Campus
-from union_portal.core.forms import AttachmentsField, FilterForm, PeriodFilterForm
+from union_portal.core.forms import (
+    AttachmentsField,
+    FilterForm,
+    PeriodFilterForm,
+    SearchField,
+    limit_length,
+    long_text,
+    readable_blank_choices,
+)
 
 from .models import Category, Grievance
 
+DESCRIPTION_MAX_LENGTH = 10_000
+REPLY_MAX_LENGTH = 5_000
+COMMENT_MAX_LENGTH = 2_000
+
 
 class GrievanceForm(forms.ModelForm):
+    # Radio buttons without a blank: a case is a grievance unless the member says
+    # otherwise, and named unless they choose to be protected. Named is the least
+    # surprising default for a signed-in member (their case shows their name, as
+    # any other form they send does); confidential and anonymous change who may
+    # follow up, so they are a choice the member makes, right there on the form.
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=Grievance.Kind.choices,
+        initial=Grievance.Kind.GRIEVANCE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether this is a grievance or a suggestion."),
+            "invalid_choice": _("Choose whether this is a grievance or a suggestion."),
+        },
+    )
+    confidentiality = forms.ChoiceField(
+        label=_("who may know it is you"),
+        choices=Grievance.Confidentiality.choices,
+        initial=Grievance.Confidentiality.NAMED,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who may know it is you: named, confidential or anonymous."),
+            "invalid_choice": _("Choose who may know it is you: named, confidential or anonymous."),
+        },
+    )
     attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
     class Meta:
@@ -23,11 +60,7 @@ class GrievanceForm(forms.ModelForm):
             "confidentiality",
             "publish_answer",
         ]
-        widgets = {
-            "kind": forms.RadioSelect,
-            "confidentiality": forms.RadioSelect,
-            "description": forms.Textarea(attrs={"rows": 6}),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "publish_answer": _(
                 "For a suggestion: the answer may be shown to other members (without your name)."
@@ -37,8 +70,8 @@ class GrievanceForm(forms.ModelForm):
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(branch=branch)
-        self.fields["kind"].initial = Grievance.Kind.GRIEVANCE
-        self.fields["confidentiality"].initial = Grievance.Confidentiality.NAMED
+        limit_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
+        readable_blank_choices(self, category=_("Choose a category…"))
 
     def clean(self):
         cleaned = super().clean()
@@ -48,7 +81,7 @@ class GrievanceForm(forms.ModelForm):
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = long_text(label=_("Message"), max_length=REPLY_MAX_LENGTH)
     attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
 
@@ -67,17 +100,14 @@ class HandlerForm(TextForm):
 class NoteForm(forms.Form):
     """An internal note, in its own form: it has no button that reaches the filer."""
 
-    text = forms.CharField(
-        label=_("Internal note (never shown to the filer)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+    text = long_text(
+        label=_("Internal note (never shown to the filer)"), max_length=REPLY_MAX_LENGTH, rows=2
     )
     attachments = AttachmentsField(limits="GRIEVANCE_ATTACHMENT")
 
 
 class OptionalTextForm(forms.Form):
-    text = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    text = long_text(label=_("Comment"), required=False, max_length=COMMENT_MAX_LENGTH, rows=2)
 
 
 class HandlerCommentForm(OptionalTextForm):
@@ -125,6 +155,7 @@ class AssignForm(forms.Form):
             )
         self.fields["assignee"].queryset = users.distinct().order_by("first_name", "id")
         self.fields["assignee"].label_from_instance = _name
+        readable_blank_choices(self)
 
 
 class RouteForm(forms.Form):
@@ -150,6 +181,7 @@ class RouteForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(branch=branch).order_by("name")
         self.fields["officer"].queryset = branch_officers(branch.pk)
         self.fields["officer"].label_from_instance = _name
+        readable_blank_choices(self)
 
 
 class ReceiptForm(forms.Form):
@@ -161,7 +193,7 @@ class ReceiptForm(forms.Form):
 
 
 class QueueFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = SearchField()
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any"))] + Grievance.Status.choices, required=False
     )

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from union_portal.core.forms import FilterForm
+from union_portal.core.forms import FilterForm, SearchField, readable_blank_choices
 
 from .models import Branch, Campus, Department, Member
 from .validators import normalise_email, validate_plain_email
@@ -51,6 +51,7 @@ class MemberForm(forms.ModelForm):
         self.fields["date_of_birth"].error_messages["invalid"] = _(
             "Enter the date as YYYY-MM-DD or YYYY/M/D, e.g. 1975-03-08."
         )
+        readable_blank_choices(self, sex=_("Not recorded"))
 
     def clean_staff_number(self):
         return self.cleaned_data["staff_number"].strip().upper()
@@ -85,12 +86,7 @@ YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class RosterFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("Name or staff number")}),
-    )
+    q = SearchField(widget=forms.SearchInput(attrs={"placeholder": _("Name or staff number")}))
     branch = forms.ModelChoiceField(
         label=_("Branch"), queryset=Branch.objects.none(), required=False
     )
@@ -117,6 +113,7 @@ class RosterFilterForm(FilterForm):
         self.fields["department"].queryset = Department.objects.filter(branch_id__in=branch_ids)
         if len(branch_ids) < 2:
             del self.fields["branch"]
+        readable_blank_choices(self, **dict.fromkeys(["branch", "department", "campus"], _("Any")))
 
 
 class RosterImportForm(forms.Form):
@@ -132,6 +129,7 @@ class RosterImportForm(forms.Form):
         if len(branch_ids) == 1:
             self.fields["branch"].initial = next(iter(branch_ids))
             self.fields["branch"].widget = forms.HiddenInput()
+        readable_blank_choices(self)
 
 
 def month_name(number: int) -> str:

@@ -3,7 +3,15 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch
-from union_portal.core.forms import AttachmentsField, FilterForm
+from union_portal.core.forms import (
+    DASHES,
+    AttachmentsField,
+    FilterForm,
+    SearchField,
+    limit_length,
+    long_text,
+    readable_blank_choices,
+)
 
 from .models import (
     MAX_AMOUNT,
@@ -40,6 +48,12 @@ def sorted_categories(branch_id):
     return ordered
 
 
+BODY_MAX_LENGTH = 20_000
+CRITERIA_MAX_LENGTH = 5_000
+OBJECTION_MAX_LENGTH = 2_000
+ANSWER_MAX_LENGTH = 5_000
+
+
 class NoticeForm(forms.ModelForm):
     """The notice's text; its kind is chosen when it is created."""
 
@@ -65,6 +79,8 @@ class NoticeForm(forms.ModelForm):
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_length(self.fields["body"], BODY_MAX_LENGTH)
+        limit_length(self.fields["criteria"], CRITERIA_MAX_LENGTH)
         if kind != Notice.Kind.AWARD:
             del self.fields["criteria"]
         if kind == Notice.Kind.BUDGET:
@@ -95,7 +111,8 @@ class CategoryField(forms.ChoiceField):
 
     def set_categories(self, categories):
         self.by_pk = {str(c.pk): c for c in categories}
-        self.choices = [("", "---------")] + [(str(c.pk), category_label(c)) for c in categories]
+        blank = ("", _("Choose…") if self.required else DASHES)
+        self.choices = [blank] + [(str(c.pk), category_label(c)) for c in categories]
 
     def prepare_value(self, value):
         return str(getattr(value, "pk", value) or "")
@@ -134,6 +151,7 @@ class FundLineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01"})
         self.fields["category"].set_categories(categories)
+        readable_blank_choices(self)
 
 
 class AwardForm(forms.ModelForm):
@@ -164,9 +182,7 @@ def unsaved_rows(formset):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = long_text(label=_("Reason"), max_length=1000)
 
 
 class ObjectionForm(forms.ModelForm):
@@ -175,13 +191,17 @@ class ObjectionForm(forms.ModelForm):
         fields = ["text", "confidential"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["text"], OBJECTION_MAX_LENGTH)
+
 
 class AnswerForm(forms.Form):
-    text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = long_text(label=_("Answer"), max_length=ANSWER_MAX_LENGTH, rows=2)
 
 
 class NoticeFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = SearchField()
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any"))] + Notice.Kind.choices, required=False
     )
@@ -189,6 +209,10 @@ class NoticeFilterForm(FilterForm):
         label=_("Branch"), queryset=Branch.objects.all(), required=False
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        readable_blank_choices(self, branch=_("Any"))
 
 
 class SummaryFilterForm(FilterForm):
@@ -230,6 +254,7 @@ class IncomeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01"})
+        readable_blank_choices(self)
 
 
 class CategoryForm(forms.Form):

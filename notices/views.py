@@ -19,6 +19,7 @@ from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_b
 from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
 from union_portal.core.pagination import paginate
+from union_portal.core.preview import is_preview, preview_context, warn_if_removed
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 
@@ -228,7 +229,15 @@ def _rows(kind, lines, awards):
 
 
 def _edit_page(request, context):
+    """The form, shown again with the text as readers will see it when Preview was
+    pressed (nothing saved: the views save only when it was not)."""
+    if is_preview(request):
+        context["preview"] = preview_context(context["form"]["body"].value(), has_files=True)
     return render(request, "notices/notice_form.html", context)
+
+
+def _saving(request):
+    return request.method == "POST" and not is_preview(request)
 
 
 @notices_manager_required
@@ -237,7 +246,7 @@ def notice_create(request, kind):
         raise Http404
     choice = chosen_branch(request, "notices.manage")
     form, lines, awards = _content_forms(request, kind, choice.pk)
-    if request.method == "POST" and _valid(form, lines, awards, kind):
+    if _saving(request) and _valid(form, lines, awards, kind):
         fund_rows, award_rows = _rows(kind, lines, awards)
         try:
             notice = services.notice_create(
@@ -255,6 +264,7 @@ def notice_create(request, kind):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The draft was saved. Submit it to the chair when ready."))
+            warn_if_removed(request, form.cleaned_data["body"])
             return redirect(notice_url(notice))
     return _edit_page(
         request,
@@ -274,7 +284,7 @@ def notice_edit(request, pk):
         return redirect(notice_url(notice))
     form, lines, awards = _content_forms(request, notice.kind, notice.branch_id, notice.current)
     form.fields["visibility"].initial = notice.visibility
-    if request.method == "POST" and _valid(form, lines, awards, notice.kind):
+    if _saving(request) and _valid(form, lines, awards, notice.kind):
         fund_rows, award_rows = _rows(notice.kind, lines, awards)
         try:
             services.notice_update_draft(
@@ -290,6 +300,7 @@ def notice_edit(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The draft was saved."))
+            warn_if_removed(request, form.cleaned_data["body"])
             return redirect(notice_url(notice))
     return _edit_page(
         request,
@@ -315,7 +326,7 @@ def notice_correct(request, pk):
     )
     if start.pk != notice.current_id:
         form.fields["reason"].initial = start.reason
-    if request.method == "POST" and _valid(form, lines, awards, notice.kind):
+    if _saving(request) and _valid(form, lines, awards, notice.kind):
         fund_rows, award_rows = _rows(notice.kind, lines, awards)
         try:
             services.notice_correct(
@@ -337,6 +348,7 @@ def notice_correct(request, pk):
                     "until a chair who did not write the correction approves it."
                 ),
             )
+            warn_if_removed(request, form.cleaned_data["body"])
             return redirect("notices:correction", pk=notice.pk)
     return _edit_page(
         request,

@@ -3,6 +3,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Campus, Member
+from union_portal.core.forms import (
+    CountedTextarea,
+    SearchField,
+    readable_blank_choices,
+    shortened_search_message,
+)
 
 from .models import HandlingOffice, Proposal, Term
 
@@ -10,7 +16,7 @@ from .models import HandlingOffice, Proposal, Term
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=150)
     body = forms.CharField(
-        label=_("proposal (案由、理由与建议)"), widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("proposal (案由、理由与建议)"), widget=CountedTextarea(attrs={"rows": 8}),
         max_length=20000,
     )  # fmt: skip
 
@@ -44,18 +50,20 @@ class DecideForm(forms.Form):
         ],
     )
     reason = forms.CharField(
-        label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("reason"), required=False, widget=CountedTextarea(attrs={"rows": 3}),
         max_length=5000,
     )  # fmt: skip
 
 
 class AssignForm(forms.Form):
-    office = forms.ModelChoiceField(label=_("handling office"), queryset=HandlingOffice.objects)
+    office = forms.ModelChoiceField(
+        label=_("handling office"), queryset=HandlingOffice.objects, empty_label=_("Choose…")
+    )
 
 
 class AnswerForm(forms.Form):
     text = forms.CharField(
-        label=_("answer"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+        label=_("answer"), widget=CountedTextarea(attrs={"rows": 6}), max_length=20000
     )
 
 
@@ -63,7 +71,7 @@ class RateForm(forms.Form):
     rating = forms.ChoiceField(label=_("rating"), choices=Proposal.Rating.choices)
     reason = forms.CharField(
         label=_("what the answer lacks (for 不满意)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        widget=CountedTextarea(attrs={"rows": 3}), max_length=5000,
     )  # fmt: skip
 
 
@@ -118,7 +126,7 @@ class SettingForm(forms.Form):
 class ProposalFilterForm(forms.Form):
     """The list's filters; anything unreadable is ignored rather than refused."""
 
-    q = forms.CharField(required=False, max_length=100)
+    q = SearchField()
     status = forms.ChoiceField(required=False, choices=[("", "")] + Proposal.Status.choices)
     office = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
@@ -128,6 +136,7 @@ class ProposalFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {
             "query": (data.get("q") or "").strip(),
+            "query_note": self.fields["q"].shortened and shortened_search_message(),
             "status": data.get("status") or "",
             "office_id": data.get("office"),
             "year": data.get("year"),
@@ -150,13 +159,17 @@ class RepresentativeImportForm(forms.Form):
 class PublicProposalFilterForm(forms.Form):
     """The public list's filters; anything unreadable is ignored rather than refused."""
 
-    q = forms.CharField(required=False, max_length=100)
+    q = SearchField()
     branch = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def filters(self) -> dict:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {"query": (data.get("q") or "").strip(), "branch_id": data.get("branch")}
+        return {
+            "query": (data.get("q") or "").strip(),
+            "query_note": self.fields["q"].shortened and shortened_search_message(),
+            "branch_id": data.get("branch"),
+        }
 
 
 # --- polls ---------------------------------------------------------------------
@@ -174,7 +187,7 @@ class PollForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=150)
     description = forms.CharField(
         label=_("description"), required=False, max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CountedTextarea(attrs={"rows": 3}),
     )  # fmt: skip
     secret = forms.BooleanField(
         label=_("secret ballot"), required=False,
@@ -205,6 +218,7 @@ class PollForm(forms.Form):
         self.fields["campus"].queryset = Campus.objects.filter(
             pk__in=Member.objects.filter(branch_id=branch_id).values("home_campus_id")
         )
+        readable_blank_choices(self, campus=_("Any campus"))
         if self.is_bound:
             present = [
                 i for i in range(1, POLL_FORM_MAX_ROWS + 1)
@@ -221,7 +235,7 @@ class PollForm(forms.Form):
             )
             self.fields[f"question_{i}_options"] = forms.CharField(
                 label=_("options, one per line"), required=False, max_length=10000,
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=CountedTextarea(attrs={"rows": 3}),
             )  # fmt: skip
             self.fields[f"question_{i}_max"] = forms.IntegerField(
                 label=_("at most (multiple choice)"), required=False, min_value=1, max_value=30
@@ -304,7 +318,7 @@ class VoteForm(forms.Form):
             else:
                 field = forms.CharField(
                     required=required, max_length=POLL_TEXT_LIMIT,
-                    widget=forms.Textarea(attrs={"rows": 3}),
+                    widget=CountedTextarea(attrs={"rows": 3}),
                 )  # fmt: skip
             field.label = question.text
             self.fields[name] = field

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.forms import SEARCH_MAX_LENGTH
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import branches_where, login_required_403, require_action
 from union_portal.core.rules import perform
@@ -62,6 +63,7 @@ def _detail(proposal):
 @login_required_403
 def proposal_list(request):
     filters = ProposalFilterForm(request.GET).filters()
+    query_note = filters.pop("query_note")
     proposals = selectors.proposal_list(user=request.user, **filters)
     readable = branches_where(request.user, "participation.view")
     page, query_string = paginate(request, proposals, PAGE_SIZE)
@@ -69,7 +71,8 @@ def proposal_list(request):
         "page": page, "proposals": page.object_list, "query_string": query_string,
         "statuses": Status.choices, "status": filters["status"],
         "offices": HandlingOffice.objects.filter(branch_id__in=readable),
-        "office_id": filters["office_id"], "query": filters["query"],
+        "office_id": filters["office_id"], "query": filters["query"], "query_note": query_note,
+        "search_max_length": SEARCH_MAX_LENGTH,
         "year": filters["year"] or "",
         "may_propose": bool(branches_where(request.user, "participation.propose")),
         "may_manage": bool(branches_where(request.user, "participation.manage")),
@@ -334,11 +337,13 @@ def proposal_summary(request):
 @never_cache
 def public_proposal_list(request):
     filters = PublicProposalFilterForm(request.GET).filters()
+    query_note = filters.pop("query_note")
     proposals = selectors.public_proposal_list(**filters)
     page, query = paginate(request, proposals, PUBLIC_PAGE_SIZE)
     return render(request, "participation/public_list.html", {
         "page": page, "query": query, "q": filters["query"], "branch_id": filters["branch_id"],
-        "branches": selectors.public_branches(),
+        "branches": selectors.public_branches(), "query_note": query_note,
+        "search_max_length": SEARCH_MAX_LENGTH,
     })  # fmt: skip
 
 

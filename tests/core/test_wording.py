@@ -20,7 +20,7 @@ CATALOGUES = [ROOT / folder / "zh_Hans" / "LC_MESSAGES" / "django.po"
               for folder in ("locale", "locale_overrides")]  # fmt: skip
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # Placeholders, HTML tags and “quoted” literals (header names, file names) are not prose.
-NOT_PROSE = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}|<[^>]*>|“[^”]*”")
+NOT_PROSE = re.compile(r"%\(\w+\)[sdr]|%[sd]|\{\w+\}|<[^>]*>|“[^”]*”")
 
 
 def _unescape(text):
@@ -138,3 +138,106 @@ def test_menu_and_home_cards_use_native_wording(client, people):
     page = client.get(reverse("core:home")).content.decode()
     assert ">修改密码<" in page
     assert ">进入<" in page and ">打开<" not in page
+
+
+# --- messages a member sees under a field (issue 15) ---------------------------------
+
+# An ASCII full stop or comma straight after a Chinese character (or its closing
+# bracket): Chinese text ends with 。 and pauses with ，or 、.
+ASCII_STOP_AFTER_HAN = re.compile(r"[\u4e00-\u9fff）][.,]")
+# Arguments of the yesno filter: its separator is the ASCII comma, not prose.
+SEPARATED_LISTS = {"Yes,No", "yes,no", "yes,no,maybe"}
+
+
+def _awkward(text):
+    prose = NOT_PROSE.sub("", text)
+    problems = []
+    if "该变量" in text:
+        problems.append("该变量")
+    if ASCII_STOP_AFTER_HAN.search(prose):
+        problems.append("ASCII . or , after Chinese")
+    return problems
+
+
+def test_no_translation_says_gai_bianliang_or_puts_an_ascii_stop_after_chinese():
+    awkward = [
+        (msgid, text, _awkward(text))
+        for _, msgid, strs in catalogue()
+        if msgid not in SEPARATED_LISTS
+        for text in strs
+        if _awkward(text)
+    ]
+    assert awkward == []
+
+
+def _django_messages():
+    """Django's own messages a member can meet on the portal's forms: every form
+    field's and model field's default messages, the validators the portal's fields
+    use, formsets and password checks (plurals asked for with 1 and 2)."""
+    from django import forms
+    from django.core import validators
+    from django.db import models
+
+    messages = []
+    for module in (forms, models):
+        for name in dir(module):
+            cls = getattr(module, name)
+            if isinstance(cls, type) and hasattr(cls, "default_error_messages"):
+                for klass in cls.__mro__:
+                    messages += list(vars(klass).get("default_error_messages", {}).values())
+    messages += [
+        validators.EmailValidator.message,
+        validators.URLValidator.message,
+        validators.ProhibitNullCharactersValidator.message,
+        *validators.DecimalValidator.messages.values(),
+    ]
+    plurals = [
+        ("Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+         "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d)."),
+        ("Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+         "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d)."),
+        ("Please submit at most %(num)d form.", "Please submit at most %(num)d forms."),
+        ("Please submit at least %(num)d form.", "Please submit at least %(num)d forms."),
+    ]  # fmt: skip
+    with translation.override("zh-hans"):
+        texts = [str(m) for m in messages]
+        texts += [translation.ngettext(s, p, n) for s, p in plurals for n in (1, 2)]
+        texts += [
+            translation.gettext(m)
+            for m in (
+                "Ensure this value is less than or equal to %(limit_value)s.",
+                "Ensure this value is greater than or equal to %(limit_value)s.",
+                "Ensure this value is a multiple of step size %(limit_value)s.",
+                "Please correct the duplicate values below.",
+                "Please correct the duplicate data for %(field)s, which must be unique.",
+                "%(model_name)s with this %(field_label)s already exists.",
+                "%(model_name)s with this %(field_labels)s already exists.",
+                "The two password fields didn’t match.",
+                "CSRF verification failed. Request aborted.",
+            )
+        ]
+        try:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password("1")
+        except Exception as exc:  # ValidationError: the messages of every failed check
+            texts += list(exc.messages)
+    return texts
+
+
+def test_djangos_messages_under_a_field_read_as_plain_chinese():
+    texts = _django_messages()
+    assert len(texts) > 60
+    assert "不能超过 10000 个字（现有 10001 个字）。" in [
+        t % {"limit_value": 10000, "show_value": 10001} for t in texts if "%(limit_value)d" in t
+    ]
+    awkward = [(t, _awkward(t)) for t in texts if _awkward(t) or "该值" in t]
+    assert awkward == []
+
+
+def test_a_too_long_text_is_explained_in_plain_chinese():
+    from django import forms
+
+    with translation.override("zh-hans"), pytest.raises(forms.ValidationError) as refused:
+        forms.CharField(max_length=5).clean("工会服务平台")
+    assert refused.value.messages == ["不能超过 5 个字（现有 6 个字）。"]

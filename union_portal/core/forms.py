@@ -1,8 +1,10 @@
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .image_metadata import strip_metadata
@@ -14,6 +16,120 @@ def parse_id(text: str) -> int | None:
     if text and text.isascii() and text.isdigit() and len(text) < 18:
         return int(text)
     return None
+
+
+# --- menus -------------------------------------------------------------------
+
+DASHES = "---------"  # Django's blank choice, which reads as nothing to anyone
+
+
+def readable_blank_choices(form, **labels):
+    """Gives every "---------" choice of the form's menus words: `labels[name]`
+    where given (what leaving it empty means: "Any campus"), else "Choose…" on a
+    field that needs an answer and "(none)" on one that doesn't. A field with a
+    sensible default should have no blank choice at all: see its form."""
+    for name, field in form.fields.items():
+        label = labels.get(name) or (_("Choose…") if field.required else _("(none)"))
+        if getattr(field, "empty_label", None) == DASHES:
+            field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not hasattr(field, "queryset"):
+            choices = list(field.choices)
+            if any(value == "" and text == DASHES for value, text in choices):
+                field.choices = [
+                    (value, label if value == "" and text == DASHES else text)
+                    for value, text in choices
+                ]
+
+
+# --- long texts and search boxes ----------------------------------------------
+
+# A text this long or longer shows a live count of its characters as it is typed.
+COUNTER_FROM = 1000
+
+
+class CountedTextarea(forms.Textarea):
+    """A textarea that shows how many of its characters are used while typing
+    (static/js/maxlength-counter.js reads `data-maxlength-counter`, the wording of
+    the count). Without JavaScript the browser's maxlength and the server's check
+    still hold."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if "maxlength" in widget_attrs:
+            widget_attrs["data-maxlength-counter"] = gettext("{count} of {max} characters used")
+        return context
+
+
+def limit_length(field, max_length):
+    """Gives a form field (one a ModelForm made from a TextField, say) a maximum
+    length, the browser's maxlength, and a character counter on a long one.
+    Django's own message says the limit and the length typed."""
+    field.max_length = max_length
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(max_length))
+    field.widget.attrs["maxlength"] = str(max_length)
+    if max_length >= COUNTER_FROM and isinstance(field.widget, forms.Textarea):
+        counted = CountedTextarea(attrs=field.widget.attrs)
+        counted.is_required = field.widget.is_required
+        field.widget = counted
+    return field
+
+
+def long_text(*, max_length, rows=3, **kwargs):
+    """A multi-line text field with its limit (and counter on a long one)."""
+    widget = CountedTextarea if max_length >= COUNTER_FROM else forms.Textarea
+    return forms.CharField(max_length=max_length, widget=widget(attrs={"rows": rows}), **kwargs)
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+class SearchField(forms.CharField):
+    """A list's search box: at most SEARCH_MAX_LENGTH characters. A longer query
+    (pasted past the box, or typed into the address bar) is cut there and the
+    field says so under the box, never a refusal, a 414 or a 500."""
+
+    widget = forms.SearchInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("required", False)
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = str(SEARCH_MAX_LENGTH)
+        self.shortened = False
+
+    def bound_data(self, data, initial):
+        return shorten_search(super().bound_data(data, initial))
+
+    def get_bound_field(self, form, field_name):
+        return _SearchBoundField(form, self, field_name)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if len(value) > SEARCH_MAX_LENGTH:
+            self.shortened = True
+            self.help_text = shortened_search_message()
+        return shorten_search(value)
+
+
+class _SearchBoundField(forms.BoundField):
+    # The help text is read when shown, after cleaning may have set it (a bound
+    # field copies it when made, which is before).
+    help_text = property(lambda self: self.field.help_text, lambda self, value: None)
+
+
+def shorten_search(value):
+    return value[:SEARCH_MAX_LENGTH] if isinstance(value, str) else value
+
+
+def shortened_search_message():
+    return ngettext(
+        "Only the first %(count)d character of the search was used.",
+        "Only the first %(count)d characters of the search were used.",
+        SEARCH_MAX_LENGTH,
+    ) % {"count": SEARCH_MAX_LENGTH}
 
 
 class FilterForm(forms.Form):

@@ -15,8 +15,8 @@ from members.models import Member
 from union_portal.core.branch_choice import chosen_branch
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
-from union_portal.core.qrcode import qr_svg
 from union_portal.core.preview import is_preview, preview_context, warn_if_removed
+from union_portal.core.qrcode import qr_svg
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import is_shown

@@ -8,6 +8,7 @@ from members.models import Branch, BranchRole, Campus
 from union_portal.core.forms import AttachmentsField, FilterForm, PeriodFilterForm
 
 from .models import Category, Grievance
+from .selectors import ALL_STATUSES
 
 
 class GrievanceForm(forms.ModelForm):
@@ -162,8 +163,12 @@ class ReceiptForm(forms.Form):
 
 class QueueFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    # A work list opens on what needs doing: closed cases only when asked for.
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any"))] + Grievance.Status.choices, required=False
+        label=_("Status"),
+        choices=[("", _("Not closed")), (ALL_STATUSES, _("Any, closed included"))]
+        + Grievance.Status.choices,
+        required=False,
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any"))] + Grievance.Kind.choices, required=False

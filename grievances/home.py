@@ -69,5 +69,3 @@ def cases_due(home):
         section=WORK,
         links=[(_("Closed cases"), reverse("grievances:queue") + "?status=closed")],
     )
-
-

@@ -43,9 +43,7 @@ def cosignatures(home):
         template="participation/_home_cosign.html",
         rows=rows,
         total=total,
-        url=reverse("participation:list")
-        + "?"
-        + urlencode({"status": Proposal.Status.COLLECTING}),
+        url=reverse("participation:list") + "?" + urlencode({"status": Proposal.Status.COLLECTING}),
         link_label=_("Proposals"),
         empty=_("Nobody has asked you to co-sign a proposal."),
         section=MINE,

@@ -66,7 +66,9 @@ def _poll(branch, officer, title, now):
 def _proposal_asking(member_user, branch, officer, title):
     proposer = UserFactory()
     MemberFactory(branch=branch, user=proposer, email=proposer.email)
-    proposal = participation_services.proposal_create(actor=proposer, title=title, body="理由与建议")
+    proposal = participation_services.proposal_create(
+        actor=proposer, title=title, body="理由与建议"
+    )
     participation_services.proposal_open(actor=proposer, proposal=proposal)
     participation_services.cosign_invite(
         actor=proposer, proposal=proposal, member=member_user.member
@@ -87,9 +89,9 @@ def world(branch, other_branch, people):
     full = EventFactory(branch=branch, title="春季踏青", starts_at=now + timedelta(days=9),
                         ends_at=now + timedelta(days=9, hours=3))  # fmt: skip
     full_venue = VenueFactory(event=full, capacity=1)
-    for _ in range(2):
+    for status in ("confirmed", "waitlisted"):
         Registration.objects.create(event=full, member=MemberFactory(branch=branch),
-                                    venue=full_venue, status="confirmed" if _ == 0 else "waitlisted")  # fmt: skip
+                                    venue=full_venue, status=status)  # fmt: skip
     Registration.objects.create(event=full, member=member.member, venue=full_venue,
                                 status="waitlisted")  # fmt: skip
     # The member's cases: one waits for their answer; one closed (not shown).
@@ -281,8 +283,10 @@ def _lots(branch, people, n):
             review_on=today + timedelta(days=200), opened_on=today - timedelta(days=90 + i),
             opened_by=officer,
         )  # fmt: skip
-        Handout.objects.create(branch=branch, title=f"慰问{i}", status="open",
-                               deadline=now + timedelta(days=3 + i), created_by=officer)  # fmt: skip
+        Handout.objects.create(
+            branch=branch, title=f"慰问{i}", status="open",
+            deadline=now + timedelta(days=3 + i), created_by=officer,
+        )  # fmt: skip
         _poll(branch, officer, f"问卷{i}", now)
     participation_services.term_save(actor=officer, branch_id=branch.pk, name="第五届",
                                      start=today - timedelta(days=30),

@@ -67,7 +67,7 @@ class Home:
 
     @cached_property
     def next_working_day(self):
-        """"Near a deadline" is within 1 working day of the official calendar."""
+        """Near a deadline: within 1 working day of the official calendar."""
         return add_working_days(self.today, 1)
 
 

@@ -91,6 +91,8 @@ def versions_to_approve(user):
     approval (its current version) or a correction, in the branches they chair;
     never what they wrote or an award naming them (permissions.approval_refusal
     says why: nobody approves their own work)."""
+    if not user.is_authenticated:
+        return NoticeVersion.objects.none()
     named = AwardResult.objects.filter(version__notice=OuterRef("notice_id"), member__user=user)
     return (
         NoticeVersion.objects.filter(
@@ -112,6 +114,8 @@ def objections_to_answer(user):
     permissions.objections_for_handler hands them out: those sent to a branch
     whose notices the user runs (none to an award naming them), and for the
     liaison those routed to the university union."""
+    if not user.is_authenticated:
+        return Objection.objects.none()
     named = AwardResult.objects.filter(version__notice=OuterRef("notice_id"), member__user=user)
     branch = Q(notice__branch_id__in=branches_where(user, "notices.manage")) & ~Q(Exists(named))
     handled = Q(branch, to_liaison=False)

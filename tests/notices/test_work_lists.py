@@ -49,6 +49,11 @@ def test_objections_filter_lists_notices_waiting_for_an_answer_until_answered(
                           ("other_officer", []), ("member", [])):  # fmt: skip
         client.force_login(people[who])
         assert titles(client.get(url, {"objections": "to_answer"})) == expected, who
+    # Signed out, the filter (a link an officer's home page carries) shows nothing.
+    client.logout()
+    for status in ("", "awaiting"):
+        response = client.get(url, {"objections": "to_answer", "status": status})
+        assert response.status_code == 200 and titles(response) == []
     answer = services.objection_answer
     answer(actor=people["officer"], objection=notices["objection"], text="已核对")
     client.force_login(people["officer"])

@@ -35,7 +35,7 @@ from events.models import Event, Venue
 from events.report import participation
 from grievances.dashboard import cases_in_scope
 from grievances.models import Grievance, GrievanceEvent
-from grievances.selectors import DEADLINE_MET
+from grievances.selectors import ALL_STATUSES, DEADLINE_MET
 from notices.models import Notice, Objection
 from notices.selectors import money_summary
 from participation.models import Proposal
@@ -195,8 +195,8 @@ def cases_section(scope: Scope) -> dict:
                         date_to=scope.date_to.isoformat())  # fmt: skip
     else:
 
-        def url(**extra):
-            return link("grievances:queue", year=scope.year, **extra)
+        def url(**extra):  # every status: the queue opens on open cases only
+            return link("grievances:queue", year=scope.year, status=ALL_STATUSES, **extra)
 
     per_campus = withhold_small_groups([
         {"name": r["filer_member__home_campus__name"], "n": r["n"]}

@@ -46,6 +46,17 @@ def hardship_file_list(*, user, status="open", officer_id=None, campus_id=None, 
     return files.order_by("clock_from", "id")
 
 
+def hardship_files_due_contact(*, user, today=None):
+    """Open files of members not contacted for PORTAL_HARDSHIP_CONTACT_DAYS,
+    longest first: a chair's whole branch's, an officer's own (those they are
+    responsible for). Only ever the branch's officers and chair
+    (permissions.hardship_branch_ids): hardship is known to nobody else."""
+    from union_portal.core.roles import roles_of
+
+    files = hardship_file_list(user=user, overdue=True, today=today)
+    return files.filter(Q(branch_id__in=roles_of(user).chair_of) | Q(officer=user))
+
+
 def open_during(year):
     """A file open at any time of `year` (the yearly report counts these)."""
     return Q(opened_on__lte=date(year, 12, 31)) & (
@@ -241,3 +252,31 @@ def totals(handout):
         total["amount"] += row["amount"]
     grand = sum((t["amount"] for t in per_option.values()), 0)
     return rows, list(per_option.values()), grand
+
+
+def handouts_to_do(user):
+    """The handouts of the user's branches still in hand (drafts to open, open
+    ones), the nearest deadline first, each with `chosen` and `to_collect`
+    (choices not collected yet), counted in subqueries: one query."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def count(**conditions):
+        rows = (
+            HandoutChoice.objects.filter(handout=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("handout")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return (
+        Handout.objects.filter(
+            branch_id__in=branches_where(user, "welfare.manage"),
+            status__in=[Handout.Status.DRAFT, Handout.Status.OPEN],
+        )
+        .select_related("branch")
+        .annotate(chosen=count(), to_collect=count(pickup__isnull=True))
+        .order_by("deadline", "id")
+    )

@@ -1,6 +1,7 @@
 """Reads for the event pages, each at a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from union_portal.core.roles import roles_of
@@ -62,6 +63,35 @@ def event_list(*, user, filters: dict):
     return events.annotate(
         has_shuttle=Exists(ShuttleTrip.objects.filter(event=OuterRef("pk")))
     ).prefetch_related(Prefetch("venues", queryset=venues_with_counts()))
+
+
+def next_registrations(member, now=None):
+    """The member's places and waiting-list places at published events that have
+    not ended, soonest first, each with `waiting_ahead` (those before them on
+    their venue's waiting list, as waitlist_position counts them): one query."""
+    now = now or timezone.now()
+    ahead = (
+        Registration.objects.filter(
+            venue_id=OuterRef("venue_id"),
+            status=Registration.Status.WAITLISTED,
+            id__lt=OuterRef("id"),
+        )
+        .order_by()
+        .values("venue_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Registration.objects.filter(
+            member=member,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            event__status=Event.Status.PUBLISHED,
+            event__ends_at__gte=now,
+        )
+        .select_related("event", "venue__campus")
+        .annotate(waiting_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
+        .order_by("event__starts_at", "id")
+    )
 
 
 def trips_with_counts():

@@ -16,6 +16,7 @@ from union_portal.core.forms import (
 )
 
 from .models import Category, Grievance
+from .selectors import ALL_STATUSES
 
 DESCRIPTION_MAX_LENGTH = 10_000
 REPLY_MAX_LENGTH = 5_000
@@ -194,8 +195,12 @@ class ReceiptForm(forms.Form):
 
 class QueueFilterForm(FilterForm):
     q = SearchField()
+    # A work list opens on what needs doing: closed cases only when asked for.
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any"))] + Grievance.Status.choices, required=False
+        label=_("Status"),
+        choices=[("", _("Not closed")), (ALL_STATUSES, _("Any, closed included"))]
+        + Grievance.Status.choices,
+        required=False,
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any"))] + Grievance.Kind.choices, required=False

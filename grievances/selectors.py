@@ -1,6 +1,17 @@
 """Reads for the case pages, each at a fixed number of queries."""
 
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from union_portal.core.forms import parse_id
@@ -9,6 +20,9 @@ from union_portal.core.roles import roles_of
 from .models import Attachment, Category, Grievance, GrievanceEvent, Route
 
 Status = Grievance.Status
+# The queue's status filter for every case, closed ones included (the yearly
+# report's figures open the queue with it: they count closed cases too).
+ALL_STATUSES = "all"
 
 
 def cases_of_filer(*, user, receipt_hashes):
@@ -90,12 +104,75 @@ def handler_queue(*, user, filters, today=None):
         cases = cases.filter(
             Q(subject__icontains=query) | (Q(pk=number) if number is not None else Q())
         )
-    for name in ("status", "kind", "level"):
+    status = filters.get("status")
+    if not status:
+        cases = cases.exclude(status=Status.CLOSED)
+    elif status != ALL_STATUSES:
+        cases = cases.filter(status=status)
+    for name in ("kind", "level"):
         if filters.get(name):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("overdue"):
         cases = cases.filter(overdue=True)
-    return report_filters(cases, filters).order_by("status", "resolve_due", "id")
+    return report_filters(cases, filters).order_by(*NEEDS_DOING_FIRST)
+
+
+# A work list opens on what needs doing: the nearest (or missed) first deadline
+# first, then the cases without one (a resolution proposed), closed ones last.
+NEEDS_DOING_FIRST = (
+    F("deadline").asc(nulls_last=True),
+    Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    "-filed_at",
+    "-id",
+)
+
+
+def open_cases_of_filer(user, today=None):
+    """The user's own cases not closed yet, with their first deadline: those that
+    wait for the filer first (an answer asked for, a resolution to accept or
+    appeal), then the newest. Never an anonymous case: it has no filer."""
+    waits_for_filer = Case(
+        When(status=Status.WAITING_FILER, then=Value(0)),
+        When(status=Status.RESOLVED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    cases = Grievance.objects.filter(filer=user).exclude(status=Status.CLOSED)
+    return (
+        with_deadline(cases.select_related("category"), today)
+        .annotate(waits_for_filer=waits_for_filer)
+        .order_by("waits_for_filer", "-filed_at", "-id")
+    )
+
+
+def cases_due(*, user, today, until):
+    """The cases waiting on `user` whose first deadline is `until` or earlier,
+    missed ones included, the earliest first: an officer's own; a chair's whole
+    branch's at branch and chair level (escalated to them included). A case
+    waiting for its filer has its clock stopped and is not due."""
+    roles = roles_of(user)
+    mine = Q(assignee=user, branch_id__in=roles.managed_branch_ids) | Q(
+        branch_id__in=roles.chair_of
+    )
+    cases = Grievance.objects.filter(
+        mine,
+        status__in=[Status.NEW, Status.IN_PROGRESS],
+        level__in=[Grievance.Level.BRANCH, Grievance.Level.CHAIR],
+    ).select_related("category")
+    return with_deadline(cases, today).filter(deadline__lte=until).order_by("deadline", "id")
+
+
+def forwarded_cases(*, user, today=None):
+    """The liaison's: open cases at university level that are theirs or nobody's
+    yet, the earliest deadline first."""
+    if not roles_of(user).liaison:
+        return Grievance.objects.none()
+    cases = Grievance.objects.filter(
+        Q(assignee=user) | Q(assignee__isnull=True),
+        level=Grievance.Level.UNIVERSITY,
+        status__in=Grievance.OPEN,
+    ).select_related("category", "branch")
+    return with_deadline(cases, today).order_by(F("deadline").asc(nulls_last=True), "id")
 
 
 # The yearly report's filters: the same conditions count its figures.

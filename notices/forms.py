@@ -24,6 +24,7 @@ from .models import (
     Objection,
     SpendingCategory,
 )
+from .selectors import OBJECTIONS_TO_ANSWER
 
 
 def categories_for(branch_id):
@@ -209,6 +210,16 @@ class NoticeFilterForm(FilterForm):
         label=_("Branch"), queryset=Branch.objects.all(), required=False
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    # Readers see published ones only, whatever they choose; officers find their
+    # drafts, and the chair what awaits approval.
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + Notice.Status.choices, required=False
+    )
+    objections = forms.ChoiceField(
+        label=_("Objections"),
+        choices=[("", _("Any")), (OBJECTIONS_TO_ANSWER, _("Objections for me to answer"))],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,20 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 
 from members.models import Branch
@@ -17,6 +30,7 @@ from .models import (
     Notice,
     NoticeAttachment,
     NoticeVersion,
+    Objection,
     SpendingCategory,
 )
 from .permissions import notices_readable_by
@@ -32,7 +46,86 @@ def notice_list(*, user, filters):
         notices = notices.filter(branch=filters["branch"])
     if filters.get("year"):
         notices = notices.filter(published_at__year=filters["year"])
-    return notices.annotate(version_count=Count("versions")).order_by("-published_at", "-id")
+    if filters.get("status"):
+        notices = notices.filter(status=filters["status"])
+    if filters.get("objections") == OBJECTIONS_TO_ANSWER:
+        notices = notices.filter(pk__in=objections_to_answer(user).values("notice_id"))
+    # What waits for a chair's approval comes first for them, then what is not
+    # published yet (for its officers), then the newest.
+    awaiting_mine = Case(
+        When(
+            status=Notice.Status.AWAITING,
+            branch_id__in=branches_where(user, "notices.approve"),
+            then=Value(0),
+        ),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return notices.annotate(version_count=Count("versions")).order_by(
+        awaiting_mine, F("published_at").desc(nulls_first=True), "-id"
+    )
+
+
+# The notice list's filter for the notices with objections the reader has to answer.
+OBJECTIONS_TO_ANSWER = "to_answer"
+
+
+def notices_open_for_objection(*, user, branch_id, today):
+    """The branch's notices the user may read that are in their objection period
+    (as services.objection_period_open), the one closing first first."""
+    return (
+        notices_readable_by(user)
+        .filter(
+            branch_id=branch_id,
+            status=Notice.Status.PUBLISHED,
+            kind__in=Notice.OBJECTION_KINDS,
+            objection_closes_on__gte=today,
+        )
+        .select_related("current")
+        .order_by("objection_closes_on", "id")
+    )
+
+
+def versions_to_approve(user):
+    """What waits for this chair's approval, oldest first: a notice awaiting
+    approval (its current version) or a correction, in the branches they chair;
+    never what they wrote or an award naming them (permissions.approval_refusal
+    says why: nobody approves their own work)."""
+    if not user.is_authenticated:
+        return NoticeVersion.objects.none()
+    named = AwardResult.objects.filter(version__notice=OuterRef("notice_id"), member__user=user)
+    return (
+        NoticeVersion.objects.filter(
+            Q(notice__status=Notice.Status.AWAITING, notice__current=F("pk"))
+            | Q(review=NoticeVersion.Review.PENDING),
+            notice__branch_id__in=branches_where(user, "notices.approve"),
+        )
+        .exclude(created_by=user)
+        .exclude(edited_by=user)
+        .exclude(editor_ids__contains=[user.pk])
+        .exclude(Exists(named))
+        .select_related("notice__branch")
+        .order_by("created_at", "id")
+    )
+
+
+def objections_to_answer(user):
+    """Objections waiting for this user's answer, oldest first, as
+    permissions.objections_for_handler hands them out: those sent to a branch
+    whose notices the user runs (none to an award naming them), and for the
+    liaison those routed to the university union."""
+    if not user.is_authenticated:
+        return Objection.objects.none()
+    named = AwardResult.objects.filter(version__notice=OuterRef("notice_id"), member__user=user)
+    branch = Q(notice__branch_id__in=branches_where(user, "notices.manage")) & ~Q(Exists(named))
+    handled = Q(branch, to_liaison=False)
+    if roles_of(user).liaison:
+        handled |= Q(to_liaison=True) & ~branch
+    return (
+        Objection.objects.filter(handled, answered_at__isnull=True)
+        .select_related("notice__current", "notice__branch")
+        .order_by("created_at", "id")
+    )
 
 
 def version_content(version, kind=None):

@@ -129,6 +129,8 @@ def notice_detail(request, pk, number=None):
     if manager or handled:
         # Officers named in an award see none; the liaison those routed to them.
         context["objections"] = handled
+        context["objections_open"] = [o for o in handled if o.answered_at is None]
+        context["objections_answered"] = [o for o in handled if o.answered_at is not None]
         context["answer_form"] = AnswerForm()
     if manager and nominated_officer_ids(notice):
         context["to_liaison_note"] = _(

@@ -390,3 +390,44 @@ def poll_waiting(poll, today):
         .select_related("department", "home_campus")
         .order_by("department__name", "name", "pk")
     )
+
+
+# --- the home page ---------------------------------------------------------------
+
+
+def polls_to_answer(member, now):
+    """Open published polls of the member's branch that are for them and that
+    they have not answered, the one closing first first."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Poll, PollVoter
+    from .permissions import poll_open_to_member_q
+
+    answered = PollVoter.objects.filter(poll=OuterRef("pk"), member=member)
+    return (
+        Poll.objects.filter(
+            poll_open_to_member_q(member, timezone.localdate(now)),
+            branch_id=member.branch_id,
+            status=Poll.Status.PUBLISHED,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+        .exclude(Exists(answered))
+        .order_by("closes_at", "id")
+    )
+
+
+def cosignatures_awaiting(member, today):
+    """The proposals the member was asked to co-sign and has not yet, while
+    co-signers are collected and not past the date, the one due first first."""
+    return (
+        CoSignature.objects.filter(
+            member=member,
+            confirmed_at__isnull=True,
+            withdrawn_at__isnull=True,
+            proposal__status=Proposal.Status.COLLECTING,
+            proposal__cosign_due__gte=today,
+        )
+        .select_related("proposal__proposer")
+        .order_by("proposal__cosign_due", "id")
+    )

@@ -189,3 +189,47 @@ def test_chairs_queue_with_marks_and_deadlines_costs_fixed_queries(
             page = client.get(reverse("grievances:queue"))
         html = page.content.decode()
         assert 'data-testid="case-overdue"' in html and 'data-testid="case-confidential"' in html
+
+
+def order(page):
+    """The case numbers of a list page, in the order shown."""
+    return [int(pk) for pk, _body in ROW.findall(page.content.decode())]
+
+
+def test_queue_opens_on_what_needs_doing_the_missed_deadline_first_closed_behind_the_filter(
+    client, category, people, django_assert_max_num_queries
+):
+    closed = case(category, people, status=Status.CLOSED, ack_due=day(-30), resolve_due=day(-20))
+    later = case(category, people, status=Status.IN_PROGRESS, ack_due=day(-5), resolve_due=day(8))
+    # Not acknowledged: its first deadline is the acknowledgement's, missed yesterday.
+    overdue = case(category, people, ack_due=day(-1), resolve_due=day(12))
+    resolved = case(category, people, status=Status.RESOLVED, ack_due=day(-9), resolve_due=day(3))
+    for who in ("chair", "officer"):
+        client.force_login(people[who])
+        with django_assert_max_num_queries(10):
+            default = client.get(reverse("grievances:queue"))
+        assert order(default) == [overdue.pk, later.pk, resolved.pk]
+        assert default.context["page"].paginator.count == 3
+        assert order(client.get(reverse("grievances:queue"), {"status": "closed"})) == [closed.pk]
+        with django_assert_max_num_queries(10):
+            every = client.get(reverse("grievances:queue"), {"status": "all"})
+        assert order(every) == [overdue.pk, later.pk, resolved.pk, closed.pk]
+        # The search finds a closed case behind the filter only.
+        found = client.get(reverse("grievances:queue"), {"status": "all", "q": closed.subject})
+        assert order(found) == [closed.pk]
+        assert order(client.get(reverse("grievances:queue"), {"q": closed.subject})) == []
+        assert 'value="all" selected' in every.content.decode()
+
+
+def test_report_filters_still_count_closed_cases_when_the_link_asks_for_every_status(
+    client, category, people
+):
+    closed = case(category, people, status=Status.CLOSED)
+    Grievance.objects.filter(pk=closed.pk).update(escalations=1, appealed=True)
+    client.force_login(people["chair"])
+    year = timezone.localdate().year
+    for extra in ({"escalated": 1}, {"appealed": 1}, {}):
+        page = client.get(reverse("grievances:queue"), {"year": year, "status": "all", **extra})
+        assert order(page) == [closed.pk], extra
+    # Without it, the work list opens on open cases only.
+    assert order(client.get(reverse("grievances:queue"), {"year": year})) == []

@@ -107,8 +107,9 @@ def test_liaison_home_costs_the_same_at_2_and_20_branches(
         GrievanceFactory(category=CategoryFactory(branch=other))
         fund_notice(other, people["officer"], status=None)
     client.force_login(people["liaison"])
-    # session, user, roles ×2, unread count, the overview's 6, overdue proposals
-    with django_assert_max_num_queries(12):
+    # session, user, roles ×2, unread count, the overview's 6, overdue proposals;
+    # the home's blocks: forwarded cases, objections, and the 5 of a member
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("core:home"))
     rows = response.content.decode().count('<th scope="row" class="text-nowrap">')
     assert rows == 2 + extra_branches

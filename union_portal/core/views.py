@@ -10,12 +10,19 @@ from django.views.decorators.http import require_POST
 
 from . import notifications
 from .forms import parse_id
+from .home import home_blocks
 from .models import Notification
 from .roles import login_required_403, roles_of
 
 
 def home(request):
-    return render(request, "core/home.html", {"roles": roles_of(request.user)})
+    """What matters now: what waits on an officer, a chair or the liaison, then
+    the member's own next events, cases, notices, polls and proposals."""
+    return render(
+        request,
+        "core/home.html",
+        {"roles": roles_of(request.user), "blocks": home_blocks(request.user)},
+    )
 
 
 @login_required_403

@@ -1,0 +1,100 @@
+"""The home page: what matters now to whoever opens it (most open it from a
+link in a group chat, on a phone).
+
+Core knows no app: each app says what it adds in its own `home.py` (found at
+start-up as admin.py files are, with `autodiscover_modules`), as functions
+registered with `@block(order)`. Each takes the request's `Home` and returns a
+`Block`, or None when the block is not for this user. A block reads its rows
+through the app's selectors with one query (`first_rows`), so the page costs
+the same whatever the size of the data.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Count, Window
+from django.utils import timezone
+
+from .calendar import add_working_days
+from .roles import Roles, roles_of
+
+# Rows a block shows; the rest are behind its link to the full list.
+HOME_ROWS = 5
+
+WORK = "work"  # what waits on an officer, a chair or the liaison
+MINE = "mine"  # what matters to the member themselves
+
+_providers: list = []
+
+
+def block(order: int):
+    """Registers a home block provider; blocks are shown in this order."""
+
+    def register(provider):
+        _providers.append((order, provider))
+        return provider
+
+    return register
+
+
+@dataclass
+class Block:
+    key: str  # the block's data-testid is "home-<key>"
+    title: str
+    template: str  # the app's partial, which renders `block.rows`
+    rows: list
+    total: int
+    url: str  # the full list
+    link_label: str
+    empty: str  # what the block says when nothing is there
+    section: str = MINE
+    links: list = field(default_factory=list)  # further (label, url) pairs
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass
+class Home:
+    user: object
+    roles: Roles
+    now: object
+
+    @cached_property
+    def today(self):
+        return timezone.localdate(self.now)
+
+    @cached_property
+    def next_working_day(self):
+        """Near a deadline: within 1 working day of the official calendar."""
+        return add_working_days(self.today, 1)
+
+
+def first_rows(queryset, n=HOME_ROWS):
+    """The first `n` rows of `queryset` and how many there are in all, in one
+    query (a window count is taken before the limit)."""
+    rows = list(queryset.annotate(home_total=Window(Count("pk")))[:n])
+    return rows, (rows[0].home_total if rows else 0)
+
+
+def _discover():
+    if not getattr(_discover, "done", False):
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("home")
+        _discover.done = True
+
+
+def home_blocks(user, now=None) -> dict:
+    """{"work": [...], "mine": [...]}: the blocks for this user, in order."""
+    _discover()
+    sections = {WORK: [], MINE: []}
+    if not getattr(user, "is_authenticated", False):
+        return sections
+    home = Home(user=user, roles=roles_of(user), now=now or timezone.now())
+    for _order, provider in sorted(_providers, key=lambda entry: entry[0]):
+        found = provider(home)
+        if found is not None:
+            sections[found.section].append(found)
+    return sections

@@ -220,7 +220,7 @@ def test_a_line_posted_under_another_notice_is_refused(client, people, file, tod
             "amount": "250.00", "fund_notice": notice, "fund_line": line.pk,
         })  # fmt: skip
         assert response.status_code == 400
-        assert "选择一个有效的选项" in response.content.decode()
+        assert "请从列表中选择，所选的不是可选项。" in response.content.decode()
     assert not SupportRecord.objects.exists()
 
 

@@ -1,4 +1,7 @@
+import copy
+
 from django import forms
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -103,22 +106,59 @@ class _Loaded(forms.Field):
         return str("" if initial is None else initial) != str("" if data is None else data)
 
 
-class ImportMemberForm(MemberForm):
-    """MemberForm for one row of an import: the branch, departments and campuses come
-    from dicts loaded once, and uniqueness (staff number, email) is checked for the
-    whole file at once by the import, so a 20 000-row file costs no query per row."""
+class _SharedFields(dict):
+    """An import's fields, shared by the forms of all its rows: they only validate
+    (never rendered, never changed), so each row's form skips the deep copy."""
 
-    def __init__(self, *args, loaded, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, objects in loaded.items():
-            self.fields[name] = _Loaded(objects, model_field=self.fields[name])
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class ImportMemberForm(MemberForm):
+    """MemberForm for one row of an import, made by import_member_form(): the branch,
+    departments and campuses come from dicts loaded once, and uniqueness (staff
+    number, email) is checked for the whole file at once by the import, so a
+    20 000-row file costs no query per row."""
+
+    loaded = ()
+
+    def __init__(self, *args, **kwargs):
+        # Not MemberForm's: its querysets are replaced by the loaded dicts.
+        forms.ModelForm.__init__(self, *args, **kwargs)
 
     def _get_validation_exclusions(self):
-        # The email constraints (unique, normalised) would each cost a query.
-        return {*super()._get_validation_exclusions(), "email"}
+        # A foreign key's existence would cost a query per row: its rows were just loaded.
+        return {*super()._get_validation_exclusions(), *self.loaded}
+
+    def _post_clean(self):
+        # As ModelForm's, without the model's constraints (the email's, checked for
+        # the whole file by the import), each of which costs a query per row.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     def validate_unique(self):
         pass
+
+
+def import_member_form(loaded: dict) -> type[ImportMemberForm]:
+    """The form class for an import's rows, its choice fields backed by `loaded`
+    ({field name: {pk: object}})."""
+    fields = {name: copy.deepcopy(field) for name, field in MemberForm.base_fields.items()}
+    for name, objects in loaded.items():
+        fields[name] = _Loaded(objects, model_field=fields[name])
+    form_class = type("LoadedImportMemberForm", (ImportMemberForm,), {"loaded": tuple(loaded)})
+    form_class.base_fields = _SharedFields(fields)
+    return form_class
 
 
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .forms import ImportMemberForm, MemberForm
+from .forms import MemberForm, import_member_form
 from .models import (
     EMAIL_IN_USE,
     STAFF_NUMBER_IN_USE,
@@ -227,7 +227,7 @@ def _cause_error(message, cause, value=""):
     return RowError(message, cause, value)
 
 
-def _date_cell(data, name, errors, reported):
+def _date_cell(data, name, errors, reported, today):
     """Reads a date cell as HR writes it into the form's YYYY-MM-DD."""
     text = (data.get(name) or "").strip()
     if not text:
@@ -256,7 +256,7 @@ def _date_cell(data, name, errors, reported):
                 text,
             )
         )
-    elif parsed > timezone.localdate():
+    elif parsed > today:
         errors.append(
             _cause_error(
                 _("%(column)s %(date)s is after today.")
@@ -270,7 +270,7 @@ def _date_cell(data, name, errors, reported):
         data[name] = parsed.isoformat()
 
 
-def _row_form(record, branch, loaded, departments, campuses, existing):
+def _row_form(record, branch, form_class, departments, campuses, existing, today):
     errors, reported = [], set()
     data = {k: v for k, v in record.items() if k != "line"}
     data["branch"] = branch.pk
@@ -316,8 +316,8 @@ def _row_form(record, branch, loaded, departments, campuses, existing):
         if "date_of_birth" not in record and existing.date_of_birth:
             data["date_of_birth"] = existing.date_of_birth.isoformat()
     if "date_of_birth" in record:
-        _date_cell(data, "date_of_birth", errors, reported)
-    _date_cell(data, "joined_on", errors, reported)
+        _date_cell(data, "date_of_birth", errors, reported, today)
+    _date_cell(data, "joined_on", errors, reported, today)
     sex = sex_code(data.get("sex", ""))
     if sex is None:
         value = data["sex"].strip()
@@ -332,7 +332,7 @@ def _row_form(record, branch, loaded, departments, campuses, existing):
             data[flag] = "on"
         else:
             data.pop(flag, None)
-    form = ImportMemberForm(data=data, instance=existing, branch_ids={branch.pk}, loaded=loaded)
+    form = form_class(data=data, instance=existing)
     return form, errors, reported
 
 
@@ -341,11 +341,13 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
     whatever the length of the file; writes nothing."""
     departments = {d.name: d for d in Department.objects.filter(branch=branch)}
     campuses = {c.name: c for c in Campus.objects.all()}
-    loaded = {
-        "branch": {branch.pk: branch},
-        "department": {d.pk: d for d in departments.values()},
-        "home_campus": {c.pk: c for c in campuses.values()},
-    }
+    form_class = import_member_form(
+        {
+            "branch": {branch.pk: branch},
+            "department": {d.pk: d for d in departments.values()},
+            "home_campus": {c.pk: c for c in campuses.values()},
+        }
+    )
     numbers = [(r.get("staff_number") or "").strip().upper() for r in records]
     members = Member.objects.filter(staff_number__in=set(numbers))
     if lock:
@@ -354,6 +356,7 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
     emails = {normalise_email(r.get("email")) for r in records} - {""}
     email_owner = dict(Member.objects.filter(email__in=emails).values_list("email", "pk"))
     seen_numbers, seen_emails = {}, {}
+    today = timezone.localdate()
     rows = []
     for index, (record, number) in enumerate(zip(records, numbers, strict=True)):
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -368,7 +371,7 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             continue
         row.old_status = member.status if member is not None else ""
         form, row.errors, reported = _row_form(
-            record, branch, loaded, departments, campuses, member
+            record, branch, form_class, departments, campuses, member, today
         )
         if not form.is_valid():
             for name, messages in form.errors.items():

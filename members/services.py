@@ -107,8 +107,11 @@ class ImportRow:
     name: str
     action: str = ""  # "create", "update", "unchanged" or "error"
     errors: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
-    form: MemberForm | None = None
+    changed: list = field(default_factory=list)  # labels of the changed fields
+    changed_fields: list = field(default_factory=list)
+    # The roster entry to write (new or edited), kept for "create" and "update" rows
+    # only: a 20 000-row file does not keep 20 000 forms in memory.
+    instance: Member | None = None
     member: Member | None = None
     old_status: str = ""  # the member's status before the form (which edits the instance)
 
@@ -210,8 +213,9 @@ def roster_import_upload(
     )
     roster_import.file.save("roster.json", ContentFile(stored), save=False)
     roster_import.save()
+    del sheet, stored  # the check reads the kept file; a long one is not held twice
     if check_now is None:
-        check_now = len(sheet.records) <= CHECK_INLINE_ROWS
+        check_now = roster_import.row_count <= CHECK_INLINE_ROWS
     if check_now:
         roster_import_check(roster_import_id=roster_import.pk)
         roster_import.refresh_from_db()
@@ -408,10 +412,12 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "create"
         elif form.changed_data:
             row.action = "update"
+            row.changed_fields = list(form.changed_data)
             row.changed = [str(form.fields[f].label) for f in form.changed_data]
         else:
             row.action = "unchanged"
-        row.form = form
+        if row.action in ("create", "update"):
+            row.instance = form.instance
     if progress is not None:
         progress(len(records))
     return ImportPreview(rows=rows)
@@ -529,14 +535,15 @@ def _write_rows(actor, preview, progress):
     done = 0
     for start in range(0, len(to_create), 500):
         batch = to_create[start : start + 500]
-        Member.objects.bulk_create([row.form.save(commit=False) for row in batch])
+        Member.objects.bulk_create([row.instance for row in batch])
         done += len(batch)
         progress(done)
     changes = []
     note = _("Roster import")
     for row in to_update:
         old_status = row.old_status
-        member = row.form.save()
+        member = row.instance
+        member.save()
         # As member_update: an open hardship file keeps the flag (care/).
         if not member.has_hardship and member.pk in hardship_open:
             Member.objects.filter(pk=member.pk).update(has_hardship=True)

@@ -104,24 +104,34 @@ def run_import(branch, officer, content):
     }
 
 
+def cleanup(branch, officer):
+    from members.models import Branch, BranchRole, Member, RosterImport
+
+    if branch is not None:
+        Member.objects.filter(branch=branch).delete()
+        RosterImport.objects.filter(branch=branch).delete()
+        BranchRole.objects.filter(branch=branch).delete()
+        branch.departments.all().delete()
+        Branch.objects.filter(pk=branch.pk).delete()
+    if officer is not None:
+        officer.delete()
+
+
 def main(rows: int) -> dict:
     import django
 
     django.setup()
-    from members.models import Branch, Member, RosterImport
+    from members.models import Branch
 
     baseline = peak_mb()
     content = workbook_bytes(rows)
+    cleanup(Branch.objects.filter(name=BRANCH_NAME).first(), None)  # an interrupted run's
     branch, officer = prepare()
     try:
         first = run_import(branch, officer, content)
         again = run_import(branch, officer, content)  # the same file: nothing changes
     finally:
-        Member.objects.filter(branch=branch).delete()
-        RosterImport.objects.filter(branch=branch).delete()
-        branch.departments.all().delete()
-        Branch.objects.filter(pk=branch.pk).delete()
-        officer.delete()
+        cleanup(branch, officer)
     return {
         "rows": rows,
         "file_bytes": len(content),

@@ -40,6 +40,9 @@ MAX_BALLOT_SECONDS = 60  # … all of them within a minute: none lost, none doub
 WELFARE_MEMBERS = 1_000  # members choosing the same gift of a welfare handout at once …
 WELFARE_STOCK = 300  # … of which there are 300: exactly 300 given, the others choose another
 MAX_WELFARE_SECONDS = 60  # … all of them within a minute: none lost, none doubled
+IMPORT_ROWS = 20_000  # an HR roster of this many rows, as XLSX …
+MAX_IMPORT_SECONDS = 60  # … imported by the job (checked again, then written) within a minute
+MAX_IMPORT_MB = 300  # … by a process whose memory peaks below this
 
 DB_NAME = "union_portal_bench"
 REF_DB_NAME = "union_portal_bench_ref"  # demo-sized, for the query counts
@@ -495,7 +498,43 @@ def welfare_choices(report, args, env, fixture):
     )
 
 
-STAGES = ("pages", "signups", "reminders", "ballots", "welfare")
+def roster_import(report, args, env):
+    rows = 200 if args.smoke else IMPORT_ROWS
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.roster_import", json.dumps({"rows": rows})],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    result = json.loads(out.strip().splitlines()[-1])
+    first, again = both = result["first"], result["again"]
+    report.table(
+        f"Roster import: {rows} rows of XLSX ({result['file_bytes'] // 1024} KiB), in one "
+        "process as a worker runs it",
+        ["figure", "first import (all new)", "same file again (all unchanged)"],
+        [
+            ["upload and check (the preview)", *(f"{r['check_seconds']:.1f} s" for r in both)],
+            ["job: check again and write", *(f"{r['job_seconds']:.1f} s" for r in both)],
+            ["counts", *(str(r["counts"]) for r in both)],
+            ["peak memory of the process", *(f"{r['peak_mb']:.0f} MB" for r in both)],
+            ["CPU seconds (process, cumulative)", *(f"{r['cpu_seconds']:.1f} s" for r in both)],
+        ],  # fmt: skip
+        [f"Django loaded: {result['baseline_mb']:.0f} MB. Ignored columns reported: "
+         f"{'、'.join(first['ignored'])}."],
+    )  # fmt: skip
+    ok = first["status"] == again["status"] == "done" and first["counts"]["create"] == rows
+    report.check(f"roster import: {rows} rows imported, then unchanged", ok, str(first["counts"]))
+    report.check(
+        f"roster import: {rows} rows by the job within {MAX_IMPORT_SECONDS} s",
+        first["job_seconds"] <= MAX_IMPORT_SECONDS,
+        f"{first['job_seconds']:.1f} s",
+        speed=True,
+    )
+    peak = max(first["peak_mb"], again["peak_mb"])
+    report.check(
+        f"roster import: peak memory ≤ {MAX_IMPORT_MB} MB", peak <= MAX_IMPORT_MB, f"{peak:.0f} MB"
+    )
+
+
+STAGES = ("pages", "signups", "reminders", "ballots", "welfare", "roster_import")
 
 
 def main(argv=None) -> int:
@@ -581,6 +620,8 @@ def main(argv=None) -> int:
             ballots_per_minute(report, args, env, fixture)
         if "welfare" in stages:
             welfare_choices(report, args, env, fixture)
+        if "roster_import" in stages:
+            roster_import(report, args, env)
     except Exception as exc:  # report what was measured, then fail
         traceback.print_exc()
         error = exc

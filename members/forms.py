@@ -1,4 +1,7 @@
+import copy
+
 from django import forms
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +85,83 @@ class MemberForm(forms.ModelForm):
         return cleaned
 
 
+class _Loaded(forms.Field):
+    """A choice among rows loaded once for a whole import (no query per row)."""
+
+    def __init__(self, objects, *, model_field):
+        super().__init__(label=model_field.label, required=model_field.required)
+        self.objects = objects
+        self.error_messages["invalid_choice"] = model_field.error_messages["invalid_choice"]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def has_changed(self, initial, data):
+        return str("" if initial is None else initial) != str("" if data is None else data)
+
+
+class _SharedFields(dict):
+    """An import's fields, shared by the forms of all its rows: they only validate
+    (never rendered, never changed), so each row's form skips the deep copy."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class ImportMemberForm(MemberForm):
+    """MemberForm for one row of an import, made by import_member_form(): the branch,
+    departments and campuses come from dicts loaded once, and uniqueness (staff
+    number, email) is checked for the whole file at once by the import, so a
+    20 000-row file costs no query per row."""
+
+    loaded = ()
+
+    def __init__(self, *args, **kwargs):
+        # Not MemberForm's: its querysets are replaced by the loaded dicts.
+        forms.ModelForm.__init__(self, *args, **kwargs)
+
+    def _get_validation_exclusions(self):
+        # A foreign key's existence would cost a query per row: its rows were just loaded.
+        return {*super()._get_validation_exclusions(), *self.loaded}
+
+    def _post_clean(self):
+        # As ModelForm's, without the model's constraints (the email's, checked for
+        # the whole file by the import), each of which costs a query per row.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+    def validate_unique(self):
+        pass
+
+
+def import_member_form(loaded: dict) -> type[ImportMemberForm]:
+    """The form class for an import's rows, its choice fields backed by `loaded`
+    ({field name: {pk: object}})."""
+    fields = {name: copy.deepcopy(field) for name, field in MemberForm.base_fields.items()}
+    for name, objects in loaded.items():
+        fields[name] = _Loaded(objects, model_field=fields[name])
+    form_class = type("LoadedImportMemberForm", (ImportMemberForm,), {"loaded": tuple(loaded)})
+    form_class.base_fields = _SharedFields(fields)
+    return form_class
+
+
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -119,7 +199,10 @@ class RosterFilterForm(FilterForm):
 class RosterImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet"),
-        help_text=_("CSV (UTF-8 or GB18030) or XLSX, with a header row; at most 5 MB."),
+        help_text=_(
+            "XLSX, or CSV saved as “CSV UTF-8” (a GBK/GB18030 CSV is read too), with a "
+            "header row; at most 5 MB."
+        ),
     )
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
 

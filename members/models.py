@@ -3,6 +3,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.functions import RandomUUID
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast, Replace
@@ -272,21 +273,90 @@ class BranchRole(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
-class RosterImport(models.Model):
-    """An uploaded HR spreadsheet, kept between its preview and the officer's confirmation."""
+def private_storage():
+    return storages["private"]
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+
+def roster_import_path(instance, filename):
+    return f"roster-imports/{secrets.token_hex(16)}.json"
+
+
+class RosterImport(models.Model):
+    """An uploaded HR spreadsheet and the job that imports it: checked (the preview),
+    confirmed by the officer, then written by a worker, all rows or none.
+
+    What is kept of the upload is a private file of the cells of the columns the
+    portal knows (never the others: 身份证号 and the like are read and dropped), and
+    only until the job ends or the preview is abandoned."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Waiting for confirmation")
+        QUEUED = "queued", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    # Status -> the statuses it may move to (the only transitions services make).
+    TRANSITIONS = {
+        Status.CHECKING: {Status.CHECKED, Status.FAILED},
+        Status.CHECKED: {Status.QUEUED},
+        Status.QUEUED: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
     )
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(
+        upload_to=roster_import_path, storage=private_storage, blank=True, editable=False
+    )
     content_sha1 = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKING
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The preview: causes of errors (counted, with their first rows), the ignored
+    # columns' headers and the rows shown. Never a cell of an ignored column.
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["branch", "-created_at"], name="roster_import_branch_idx")]
 
     def __str__(self):
         return self.filename
+
+    @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    @property
+    def counts(self) -> dict:
+        return {
+            "create": self.created_count,
+            "update": self.updated_count,
+            "unchanged": self.unchanged_count,
+            "error": self.error_count,
+        }
 
 
 class RosterExportLog(models.Model):

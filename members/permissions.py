@@ -4,7 +4,7 @@ from django.http import Http404
 
 from union_portal.core.roles import branches_where, can, require_action
 
-from .models import Member
+from .models import Member, RosterImport
 
 roster_required = require_action("roster.view")
 
@@ -46,3 +46,18 @@ def personal_branch_ids(user) -> set:
 
 def roster_branch_ids(user) -> set:
     return branches_where(user, "roster.view")
+
+
+def import_branch_ids(user) -> set:
+    return branches_where(user, "roster.import")
+
+
+def get_import_for_viewer(user, pk) -> RosterImport:
+    """A roster import of a branch whose imports the user runs (officers and chair):
+    404 for any other (no hint that it exists)."""
+    roster_import = (
+        RosterImport.objects.select_related("branch", "uploaded_by").filter(pk=pk).first()
+    )
+    if roster_import is None or not can(user, "roster.import", roster_import.branch_id):
+        raise Http404
+    return roster_import

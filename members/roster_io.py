@@ -6,7 +6,9 @@ English one; export writes the Chinese headers so a file can go round trip.
 
 import csv
 import io
-from datetime import date, datetime
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -76,6 +78,58 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+# --- dates as HR files hold them ----------------------------------------------
+
+DATE_FORMATS_SHOWN = "2024-09-01、2024/9/1、2024.9.1、2024年9月1日"
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug included); a date
+# cell that lost its format, or a CSV written from one, holds that number.
+EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL = re.compile(r"(\d{5})(?:\.0+)?")
+# A time part that Excel or a database dump adds after the date ("2024-09-01 00:00:00").
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def parse_roster_date(text: str) -> date | None:
+    """A date as HR spreadsheets write it: 2024-09-01, 2024/9/1, 2024.9.1,
+    2024年9月1日, 20240901, or an Excel serial day number (45536); None if
+    it is none of these or not a real day."""
+    text = _TIME_TAIL.sub("", (text or "").strip())
+    for pattern in (_YMD, _COMPACT):
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return None
+    match = _SERIAL.fullmatch(text)
+    if match:
+        return EXCEL_EPOCH + timedelta(days=int(match.group(1)))
+    return None
+
+
+# --- names damaged by an ANSI (GBK) save --------------------------------------
+
+# What Excel writes for a character its "CSV (comma delimited)" (ANSI, i.e. GBK in
+# China) cannot hold, and what a decoder writes for bytes it cannot read.
+DAMAGE_MARKS = ("?", "？", "\ufffd")
+
+
+def looks_damaged(text: str) -> bool:
+    return any(mark in (text or "") for mark in DAMAGE_MARKS)
+
+
+def damaged_version_of(damaged: str, name: str) -> bool:
+    """True if `name` is what `damaged` was before each character it could not hold
+    became "?" (one per character, or two for one outside the BMP)."""
+    pattern = "".join(
+        f".{{1,{len(run)}}}" if run[0] in DAMAGE_MARKS else re.escape(run)
+        for run in re.findall(r"[?？\ufffd]+|[^?？\ufffd]+", damaged)
+    )
+    return bool(re.fullmatch(pattern, name)) and not looks_damaged(name)
+
+
 def _read_rows(filename: str, content: bytes) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         try:
@@ -95,8 +149,22 @@ def _read_rows(filename: str, content: bytes) -> list[list[str]]:
     raise RosterFileError(_("Upload a .csv or .xlsx file."))
 
 
+@dataclass
+class RosterSheet:
+    """What the import keeps of a file: the cells of the columns the portal knows,
+    and only the headers of the others (their cells are never kept)."""
+
+    records: list
+    fields: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)
+
+
 def parse_roster_file(filename: str, content: bytes) -> list[dict]:
     """Rows as {field: text} keyed by model field, with `line` the spreadsheet line."""
+    return read_roster_file(filename, content).records
+
+
+def read_roster_file(filename: str, content: bytes) -> RosterSheet:
     rows = _read_rows(filename, content)
     if any("\x00" in cell for row in rows for cell in row):
         raise RosterFileError(_("The file contains control characters; save it again as text."))
@@ -105,6 +173,12 @@ def parse_roster_file(filename: str, content: bytes) -> list[dict]:
     if not rows:
         raise RosterFileError(_("The file is empty."))
     header = [HEADER_TO_FIELD.get(h.strip().lower()) for h in rows[0]]
+    # A column named twice would let its second copy silently win.
+    ignored = [h.strip() for h, f in zip(rows[0], header, strict=True) if h.strip() and not f]
+    for index, name in enumerate(header):
+        if name and name in header[:index]:
+            ignored.append(rows[0][index].strip())
+            header[index] = None
     missing = [COLUMNS[f][0] for f in REQUIRED if f not in header]
     if missing:
         raise RosterFileError(
@@ -115,13 +189,13 @@ def parse_roster_file(filename: str, content: bytes) -> list[dict]:
         if not any(row):
             continue
         record = {"line": line}
-        for field, value in zip(header, row, strict=False):
-            if field:
-                record[field] = value
+        for name, value in zip(header, row, strict=False):
+            if name:
+                record[name] = value
         parsed.append(record)
     if not parsed:
         raise RosterFileError(_("The file has a header row but no members."))
-    return parsed
+    return RosterSheet(records=parsed, fields=[f for f in header if f], ignored=ignored)
 
 
 def status_code(text: str) -> str | None:

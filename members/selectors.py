@@ -3,10 +3,13 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.functions import ExtractDay
+from django.utils.translation import gettext, ngettext
 
-from .models import Member
+from .models import EMAIL_IN_USE, STAFF_NUMBER_IN_USE, Campus, Department, Member, RosterImport
+from .roster_io import COLUMNS, DATE_FORMATS_SHOWN, STATUS_WORDS
 
 
 def roster_members(*, branch_ids, filters: dict):
@@ -101,3 +104,147 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, month=3, day=1)
+
+
+# --- roster import ------------------------------------------------------------
+
+RECENT_IMPORTS = 20
+LINES_IN_MESSAGE = 10
+
+
+def roster_imports_for(*, branch_ids):
+    """The branches' recent imports, newest first (those running among them)."""
+    return (
+        RosterImport.objects.filter(branch_id__in=branch_ids)
+        .select_related("branch", "uploaded_by")
+        .defer("summary")
+        .order_by("-created_at", "-id")[:RECENT_IMPORTS]
+    )
+
+
+def _lines(cause) -> str:
+    shown = cause["lines"][:LINES_IN_MESSAGE]
+    text = "、".join(str(line) for line in shown)
+    if cause["count"] > len(shown):
+        text += " …"
+    return ngettext("row %(lines)s", "rows %(lines)s", cause["count"]) % {"lines": text}
+
+
+def _values(cause) -> str:
+    return "、".join(f"“{value}”" for value in cause.get("values", []))
+
+
+def roster_import_causes(roster_import) -> list[dict]:
+    """Each problem of an import once, in the reader's language: how many rows,
+    which (the first ones), and what the import would have accepted."""
+    causes = roster_import.summary.get("causes", [])
+    if not causes:
+        return []
+    departments = list(
+        Department.objects.filter(branch_id=roster_import.branch_id)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    campuses = list(Campus.objects.order_by("name").values_list("name", flat=True))
+    described = []
+    for cause in causes:
+        kind, *params = cause["key"]
+        count = cause["count"]
+        values = {"count": count, "lines": _lines(cause), "values": _values(cause)}
+        if kind == "department":
+            message = ngettext(
+                "%(count)d row names the department “%(value)s”, which this branch does "
+                "not have (%(lines)s). Valid departments: %(valid)s.",
+                "%(count)d rows name the department “%(value)s”, which this branch does "
+                "not have (%(lines)s). Valid departments: %(valid)s.",
+                count,
+            ) % {**values, "value": params[0], "valid": "、".join(departments) or "—"}
+        elif kind == "campus":
+            message = ngettext(
+                "%(count)d row names the campus “%(value)s”, which the portal does not "
+                "have (%(lines)s). Valid campuses: %(valid)s.",
+                "%(count)d rows name the campus “%(value)s”, which the portal does not "
+                "have (%(lines)s). Valid campuses: %(valid)s.",
+                count,
+            ) % {**values, "value": params[0], "valid": "、".join(campuses) or "—"}
+        elif kind == "status":
+            message = ngettext(
+                "%(count)d row has the status “%(value)s”, which the import does not "
+                "know (%(lines)s). Valid statuses: %(valid)s.",
+                "%(count)d rows have the status “%(value)s”, which the import does not "
+                "know (%(lines)s). Valid statuses: %(valid)s.",
+                count,
+            ) % {**values, "value": params[0], "valid": "、".join(STATUS_WORDS)}
+        elif kind == "sex":
+            message = ngettext(
+                "%(count)d row has the sex “%(value)s” (%(lines)s). Valid values: 男, 女 "
+                "(or M, F), or an empty cell.",
+                "%(count)d rows have the sex “%(value)s” (%(lines)s). Valid values: 男, 女 "
+                "(or M, F), or an empty cell.",
+                count,
+            ) % {**values, "value": params[0]}
+        elif kind == "flag":
+            message = ngettext(
+                "%(count)d row has “%(value)s” in the column %(column)s (%(lines)s). "
+                "Valid values: 是, 否, or an empty cell.",
+                "%(count)d rows have “%(value)s” in the column %(column)s (%(lines)s). "
+                "Valid values: 是, 否, or an empty cell.",
+                count,
+            ) % {**values, "value": params[1], "column": COLUMNS[params[0]][0]}
+        elif kind == "date_unreadable":
+            message = ngettext(
+                "%(count)d row has a %(column)s the import cannot read (%(lines)s: "
+                "%(values)s). Write dates as %(formats)s, or use date cells in XLSX.",
+                "%(count)d rows have a %(column)s the import cannot read (%(lines)s: "
+                "%(values)s). Write dates as %(formats)s, or use date cells in XLSX.",
+                count,
+            ) % {**values, "column": COLUMNS[params[0]][0], "formats": DATE_FORMATS_SHOWN}
+        elif kind == "date_early":
+            year = 1949 if params[0] == "joined_on" else 1900
+            message = ngettext(
+                "%(count)d row has a %(column)s before %(year)d (%(lines)s: %(values)s); "
+                "check the year.",
+                "%(count)d rows have a %(column)s before %(year)d (%(lines)s: %(values)s); "
+                "check the year.",
+                count,
+            ) % {**values, "column": COLUMNS[params[0]][0], "year": year}
+        elif kind == "date_future":
+            message = ngettext(
+                "%(count)d row has a %(column)s after today (%(lines)s: %(values)s).",
+                "%(count)d rows have a %(column)s after today (%(lines)s: %(values)s).",
+                count,
+            ) % {**values, "column": COLUMNS[params[0]][0]}
+        elif kind == "damaged_name":
+            message = (
+                ngettext(
+                    "%(count)d row has a name with “?” (%(lines)s: %(values)s). Excel writes "
+                    "“?” for each character that a CSV saved as ANSI (GBK) cannot hold, such "
+                    "as 𠮷 or 䶮; no name is changed from such a file. In Excel, save the "
+                    "file as “CSV UTF-8” or as an Excel workbook (XLSX) and upload it again.",
+                    "%(count)d rows have a name with “?” (%(lines)s: %(values)s). Excel writes "
+                    "“?” for each character that a CSV saved as ANSI (GBK) cannot hold, such "
+                    "as 𠮷 or 䶮; no name is changed from such a file. In Excel, save the "
+                    "file as “CSV UTF-8” or as an Excel workbook (XLSX) and upload it again.",
+                    count,
+                )
+                % values
+            )
+        else:  # in_use, duplicate, form: the row's own message says it
+            what = {
+                ("in_use", "staff_number"): str(STAFF_NUMBER_IN_USE),
+                ("in_use", "email"): str(EMAIL_IN_USE),
+                ("duplicate", "staff_number"): gettext("The same staff number is on two rows."),
+                ("duplicate", "email"): gettext("The same email is on two rows."),
+            }.get((kind, params[0]))
+            if what is None:  # a field's own check: "label: message"
+                try:
+                    what = f"{Member._meta.get_field(params[0]).verbose_name}: {params[1]}"
+                except FieldDoesNotExist:
+                    what = params[1]
+            message = ngettext(
+                "%(what)s (%(count)d row: %(lines)s)",
+                "%(what)s (%(count)d rows: %(lines)s)",
+                count,
+            ) % {**values, "what": what}
+        described.append({"message": message, "lines": cause["lines"], "count": count})
+    return described

@@ -1,16 +1,22 @@
 """Every write to the roster goes through here."""
 
 import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .forms import MemberForm
+from .forms import MemberForm, import_member_form
 from .models import (
+    EMAIL_IN_USE,
     STAFF_NUMBER_IN_USE,
     BranchRole,
     Campus,
@@ -21,8 +27,21 @@ from .models import (
     RosterImport,
     new_calendar_feed_key,
 )
-from .roster_io import RosterFileError, parse_roster_file, sex_code, status_code, yes_no
+from .roster_io import (
+    COLUMNS,
+    DATE_FORMATS_SHOWN,
+    RosterFileError,
+    damaged_version_of,
+    looks_damaged,
+    parse_roster_date,
+    read_roster_file,
+    sex_code,
+    status_code,
+    yes_no,
+)
 from .validators import normalise_email
+
+logger = logging.getLogger(__name__)
 
 
 def _record_status_change(*, member, old_status, actor, note=""):
@@ -58,6 +77,28 @@ def member_update(*, actor, form: MemberForm, note: str = "") -> Member:
 
 # --- import -----------------------------------------------------------------
 
+# A file up to this long is checked while the officer waits; a longer one by a worker.
+CHECK_INLINE_ROWS = 2_000
+# A file up to this long shows every row in its preview; a longer one shows the
+# counts, each cause once, and the first rows of each cause.
+PREVIEW_EVERY_ROW = 500
+ROWS_PER_CAUSE = 20
+LINES_IN_MESSAGE = 10
+PROGRESS_EVERY = 250
+PROGRESS_TTL = 6 * 3600
+EARLIEST = {"joined_on": date(1949, 1, 1), "date_of_birth": date(1900, 1, 1)}
+
+
+class RowError(str):
+    """One row's error, worded for that row; `cause` groups the rows that share a
+    problem, so the preview says it once; `value` is the offending cell, if any."""
+
+    def __new__(cls, message, cause, value=""):
+        error = super().__new__(cls, message)
+        error.cause = tuple(cause)
+        error.value = value
+        return error
+
 
 @dataclass
 class ImportRow:
@@ -66,8 +107,13 @@ class ImportRow:
     name: str
     action: str = ""  # "create", "update", "unchanged" or "error"
     errors: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
-    form: MemberForm | None = None
+    changed: list = field(default_factory=list)  # labels of the changed fields
+    changed_fields: list = field(default_factory=list)
+    # The roster entry to write (new or edited), kept for "create" and "update" rows
+    # only: a 20 000-row file does not keep 20 000 forms in memory.
+    instance: Member | None = None
+    member: Member | None = None
+    old_status: str = ""  # the member's status before the form (which edits the instance)
 
 
 @dataclass
@@ -89,39 +135,183 @@ class ImportPreview:
     def counts(self) -> dict:
         return {action: self.count(action) for action in ("create", "update", "unchanged", "error")}
 
+    def causes(self) -> list[dict]:
+        """Each problem once: how many rows have it, their first lines, sample values."""
+        causes = {}
+        for row in self.rows:
+            for error in row.errors:
+                cause = causes.setdefault(
+                    error.cause, {"key": list(error.cause), "count": 0, "lines": [], "values": []}
+                )
+                if row.line in cause["lines"]:
+                    continue
+                cause["count"] += 1
+                if len(cause["lines"]) < ROWS_PER_CAUSE:
+                    cause["lines"].append(row.line)
+                if error.value and error.value not in cause["values"] and len(cause["values"]) < 5:
+                    cause["values"].append(error.value)
+        return list(causes.values())
+
 
 class ImportRejected(Exception):
-    """The import has errors; nothing was written."""
+    """The import has errors, or was already started; nothing was written."""
 
 
-def roster_import_upload(*, actor, branch, filename: str, content: bytes) -> RosterImport:
-    """Keeps the uploaded file until the officer confirms. Raises RosterFileError
-    if the file cannot be read at all."""
-    parse_roster_file(filename, content)
-    return RosterImport.objects.create(
+def _progress_key(pk):
+    return f"roster-import:{pk}:progress"
+
+
+class _Progress:
+    """How far a check or a write has got, in the cache (numbers only), so the page
+    can show it while the work runs in a transaction nobody else sees yet."""
+
+    def __init__(self, pk, phase, total):
+        self.key, self.phase, self.total = _progress_key(pk), phase, total
+        self(0)
+
+    def __call__(self, done):
+        cache.set(self.key, {"phase": self.phase, "done": done, "total": self.total}, PROGRESS_TTL)
+
+
+def roster_import_progress(roster_import) -> int | None:
+    """Percent done of the running step, or None when not known (cache empty)."""
+    if roster_import.is_finished:
+        return 100
+    progress = cache.get(_progress_key(roster_import.pk))
+    if not progress or not progress.get("total"):
+        return None
+    share = progress["done"] / progress["total"]
+    if roster_import.status == RosterImport.Status.QUEUED:
+        # The worker checks the rows again (first half), then writes them.
+        share = share / 2 + (0.5 if progress["phase"] == "write" else 0)
+    return min(100, int(share * 100))
+
+
+def _stored_records(roster_import) -> list[dict]:
+    with roster_import.file.open("rb") as stored:
+        return json.load(stored)["records"]
+
+
+def roster_import_upload(
+    *, actor, branch, filename: str, content: bytes, check_now: bool | None = None
+) -> RosterImport:
+    """Reads the upload (RosterFileError if it cannot be read at all) and keeps, in
+    private storage, only the cells of the columns the portal knows: an ignored
+    column (身份证号…) is named in the preview, its cells are never kept. A file of
+    up to CHECK_INLINE_ROWS rows is checked at once; a longer one by a worker."""
+    sheet = read_roster_file(filename, content)
+    stored = json.dumps(
+        {"fields": sheet.fields, "records": sheet.records}, ensure_ascii=False
+    ).encode()
+    roster_import = RosterImport(
         branch=branch,
         uploaded_by=actor,
         filename=filename[:255],
-        content=content,
         content_sha1=hashlib.sha1(content).hexdigest(),
+        row_count=len(sheet.records),
+        summary={"ignored": sheet.ignored, "fields": sheet.fields},
     )
+    roster_import.file.save("roster.json", ContentFile(stored), save=False)
+    roster_import.save()
+    del sheet, stored  # the check reads the kept file; a long one is not held twice
+    if check_now is None:
+        check_now = roster_import.row_count <= CHECK_INLINE_ROWS
+    if check_now:
+        roster_import_check(roster_import_id=roster_import.pk)
+        roster_import.refresh_from_db()
+    else:
+        from .tasks import check_roster_import
+
+        language = translation.get_language()
+        transaction.on_commit(lambda: check_roster_import.delay(roster_import.pk, language))
+    return roster_import
 
 
-def _row_form(record, branch, departments, campuses, existing):
-    errors = []
+def _cause_error(message, cause, value=""):
+    return RowError(message, cause, value)
+
+
+def _date_cell(data, name, errors, reported, today):
+    """Reads a date cell as HR writes it into the form's YYYY-MM-DD."""
+    text = (data.get(name) or "").strip()
+    if not text:
+        return
+    column = COLUMNS[name][0]
+    parsed = parse_roster_date(text)
+    reported.add(name)
+    if parsed is None:
+        errors.append(
+            _cause_error(
+                _(
+                    "%(column)s “%(value)s” is not a date the import can read; "
+                    "write it as %(formats)s."
+                )
+                % {"column": column, "value": text, "formats": DATE_FORMATS_SHOWN},
+                ("date_unreadable", name),
+                text,
+            )
+        )
+    elif parsed < EARLIEST[name]:
+        errors.append(
+            _cause_error(
+                _("%(column)s %(date)s is before %(year)d.")
+                % {"column": column, "date": parsed.isoformat(), "year": EARLIEST[name].year},
+                ("date_early", name),
+                text,
+            )
+        )
+    elif parsed > today:
+        errors.append(
+            _cause_error(
+                _("%(column)s %(date)s is after today.")
+                % {"column": column, "date": parsed.isoformat()},
+                ("date_future", name),
+                text,
+            )
+        )
+    else:
+        reported.discard(name)
+        data[name] = parsed.isoformat()
+
+
+def _row_form(record, branch, form_class, departments, campuses, existing, today):
+    errors, reported = [], set()
     data = {k: v for k, v in record.items() if k != "line"}
     data["branch"] = branch.pk
-    department = departments.get(data.get("department", "").strip())
-    if data.get("department") and department is None:
-        errors.append(_("Unknown department “%s”.") % data["department"])
+    name = (data.get("name") or "").strip()
+    if looks_damaged(name):
+        reported.add("name")
+        if existing is not None and damaged_version_of(name, existing.name):
+            message = _(
+                "The name “%(name)s” has “?” where the roster has “%(existing)s”; "
+                "the roster name is kept."
+            ) % {"name": name, "existing": existing.name}
+        else:
+            message = _("The name “%(name)s” contains “?”.") % {"name": name}
+        errors.append(_cause_error(message, ("damaged_name",), name))
+    department_name = (data.get("department") or "").strip()
+    department = departments.get(department_name)
+    if department_name and department is None:
+        errors.append(
+            _cause_error(
+                _("Unknown department “%s”.") % department_name, ("department", department_name)
+            )
+        )
+        reported.add("department")
     data["department"] = department.pk if department else ""
-    campus = campuses.get(data.get("home_campus", "").strip())
-    if data.get("home_campus") and campus is None:
-        errors.append(_("Unknown campus “%s”.") % data["home_campus"])
+    campus_name = (data.get("home_campus") or "").strip()
+    campus = campuses.get(campus_name)
+    if campus_name and campus is None:
+        errors.append(
+            _cause_error(_("Unknown campus “%s”.") % campus_name, ("campus", campus_name))
+        )
+        reported.add("home_campus")
     data["home_campus"] = campus.pk if campus else ""
     status = status_code(data.get("status", ""))
     if status is None:
-        errors.append(_("Unknown status “%s”.") % data["status"])
+        value = data["status"].strip()
+        errors.append(_cause_error(_("Unknown status “%s”.") % value, ("status", value)))
+        reported.add("status")
     data["status"] = status or ""
     if existing is not None:
         # A sheet without these columns (HR's usual one) keeps what officers entered.
@@ -129,89 +319,331 @@ def _row_form(record, branch, departments, campuses, existing):
             data["sex"] = existing.sex
         if "date_of_birth" not in record and existing.date_of_birth:
             data["date_of_birth"] = existing.date_of_birth.isoformat()
+    if "date_of_birth" in record:
+        _date_cell(data, "date_of_birth", errors, reported, today)
+    _date_cell(data, "joined_on", errors, reported, today)
     sex = sex_code(data.get("sex", ""))
     if sex is None:
-        errors.append(_("Sex “%s” is not 男 or 女 (M or F).") % data["sex"])
+        value = data["sex"].strip()
+        errors.append(_cause_error(_("Sex “%s” is not 男 or 女 (M or F).") % value, ("sex", value)))
     data["sex"] = sex or ""
     for flag in ("is_representative", "has_hardship"):
         value = yes_no(data.get(flag, ""))
         if value is None:
-            errors.append(_("“%s” is not 是 or 否.") % data[flag])
+            text = data[flag].strip()
+            errors.append(_cause_error(_("“%s” is not 是 or 否.") % text, ("flag", flag, text)))
         if value:
             data[flag] = "on"
         else:
             data.pop(flag, None)
-    form = MemberForm(data=data, instance=existing, branch_ids={branch.pk})
-    return form, errors
+    form = form_class(data=data, instance=existing)
+    return form, errors, reported
 
 
-def roster_import_preview(*, roster_import: RosterImport) -> ImportPreview:
-    """Validates every row against the roster as it is now; writes nothing."""
-    branch = roster_import.branch
-    records = parse_roster_file(roster_import.filename, bytes(roster_import.content))
+def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
+    """Every row against the roster as it is now, with a fixed number of queries
+    whatever the length of the file; writes nothing."""
     departments = {d.name: d for d in Department.objects.filter(branch=branch)}
     campuses = {c.name: c for c in Campus.objects.all()}
-    numbers = [r.get("staff_number", "").strip().upper() for r in records]
-    existing = {m.staff_number: m for m in Member.objects.filter(staff_number__in=numbers)}
+    form_class = import_member_form(
+        {
+            "branch": {branch.pk: branch},
+            "department": {d.pk: d for d in departments.values()},
+            "home_campus": {c.pk: c for c in campuses.values()},
+        }
+    )
+    numbers = [(r.get("staff_number") or "").strip().upper() for r in records]
+    members = Member.objects.filter(staff_number__in=set(numbers))
+    if lock:
+        members = members.select_for_update(of=("self",))
+    existing = {m.staff_number: m for m in members}
+    emails = {normalise_email(r.get("email")) for r in records} - {""}
+    email_owner = dict(Member.objects.filter(email__in=emails).values_list("email", "pk"))
     seen_numbers, seen_emails = {}, {}
+    today = timezone.localdate()
     rows = []
-    for record, number in zip(records, numbers, strict=True):
+    for index, (record, number) in enumerate(zip(records, numbers, strict=True)):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
         row = ImportRow(line=record["line"], staff_number=number, name=record.get("name", ""))
+        rows.append(row)
         member = existing.get(number)
         if member is not None and member.branch_id != branch.pk:
             # Worded as for any duplicate: whose roster it is stays unsaid.
-            row.errors.append(str(STAFF_NUMBER_IN_USE))
+            row.errors.append(_cause_error(str(STAFF_NUMBER_IN_USE), ("in_use", "staff_number")))
             row.action = "error"
-            rows.append(row)
             continue
-        form, row.errors = _row_form(record, branch, departments, campuses, member)
+        row.old_status = member.status if member is not None else ""
+        form, row.errors, reported = _row_form(
+            record, branch, form_class, departments, campuses, member, today
+        )
         if not form.is_valid():
             for name, messages in form.errors.items():
+                if name in reported:
+                    continue  # already said, in the import's own words
                 label = form.fields[name].label if name in form.fields else ""
-                row.errors.extend(f"{label}: {m}" if label else m for m in messages)
+                for message in messages:
+                    text = f"{label}: {message}" if label else message
+                    row.errors.append(_cause_error(text, ("form", name, message)))
         email = normalise_email(record.get("email"))
+        owner = email_owner.get(email)
+        if email and owner is not None and owner != getattr(member, "pk", None):
+            row.errors.append(_cause_error(str(EMAIL_IN_USE), ("in_use", "email")))
         if number in seen_numbers:
-            row.errors.append(_("Same staff number as line %d.") % seen_numbers[number])
+            row.errors.append(
+                _cause_error(
+                    _("Same staff number as line %d.") % seen_numbers[number],
+                    ("duplicate", "staff_number"),
+                )
+            )
         if email and email in seen_emails:
-            row.errors.append(_("Same email as line %d.") % seen_emails[email])
+            row.errors.append(
+                _cause_error(
+                    _("Same email as line %d.") % seen_emails[email], ("duplicate", "email")
+                )
+            )
         seen_numbers.setdefault(number, row.line)
         if email:
             seen_emails.setdefault(email, row.line)
+        row.member = member
         if row.errors:
             row.action = "error"
         elif member is None:
             row.action = "create"
         elif form.changed_data:
             row.action = "update"
+            row.changed_fields = list(form.changed_data)
             row.changed = [str(form.fields[f].label) for f in form.changed_data]
         else:
             row.action = "unchanged"
-        row.form = form
-        rows.append(row)
+        if row.action in ("create", "update"):
+            row.instance = form.instance
+    if progress is not None:
+        progress(len(records))
     return ImportPreview(rows=rows)
 
 
-def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
-    """Writes the whole file or nothing. Rows that change nothing are not touched,
-    so importing the same file again is a no-op."""
+def roster_import_preview(*, roster_import: RosterImport) -> ImportPreview:
+    """Validates every stored row against the roster as it is now; writes nothing."""
+    if not roster_import.file:
+        raise RosterFileError(_("The file of this import is no longer kept; upload it again."))
+    return _check_rows(roster_import.branch, _stored_records(roster_import))
+
+
+def _summary_rows(preview: ImportPreview) -> tuple[list, bool]:
+    """The rows the preview page lists: all of a short file; of a long one, the
+    first ROWS_PER_CAUSE rows of each cause."""
+
+    def as_dict(row):
+        return {
+            "line": row.line,
+            "staff_number": row.staff_number,
+            "name": row.name,
+            "action": row.action,
+            "errors": [str(e) for e in row.errors],
+            "changed": row.changed,
+        }
+
+    if len(preview.rows) <= PREVIEW_EVERY_ROW:
+        return [as_dict(r) for r in preview.rows], True
+    shown = {line for cause in preview.causes() for line in cause["lines"]}
+    return [as_dict(r) for r in preview.rows if r.line in shown], False
+
+
+def _store_result(roster_import, preview, *, rows=True):
+    counts = preview.counts
+    roster_import.created_count = counts["create"]
+    roster_import.updated_count = counts["update"]
+    roster_import.unchanged_count = counts["unchanged"]
+    roster_import.error_count = counts["error"]
+    summary = {**roster_import.summary, "causes": preview.causes()}
+    if rows:
+        summary["rows"], summary["every_row"] = _summary_rows(preview)
+    roster_import.summary = summary
+
+
+def roster_import_check(*, roster_import_id) -> RosterImport | None:
+    """Checks an upload's rows and keeps the preview (counts, causes, rows shown).
+    Runs once: only an import still being checked is checked."""
+    roster_import = (
+        RosterImport.objects.select_related("branch")
+        .filter(pk=roster_import_id, status=RosterImport.Status.CHECKING)
+        .first()
+    )
+    if roster_import is None:
+        return None
+    records = _stored_records(roster_import)
+    progress = _Progress(roster_import.pk, "check", len(records))
+    preview = _check_rows(roster_import.branch, records, progress=progress)
+    _store_result(roster_import, preview)
+    changed = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.CHECKING
+    ).update(
+        status=RosterImport.Status.CHECKED,
+        created_count=roster_import.created_count,
+        updated_count=roster_import.updated_count,
+        unchanged_count=roster_import.unchanged_count,
+        error_count=roster_import.error_count,
+        summary=roster_import.summary,
+    )
+    cache.delete(_progress_key(roster_import.pk))
+    return roster_import if changed else None
+
+
+def roster_import_confirm(*, actor, roster_import: RosterImport, queue: bool = True):
+    """The officer who checked the file starts its import. Guarded on state: a
+    double click or a second tab finds the import already started and is refused,
+    so one file is never imported by two jobs."""
+    if roster_import.uploaded_by_id != actor.pk:
+        raise ImportRejected(_("Only the officer who uploaded the file can import it."))
+    if roster_import.error_count:
+        raise ImportRejected(_("Fix the rows with errors and upload the file again."))
     with transaction.atomic():
-        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-        if locked.applied_at is not None:
+        started = RosterImport.objects.filter(
+            pk=roster_import.pk, status=RosterImport.Status.CHECKED, error_count=0
+        ).update(status=RosterImport.Status.QUEUED, queued_at=timezone.now())
+        if started != 1:
+            current = RosterImport.objects.get(pk=roster_import.pk)
+            if current.status == RosterImport.Status.CHECKING:
+                raise ImportRejected(_("The file is still being checked."))
             raise ImportRejected(_("This file has already been imported."))
-        try:
-            preview = roster_import_preview(roster_import=locked)
-        except RosterFileError as exc:
-            raise ImportRejected(str(exc)) from exc
-        if preview.has_errors:
-            raise ImportRejected(_("Fix the rows with errors and upload the file again."))
-        for row in preview.rows:
-            if row.action == "create":
-                member_create(actor=actor, form=row.form)
-            elif row.action == "update":
-                member_update(actor=actor, form=row.form, note=_("Roster import"))
-        locked.applied_at = timezone.now()
-        locked.save(update_fields=["applied_at"])
+        if queue:
+            from .tasks import run_roster_import
+
+            transaction.on_commit(lambda: run_roster_import.delay(roster_import.pk))
+    roster_import.status = RosterImport.Status.QUEUED
+
+
+def _delete_file(roster_import):
+    name = roster_import.file.name
+    roster_import.file = ""
+    if name:
+        storage = roster_import.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _write_rows(actor, preview, progress):
+    """Creates in batches; updates one by one with their status history. The
+    members to update are locked (by _check_rows) until the transaction ends."""
+    to_create = [row for row in preview.rows if row.action == "create"]
+    to_update = [row for row in preview.rows if row.action == "update"]
+    hardship_open = set(
+        Member.objects.filter(
+            pk__in=[row.member.pk for row in to_update], hardship_files__closed_on__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    done = 0
+    for start in range(0, len(to_create), 500):
+        batch = to_create[start : start + 500]
+        Member.objects.bulk_create([row.instance for row in batch])
+        done += len(batch)
+        progress(done)
+    changes = []
+    note = _("Roster import")
+    for row in to_update:
+        old_status = row.old_status
+        member = row.instance
+        member.save()
+        # As member_update: an open hardship file keeps the flag (care/).
+        if not member.has_hardship and member.pk in hardship_open:
+            Member.objects.filter(pk=member.pk).update(has_hardship=True)
+        if old_status != member.status:
+            changes.append(
+                MemberStatusChange(
+                    member=member,
+                    old_status=old_status,
+                    new_status=member.status,
+                    changed_by=actor,
+                    note=note,
+                )
+            )
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+    MemberStatusChange.objects.bulk_create(changes)
+    progress(done)
+
+
+def roster_import_run(*, roster_import_id) -> ImportPreview | None:
+    """The import job: checks every row again against the roster as it is now and
+    writes them all, or, if any row has an error now, nothing. Runs once: the job's
+    row stays locked while it runs, and a second delivery of the task finds it
+    taken (or finished) and does nothing. The kept file is deleted at the end."""
+    try:
+        with transaction.atomic():
+            job = (
+                RosterImport.objects.select_for_update(skip_locked=True)
+                .select_related("branch", "uploaded_by")
+                .filter(pk=roster_import_id, status=RosterImport.Status.QUEUED)
+                .first()
+            )
+            if job is None:
+                return None
+            records = _stored_records(job)
+            check = _Progress(job.pk, "check", len(records))
+            preview = _check_rows(job.branch, records, lock=True, progress=check)
+            _store_result(job, preview, rows=preview.has_errors)
+            if preview.has_errors:
+                job.status = RosterImport.Status.FAILED
+            else:
+                changing = preview.count("create") + preview.count("update")
+                _write_rows(job.uploaded_by, preview, _Progress(job.pk, "write", changing))
+                job.status = RosterImport.Status.DONE
+                job.applied_at = timezone.now()
+            job.finished_at = timezone.now()
+            _delete_file(job)
+            job.save()
+    except Exception:
+        logger.exception("Roster import %s stopped", roster_import_id)
+        with transaction.atomic():
+            job = (
+                RosterImport.objects.select_for_update()
+                .filter(pk=roster_import_id, status=RosterImport.Status.QUEUED)
+                .first()
+            )
+            if job is not None:
+                job.status = RosterImport.Status.FAILED
+                job.finished_at = timezone.now()
+                job.summary = {**job.summary, "causes": [], "stopped": True}
+                _delete_file(job)
+                job.save()
+        return None
+    finally:
+        cache.delete(_progress_key(roster_import_id))
     return preview
+
+
+def roster_import_apply(*, actor, roster_import: RosterImport) -> ImportPreview:
+    """Confirms and runs the import at once (what the worker does after a confirm).
+    Raises ImportRejected if a row has an error or the file was already imported."""
+    roster_import.refresh_from_db()
+    if roster_import.status == RosterImport.Status.CHECKING:
+        roster_import_check(roster_import_id=roster_import.pk)
+        roster_import.refresh_from_db()
+    roster_import_confirm(actor=actor, roster_import=roster_import, queue=False)
+    preview = roster_import_run(roster_import_id=roster_import.pk)
+    roster_import.refresh_from_db()
+    if roster_import.status != RosterImport.Status.DONE:
+        raise ImportRejected(_("Fix the rows with errors and upload the file again."))
+    return preview
+
+
+def roster_import_forget_abandoned(*, now=None) -> int:
+    """Uploads never imported are deleted, with their kept file, after a day."""
+    now = now or timezone.now()
+    stale = RosterImport.objects.filter(
+        status__in=[RosterImport.Status.CHECKING, RosterImport.Status.CHECKED],
+        created_at__lt=now - timedelta(hours=24),
+    )
+    count = 0
+    for roster_import in stale:
+        with transaction.atomic():
+            if RosterImport.objects.filter(
+                pk=roster_import.pk, status=roster_import.status
+            ).delete()[0]:
+                _delete_file(roster_import)
+                count += 1
+    return count
 
 
 def roster_export_log(*, actor, branch_ids, filters: dict, file_format: str, rows: int):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("roster/<int:pk>/edit/", views.member_edit, name="edit"),
     path("roster/import/", views.roster_import, name="import"),
     path("roster/import/<int:pk>/", views.roster_import_preview, name="import_preview"),
+    path("roster/import/<int:pk>/status/", views.roster_import_status, name="import_status"),
     path("roster/import/<int:pk>/confirm/", views.roster_import_confirm, name="import_confirm"),
 ]

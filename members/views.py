@@ -2,9 +2,10 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,8 +24,10 @@ from .forms import (
 )
 from .models import Member, RosterImport
 from .permissions import (
+    get_import_for_viewer,
     get_member_for_editor,
     get_member_for_viewer,
+    import_branch_ids,
     may_see_hardship,
     may_see_personal,
     personal_branch_ids,
@@ -33,7 +36,7 @@ from .permissions import (
     roster_required,
 )
 from .personal_data import personal_data
-from .roster_io import RosterFileError, roster_csv, roster_xlsx
+from .roster_io import DATE_FORMATS_SHOWN, RosterFileError, roster_csv, roster_xlsx
 
 
 @login_required_403
@@ -153,7 +156,7 @@ def member_edit(request, pk):
 
 @roster_required
 def roster_import(request):
-    branch_ids = roster_branch_ids(request.user)
+    branch_ids = import_branch_ids(request.user)
     form = RosterImportForm(request.POST or None, request.FILES or None, branch_ids=branch_ids)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -171,43 +174,63 @@ def roster_import(request):
                 form.add_error("file", str(exc))
             else:
                 return redirect("members:import_preview", pk=roster_import.pk)
-    return render(request, "members/roster_import.html", {"form": form})
-
-
-def _get_import(request, pk):
-    roster_import = get_object_or_404(RosterImport, pk=pk, uploaded_by=request.user)
-    if not can(request.user, "roster.import", roster_import.branch_id):
-        raise Http404
-    return roster_import
+    return render(
+        request,
+        "members/roster_import.html",
+        {
+            "form": form,
+            "jobs": selectors.roster_imports_for(branch_ids=branch_ids),
+            "many_branches": len(branch_ids) > 1,
+            "date_formats": DATE_FORMATS_SHOWN,
+        },
+    )
 
 
 @roster_required
 def roster_import_preview(request, pk):
-    roster_import = _get_import(request, pk)
-    try:
-        preview = services.roster_import_preview(roster_import=roster_import)
-    except RosterFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("members:import")
+    """An import's page: its check, its preview, then its progress and result."""
+    roster_import = get_import_for_viewer(request.user, pk)
+    summary = roster_import.summary
     return render(
         request,
         "members/roster_import_preview.html",
-        {"roster_import": roster_import, "preview": preview},
+        {
+            "roster_import": roster_import,
+            "Status": RosterImport.Status,
+            "percent": services.roster_import_progress(roster_import),
+            "causes": selectors.roster_import_causes(roster_import),
+            "ignored": summary.get("ignored", []),
+            "rows": summary.get("rows", []),
+            "every_row": summary.get("every_row", True),
+            "may_confirm": roster_import.uploaded_by_id == request.user.pk,
+        },
     )
+
+
+@roster_required
+def roster_import_status(request, pk):
+    """What the progress bar polls: numbers and the status, nothing about people."""
+    roster_import = get_import_for_viewer(request.user, pk)
+    response = JsonResponse(
+        {
+            "status": roster_import.status,
+            "label": roster_import.get_status_display(),
+            "percent": services.roster_import_progress(roster_import),
+            "finished": roster_import.is_finished,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
 @roster_required
 def roster_import_confirm(request, pk):
-    roster_import = _get_import(request, pk)
+    roster_import = get_import_for_viewer(request.user, pk)
+    if roster_import.uploaded_by_id != request.user.pk:
+        raise PermissionDenied
     try:
-        preview = services.roster_import_apply(actor=request.user, roster_import=roster_import)
+        services.roster_import_confirm(actor=request.user, roster_import=roster_import)
     except services.ImportRejected as exc:
         messages.error(request, str(exc))
-        return redirect("members:import_preview", pk=roster_import.pk)
-    messages.success(
-        request,
-        _("Import finished: %(create)d added, %(update)d updated, %(unchanged)d unchanged.")
-        % preview.counts,
-    )
-    return redirect("members:roster")
+    return redirect("members:import_preview", pk=roster_import.pk)

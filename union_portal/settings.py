@@ -338,6 +338,11 @@ PORTAL_MIN_GROUP_SIZE = 5
 
 ROSTER_PAGE_SIZE = 25
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# An upload never imported is deleted, with its kept file, after a day.
+CELERY_BEAT_SCHEDULE["roster-import-cleanup"] = {
+    "task": "members.forget_abandoned_roster_imports",
+    "schedule": crontab(minute=50),
+}
 # Statutory retirement age by sex, for the officers' "retiring within 12 months" list.
 RETIREMENT_AGE_MEN = int(os.environ.get("RETIREMENT_AGE_MEN", "60"))
 RETIREMENT_AGE_WOMEN = int(os.environ.get("RETIREMENT_AGE_WOMEN", "55"))

@@ -15,7 +15,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from events.models import Registration, ShuttleTrip
 from grievances.models import Attachment
-from members.models import RosterImport
+from members import services as member_services
 from notices import services as notice_services
 from notices.models import AwardResult, FundLine, NoticeAttachment, NoticeVersion
 from tests.factories import (
@@ -115,12 +115,11 @@ def _objects(people, branch, department):
     with a file, and notices at every step with an objection."""
     officer, chair, member = people["officer"], people["chair"], people["member"]
     roster_entry = MemberFactory(branch=branch, department=department)
-    roster_import = RosterImport.objects.create(
+    roster_import = member_services.roster_import_upload(
+        actor=officer,
         branch=branch,
-        uploaded_by=officer,
         filename="roster.csv",
         content="工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n".encode(),
-        content_sha1="x",
     )
     for user in people.values():
         notify(user=user, key="fuzz", subject="hello", url="/events/")

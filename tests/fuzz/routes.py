@@ -65,6 +65,7 @@ SETUP = {
     "members:detail": [("member", OFFICER)],
     "members:edit": [("member", OFFICER)],
     "members:import_preview": [("import", OFFICER)],
+    "members:import_status": [("import", OFFICER)],
     "members:import_confirm": [("import", OFFICER)],
     "grievances:queue": [("none", OFFICER)],
     "grievances:mine": [("none", MEMBER)],

@@ -204,10 +204,18 @@ def test_import_pages_preview_then_confirm(client, setting):
     assert "K0001" in preview and 'data-testid="confirm-import"' in preview
 
     client.post(reverse("members:import_confirm", args=[roster_import.pk]))
-    assert Member.objects.filter(staff_number__startswith="K").count() == 2
-    # A second confirm of the same upload is refused, not applied twice.
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.QUEUED  # a worker writes it
+    # A second confirm (double click, second tab) is refused: one job per file.
     response = client.post(reverse("members:import_confirm", args=[roster_import.pk]))
     assert response.status_code == 302
+    with translation.override("en"):
+        with pytest.raises(services.ImportRejected, match="already"):
+            services.roster_import_confirm(actor=setting["officer"], roster_import=roster_import)
+    services.roster_import_run(roster_import_id=roster_import.pk)
+    assert Member.objects.filter(staff_number__startswith="K").count() == 2
+    # The task delivered again finds the job finished and writes nothing.
+    assert services.roster_import_run(roster_import_id=roster_import.pk) is None
     assert Member.objects.filter(staff_number__startswith="K").count() == 2
 
 
@@ -223,3 +231,219 @@ def test_import_page_refuses_a_bad_upload_in_chinese(client, setting):
     # No file at all.
     response = client.post(reverse("members:import"), {"branch": setting["branch"].pk})
     assert response.status_code == 200 and "file" in response.context["form"].errors
+
+
+# --- issue 15: an import that explains itself ----------------------------------
+
+SHORT = "工号,姓名,部门,校区,入会日期"
+
+
+def short_csv(rows, header=SHORT, encoding="utf-8"):
+    return ("\r\n".join([header, *rows]) + "\r\n").encode(encoding)
+
+
+def check(setting, content, filename="roster.csv"):
+    roster_import = upload(setting, content, filename)
+    return roster_import, services.roster_import_preview(roster_import=roster_import)
+
+
+def causes(roster_import):
+    from members.selectors import roster_import_causes
+
+    roster_import.refresh_from_db()
+    return [cause["message"] for cause in roster_import_causes(roster_import)]
+
+
+@pytest.mark.parametrize(
+    "written", ["2024-09-01", "2024/9/1", "2024.9.1", "2024年9月1日", "20240901", "45536"]
+)
+@pytest.mark.parametrize("column", ["入会日期", "出生日期"])
+def test_each_date_form_hr_files_hold_is_read(setting, written, column):
+    """The forms HR sheets hold, and an Excel serial day number (45536 is what a
+    date cell that lost its format shows, also once saved as CSV)."""
+    from datetime import date
+
+    header = SHORT + ",出生日期"
+    joined, born = (written, "1975-03-08") if column == "入会日期" else ("2018-09-01", written)
+    apply(setting, short_csv([f"D0001,周文博,软件工程系,江湾校区,{joined},{born}"], header=header))
+    member = Member.objects.get(staff_number="D0001")
+    got = member.date_of_birth if column == "出生日期" else member.joined_on
+    assert got == date(2024, 9, 1)
+
+
+def test_a_date_before_1949_or_after_today_is_refused_with_a_reason(setting):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    rows = [
+        "D0001,甲,软件工程系,江湾校区,1948/12/31",
+        f"D0002,乙,软件工程系,江湾校区,{tomorrow}",
+        "D0003,丙,软件工程系,江湾校区,2024-13-01",
+        "D0004,丁,软件工程系,江湾校区,1949-01-01",
+    ]
+    with translation.override("en"):
+        roster_import, preview = check(setting, short_csv(rows))
+        errors = {row.line: " ".join(row.errors) for row in preview.error_rows}
+        said = causes(roster_import)
+    assert sorted(errors) == [2, 3, 4]
+    assert "before 1949" in errors[2] and "after today" in errors[3]
+    assert "2024-13-01" in errors[4] and "2024年9月1日" in errors[4]
+    assert any("before 1949" in text and "row 2" in text for text in said)
+    assert any("cannot read" in text and "2024/9/1" in text for text in said)
+    with pytest.raises(services.ImportRejected):
+        services.roster_import_apply(actor=setting["officer"], roster_import=roster_import)
+    assert not Member.objects.filter(staff_number__startswith="D").exists()
+
+
+def test_xlsx_date_cells_and_serial_numbers_import(setting):
+    from datetime import date, datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(SHORT.split(",") + ["出生日期"])
+    sheet.append(
+        ["X0001", "孙丽", "软件工程系", "江湾校区", datetime(2016, 5, 4), date(1980, 1, 2)]
+    )
+    # A number cell without a date format: Excel's serial day number.
+    sheet.append(["X0002", "钱多", "软件工程系", "江湾校区", 45536, 29221])
+    out = io.BytesIO()
+    workbook.save(out)
+    apply(setting, out.getvalue(), "roster.xlsx")
+    got = {m.staff_number: (m.joined_on, m.date_of_birth) for m in Member.objects.all()}
+    assert got["X0001"] == (date(2016, 5, 4), date(1980, 1, 2))
+    assert got["X0002"] == (date(2024, 9, 1), date(1980, 1, 1))
+
+
+def test_a_gbk_csv_with_only_gbk_characters_imports_intact(setting):
+    """Excel's "CSV (comma delimited)" in China is GBK (cp936): read as GB18030."""
+    rows = [
+        "G0001,欧阳喆,软件工程系,江湾校区,2018-09-01",
+        "G0002,王堃,软件工程系,临港校区,2019/3/1",
+    ]
+    apply(setting, short_csv(rows, encoding="cp936"))
+    assert set(Member.objects.values_list("name", flat=True)) >= {"欧阳喆", "王堃"}
+
+
+def test_a_name_damaged_by_an_ansi_save_is_refused_and_the_roster_name_kept(setting, branch):
+    """𠮷 (U+20BB7) is not in GBK: Excel's ANSI save writes "?" for it."""
+    name = "张𠮷"
+    with pytest.raises(UnicodeEncodeError):
+        name.encode("cp936")
+    MemberFactory(
+        branch=branch,
+        staff_number="G0009",
+        name=name,
+        department=branch.departments.get(name="软件工程系"),
+    )
+    content = "\r\n".join(
+        [
+            SHORT + ",职务",
+            "G0009,张𠮷,软件工程系,江湾校区,2018-09-01,教授",
+            "G0010,䶮明,软件工程系,江湾校区,2018-09-01,讲师",
+        ]
+    ).encode("cp936", errors="replace")
+    assert "张?".encode("cp936") in content  # what Excel writes
+    with translation.override("zh-hans"):
+        roster_import, preview = check(setting, content)
+        errors = {row.line: " ".join(row.errors) for row in preview.error_rows}
+        said = causes(roster_import)
+    assert sorted(errors) == [2, 3]
+    assert "张𠮷" in errors[2] and "保持不变" in errors[2]
+    assert len(said) == 1 and "CSV UTF-8" in said[0] and "XLSX" in said[0] and "2 行" in said[0]
+    with pytest.raises(services.ImportRejected):
+        services.roster_import_apply(actor=setting["officer"], roster_import=roster_import)
+    member = Member.objects.get(staff_number="G0009")
+    assert member.name == "张𠮷" and member.job_title != "教授"
+    assert not Member.objects.filter(staff_number="G0010").exists()
+
+
+@pytest.mark.parametrize("mark", ["?", "？", "\ufffd"])
+def test_any_replacement_mark_in_a_name_is_refused(setting, mark):
+    _import, preview = check(
+        setting, short_csv([f"G0011,李{mark}明,软件工程系,江湾校区,2018-09-01"])
+    )
+    assert [row.line for row in preview.error_rows] == [2]
+
+
+def test_an_unknown_department_is_reported_once_with_the_valid_ones(setting):
+    rows = ["U0001,甲,软件工程系,江湾校区,2018-09-01"] + [
+        f"U{n:04d},乙{n},软件系,江湾校区,2018-09-01" for n in range(2, 14)
+    ]
+    with translation.override("zh-hans"):
+        roster_import, preview = check(setting, short_csv(rows))
+        said = causes(roster_import)
+    assert len(preview.error_rows) == 12  # every row still shows its own error
+    assert len(said) == 1
+    (message,) = said
+    assert message.count("软件系") == 1 and "12 行" in message
+    assert "第 3、4、5、6、7、8、9、10、11、12 …" in message  # the first ten lines
+    valid = message.split("可用的部门：")[1]
+    assert "软件工程系" in valid and "软件系" not in valid
+    roster_import.refresh_from_db()
+    assert roster_import.error_count == 12
+
+
+def test_unknown_campus_and_status_say_the_valid_values(setting):
+    rows = [
+        "U0001,甲,软件工程系,南校区,2018-09-01,外星",
+        "U0002,乙,软件工程系,南校区,2018-09-01,在册",
+    ]
+    with translation.override("en"):
+        roster_import, _preview = check(setting, short_csv(rows, header=SHORT + ",状态"))
+        said = causes(roster_import)
+    assert len(said) == 2
+    assert "2 rows name the campus “南校区”" in said[0] and "rows 2、3" in said[0]
+    assert "Valid campuses: 临港校区、江湾校区." in said[0]
+    assert "“外星”" in said[1] and "在册" in said[1] and "退休" in said[1]
+
+
+def test_columns_the_portal_does_not_keep_are_reported_and_never_stored(setting, client):
+    from django.core.cache import cache
+
+    header = SHORT + ",性别,民族,政治面貌,身份证号,备注"
+    id_number = "11010519491231002X"
+    rows = [f"I0001,周文博,软件工程系,江湾校区,2018-09-01,男,汉族,中共党员,{id_number},新调入"]
+    roster_import, preview = check(setting, short_csv(rows, header=header))
+    assert not preview.has_errors
+    roster_import.refresh_from_db()
+    assert roster_import.summary["ignored"] == ["民族", "政治面貌", "身份证号", "备注"]
+    assert "sex" in roster_import.summary["fields"]  # 性别 is kept
+    kept = roster_import.file.read()
+    for secret in (id_number, "汉族", "中共党员", "新调入"):
+        assert secret.encode() not in kept
+        assert secret not in str(list(RosterImport.objects.values()))
+    redis = cache._cache.get_client()
+    assert not any(id_number.encode() in (redis.get(key) or b"") for key in redis.keys("*"))
+    client.force_login(setting["officer"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("members:import_preview", args=[roster_import.pk]))
+    text = page.content.decode()
+    assert "以下各列系统不保存，已忽略：民族、政治面貌、身份证号、备注。" in text
+    assert id_number not in text
+    services.roster_import_apply(actor=setting["officer"], roster_import=roster_import)
+    assert Member.objects.get(staff_number="I0001").sex == "M"
+
+
+def test_a_long_file_is_previewed_by_cause_with_the_first_rows_of_each(setting):
+    rows = [f"L{n:05d},成员{n},软件工程系,江湾校区,2018-09-01" for n in range(600)]
+    rows[10] = rows[10].replace("软件工程系", "软件系")
+    rows += [f"M{n:05d},成员{n},软件系,江湾校区,2018-09-01" for n in range(30)]
+    roster_import = upload(setting, short_csv(rows))
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.CHECKED
+    assert roster_import.counts == {"create": 599, "update": 0, "unchanged": 0, "error": 31}
+    shown = roster_import.summary["rows"]
+    assert not roster_import.summary["every_row"]
+    assert len(shown) == services.ROWS_PER_CAUSE and all(row["errors"] for row in shown)
+    (cause,) = roster_import.summary["causes"]
+    assert cause["count"] == 31 and len(cause["lines"]) == services.ROWS_PER_CAUSE
+
+
+def test_the_export_offers_xlsx_first_and_says_why(client, setting):
+    client.force_login(setting["officer"])
+    with translation.override("zh-hans"):
+        text = client.get(reverse("members:roster")).content.decode()
+    assert text.index('data-testid="export-xlsx"') < text.index('data-testid="export-csv"')
+    assert "𠮷" in text and "XLSX" in text

@@ -53,8 +53,8 @@ EVENT_VIEW_LIAISON = {**EVENT_VIEW, "liaison": 200}
 CASE_VIEW = {**EVENT_VIEW}
 # The fairness dashboard: branch chairs and the university liaison.
 CHAIRS = {**ROSTER, "officer": 403, "other_officer": 403, "liaison": 200}
-# An import belongs to the officer who uploaded it.
-OWN_IMPORT = {**BRANCH_OBJECT, "chair": 404}
+# An import is seen by its branch's officers and chair; only its uploader starts it.
+IMPORT_START = {**BRANCH_OBJECT, "officer": 302, "chair": 403}
 # A hardship file of the branch.
 HARDSHIP_FILE = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "officer": 200, "chair": 200}
 
@@ -76,8 +76,9 @@ MATRIX = {
     "members:import": ("none", "get", ROSTER),
     "members:detail": ("member", "get", BRANCH_OBJECT),
     "members:edit": ("member", "get", BRANCH_OBJECT),
-    "members:import_preview": ("import", "get", OWN_IMPORT),
-    "members:import_confirm": ("import", "post", {**OWN_IMPORT, "officer": 302}),
+    "members:import_preview": ("import", "get", BRANCH_OBJECT),
+    "members:import_status": ("import", "get", BRANCH_OBJECT),
+    "members:import_confirm": ("import", "post", IMPORT_START),
     "grievances:queue": ("none", "get", {**ROSTER, "liaison": 200}),
     "grievances:mine": ("none", "get", SIGNED_IN),
     "grievances:file": ("none", "get", SIGNED_IN),
@@ -305,16 +306,12 @@ def objects(people, branch, department):
 def build_objects(people, branch, department):
     """One object of each kind the matrix's URLs need, keyed as MATRIX names them
     (tests/browser/test_accessibility.py visits the same pages with a browser)."""
-    from members.models import RosterImport
+    from members import services as member_services
 
     member = MemberFactory(branch=branch, department=department)
     content = "工号,姓名,部门,校区,入会日期\nM900,新成员,软件工程系,江湾校区,2020-01-01\n".encode()
-    roster_import = RosterImport.objects.create(
-        branch=branch,
-        uploaded_by=people["officer"],
-        filename="roster.csv",
-        content=content,
-        content_sha1="x",
+    roster_import = member_services.roster_import_upload(
+        actor=people["officer"], branch=branch, filename="roster.csv", content=content
     )
     for user in people.values():
         notify(user=user, key="matrix", subject="hello")

@@ -6,8 +6,17 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
+# --with-browser: Chromium for the browser tests; --with-topology: nginx and
+# openssl for the topology test (tests/topology). Only `make test` asks for them.
 with_browser=0
-[[ "${1:-}" == "--with-browser" ]] && with_browser=1
+with_topology=0
+for flag in "$@"; do
+  case "$flag" in
+    --with-browser) with_browser=1 ;;
+    --with-topology) with_topology=1 ;;
+    *) echo "usage: $0 [--with-browser] [--with-topology]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
@@ -17,6 +26,10 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
 fi
 if (( with_browser )) && [[ ! -x /usr/bin/chromium ]]; then
   missing+=(chromium)
+fi
+if (( with_topology )); then
+  [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
 fi
 if (( ${#missing[@]} )); then
   echo "==> installing system packages: ${missing[*]}"

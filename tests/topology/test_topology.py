@@ -104,8 +104,11 @@ def test_nginx_in_front(topology):
 
     # A page from Django: through nginx over HTTPS (no redirect loop, so
     # X-Forwarded-Proto arrived), every security header once, not twice.
-    status, headers, _ = fetch(f"{https}/accounts/login/", topology.tls())
+    status, headers, _ = fetch(
+        f"{https}/accounts/login/", topology.tls(), {"Accept-Encoding": "gzip"}
+    )
     assert status == 200
+    assert header(headers, "Content-Encoding") is None  # pages never compressed (BREACH)
     assert header(headers, "X-Served-By") in ("app-a", "app-b")
     for name in (
         "Content-Security-Policy",

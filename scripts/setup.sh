@@ -6,8 +6,17 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
+# --with-browser: Chromium for the browser tests; --with-topology: nginx and
+# openssl for the topology test (tests/topology). Only `make test` asks for them.
 with_browser=0
-[[ "${1:-}" == "--with-browser" ]] && with_browser=1
+with_topology=0
+for flag in "$@"; do
+  case "$flag" in
+    --with-browser) with_browser=1 ;;
+    --with-topology) with_topology=1 ;;
+    *) echo "usage: $0 [--with-browser] [--with-topology]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
@@ -22,6 +31,10 @@ fi
 # (without one, Chinese text is drawn as narrow boxes and a header that wraps looks fine).
 if (( with_browser )) && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   missing+=(fonts-wqy-microhei)
+fi
+if (( with_topology )); then
+  [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
 fi
 if (( ${#missing[@]} )); then
   echo "==> installing system packages: ${missing[*]}"

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-bash scripts/setup.sh --with-browser
+bash scripts/setup.sh --with-browser --with-topology
 bash scripts/services.sh start
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .

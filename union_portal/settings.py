@@ -352,6 +352,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Several app servers behind nginx: each one's name (e.g. "app-1"), sent back as
+# X-Served-By (first in MIDDLEWARE, so every response has it). Unset: no header.
+PORTAL_INSTANCE = os.environ.get("PORTAL_INSTANCE", "").strip()
+if PORTAL_INSTANCE:
+    MIDDLEWARE.insert(0, "union_portal.core.middleware.ServedByMiddleware")
 if env_bool("PORTAL_PRODUCTION"):
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -51,3 +51,18 @@ class PrivatePagesMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class ServedByMiddleware:
+    """X-Served-By: the name of the app server that answered (PORTAL_INSTANCE).
+    Installed only when PORTAL_INSTANCE is set, behind a load balancer, to see
+    which of several app servers took a request; says nothing else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.instance = settings.PORTAL_INSTANCE
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers["X-Served-By"] = self.instance
+        return response

@@ -39,9 +39,9 @@ class WorkingDayCalendar(HealthCheck):
 
 
 def _broker_client():
-    return RedisClient.from_url(
-        settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
-    )
+    from union_portal.celery import app
+
+    return RedisClient.from_url(app.conf.broker_url, socket_connect_timeout=1, socket_timeout=1)
 
 
 def portal_checks():

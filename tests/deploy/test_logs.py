@@ -101,7 +101,9 @@ def test_a_task_queued_by_a_request_logs_the_same_request_id(client, people, bra
         assert request_line["request_id"] == "req-from-nginx-7"
 
         def task_lines():
-            return [line for line in worker.json_lines() if line.get("logger") == "union_portal.tasks"]
+            return [
+                line for line in worker.json_lines() if line.get("logger") == "union_portal.tasks"
+            ]
 
         assert wait_for(lambda: any(line["state"] == "SUCCESS" for line in task_lines()), 30), (
             worker.text()

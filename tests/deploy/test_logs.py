@@ -69,6 +69,18 @@ def test_a_request_is_one_json_line_without_query_string_or_personal_data(client
 
 
 @pytest.mark.django_db
+def test_a_browser_following_an_anonymous_case_is_logged_without_its_account(
+    client, people, settings, stdout
+):
+    client.force_login(people["member"])
+    client.cookies[settings.GRIEVANCE_FOLLOW_COOKIE] = "x"
+    stdout.readouterr()
+    client.get("/notices/")
+    [line] = _request_lines(stdout.readouterr().out)
+    assert line["user_id"] is None and line["status"] == 200
+
+
+@pytest.mark.django_db
 def test_a_forged_request_id_is_replaced_and_secret_path_parts_are_not_logged(client, people,
                                                                               stdout):  # fmt: skip
     token = "Kf93xTq0" * 4  # a feed's key is its only credential

@@ -47,6 +47,16 @@ def loggable_path(request) -> str:
     return path
 
 
+def _follows_an_anonymous_case(request, response):
+    """The browser carries (or is given) an anonymous case's follow cookie."""
+    from django.conf import settings
+
+    names = settings.PORTAL_PRIVATE_COOKIES
+    return any(name in request.COOKIES for name in names) or any(
+        name in response.cookies for name in names
+    )
+
+
 class RequestLogMiddleware:
     """First in MIDDLEWARE: times the whole request and writes its one line."""
 
@@ -62,6 +72,8 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             user = getattr(request, "user", None)
+            if _follows_an_anonymous_case(request, response):
+                user = None  # the line must not tie an account to an anonymous case
             request_log.info(
                 "request",
                 extra={

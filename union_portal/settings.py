@@ -354,8 +354,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-if env_bool("PORTAL_PRODUCTION"):
+PORTAL_PRODUCTION = env_bool("PORTAL_PRODUCTION")
+if PORTAL_PRODUCTION:
+    # A production server never shows tracebacks, and every app server signs
+    # with the same key (a key made on one machine would log users out on another).
+    if DEBUG:
+        raise ImproperlyConfigured("PORTAL_PRODUCTION=1 needs DJANGO_DEBUG off.")
+    if not os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        raise ImproperlyConfigured("PORTAL_PRODUCTION=1 needs DJANGO_SECRET_KEY set.")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A monitor may ask an app server directly (http://127.0.0.1:8001/healthz).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -53,6 +53,8 @@ logconfig_dict = {
             "formatter": "json",
         }
     },
+    # Replaced by the settings' LOGGING (JSON too) once Django is set up in a worker.
+    "root": {"handlers": ["error_console"], "level": "WARNING"},
     "loggers": {
         "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(),
                            "propagate": False},

@@ -171,6 +171,8 @@ def logging_config(level="WARNING"):
             # The request line says it all; Django's own "Not Found: /x" would be a second line.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "ERROR"},
+            # A failed check is in /healthz's answer; every poll need not log a traceback.
+            "health_check": {"level": "ERROR"},
             "union_portal.requests": {"handlers": ["json"], "level": "INFO", "propagate": False},
             "union_portal.tasks": {"handlers": ["json"], "level": "INFO", "propagate": False},
         },

@@ -30,6 +30,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Only nginx on this machine may set X-Forwarded-* for gunicorn.
 forwarded_allow_ips = "127.0.0.1"
 proc_name = "union-portal-web"
+# No runtime control socket (gunicorn 23+ puts one in $HOME, which is the
+# read-only checkout here): systemd's signals (reload: HUP, stop: TERM) suffice.
+control_socket_disable = True
 
 accesslog = None
 errorlog = "-"

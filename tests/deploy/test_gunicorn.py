@@ -53,3 +53,6 @@ def test_gunicorn_serves_with_one_json_line_per_request_and_stops_gracefully(tmp
     [health] = [r for r in requests if r["request_id"] == "gunicorn-test-1"]
     assert health["path"] == "/healthz" and health["status"] == status
     assert not [r for r in records if r["logger"] == "gunicorn.access"]
+    # Not even a 503 of /healthz adds a second line; gunicorn itself has nothing to complain of.
+    assert [r for r in records if r.get("request_id") == "gunicorn-test-1"] == [health]
+    assert [r for r in records if r["level"] in ("ERROR", "CRITICAL")] == []

@@ -140,7 +140,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record):
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id.get()
+            # django.request logs after the middleware returned: the request has it.
+            request = getattr(record, "request", None)
+            record.request_id = current_request_id.get() or getattr(request, "request_id", None)
         return True
 
 

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Backs up the database (pg_dump, custom format) and the uploaded files into
-# one folder: backups/<timestamp>/ (or $1). Usage: backup.sh [target-folder]
+# one folder: $PORTAL_BACKUP_DIR/<timestamp>/ (default backups/), or $1.
+# With BACKUP_KEEP_DAYS=N (the systemd timer's env file: 14), the <timestamp>
+# folders of $PORTAL_BACKUP_DIR older than N days are deleted once this backup
+# is written. Usage: backup.sh [target-folder]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-target="${1:-$ROOT/backups/$(date +%Y%m%d-%H%M%S)}"
+backup_dir="${PORTAL_BACKUP_DIR:-$ROOT/backups}"
+keep_days="${BACKUP_KEEP_DAYS:-}"
+if [[ -n "$keep_days" && ! "$keep_days" =~ ^[1-9][0-9]*$ ]]; then
+  echo "BACKUP_KEEP_DAYS must be a whole number of days (1 or more), not '$keep_days'" >&2
+  exit 2
+fi
+target="${1:-$backup_dir/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$target"
 db_url="${DATABASE_URL:-postgres://union_portal@127.0.0.1:$PORTAL_PG_PORT/union_portal}"
 private="${PORTAL_PRIVATE_MEDIA_ROOT:-$ROOT/.services/private}"
@@ -25,3 +34,14 @@ for name in private media; do
   tar -czf "$target/$name.tar.gz" -C "$folder" .
 done
 echo "==> backup written to $target"
+
+# Retention: only folders named like the ones written above (YYYYmmdd-HHMMSS),
+# compared by name with the cut-off, so nothing else in the folder is touched.
+if [[ -n "$keep_days" ]]; then
+  cutoff="$(date -d "-$keep_days days" +%Y%m%d-%H%M%S)"
+  for old in "$backup_dir"/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]; do
+    [[ -d "$old" && "$(basename "$old")" < "$cutoff" && "$old" != "$target" ]] || continue
+    rm -rf -- "$old"
+    echo "==> deleted $old (older than $keep_days days)"
+  done
+fi

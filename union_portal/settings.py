@@ -10,6 +10,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from union_portal.core.observability import init_sentry, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "health_check",
     "crispy_forms",
     "crispy_bootstrap5",
     "union_portal.core",
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its one JSON line per request times everything below it.
+    "union_portal.core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -297,6 +302,14 @@ CELERY_BEAT_SCHEDULE["poll-openings"] = {
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
     seconds=int(os.environ.get("NOTIFICATION_EMAIL_RETRY_AFTER_SECONDS", "600"))
 )
+# A failed send (SMTP down) is retried after up to this many seconds, doubling
+# (with jitter) for each of its 5 retries; the sweep above catches the rest.
+NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS = int(
+    os.environ.get("NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS", "30")
+)
+
+# /healthz wants next year's holiday schedule entered from this (month, day) on.
+PORTAL_CALENDAR_NEXT_YEAR_FROM = (12, 1)
 
 # Grievance clocks, in working days of the official calendar.
 GRIEVANCE_ACK_WORKING_DAYS = int(os.environ.get("GRIEVANCE_ACK_WORKING_DAYS", "3"))
@@ -357,8 +370,17 @@ SESSION_COOKIE_HTTPONLY = True
 PORTAL_INSTANCE = os.environ.get("PORTAL_INSTANCE", "").strip()
 if PORTAL_INSTANCE:
     MIDDLEWARE.insert(0, "union_portal.core.middleware.ServedByMiddleware")
-if env_bool("PORTAL_PRODUCTION"):
+PORTAL_PRODUCTION = env_bool("PORTAL_PRODUCTION")
+if PORTAL_PRODUCTION:
+    # A production server never shows tracebacks, and every app server signs
+    # with the same key (a key made on one machine would log users out on another).
+    if DEBUG:
+        raise ImproperlyConfigured("PORTAL_PRODUCTION=1 needs DJANGO_DEBUG off.")
+    if not os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        raise ImproperlyConfigured("PORTAL_PRODUCTION=1 needs DJANGO_SECRET_KEY set.")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A monitor may ask an app server directly (http://127.0.0.1:8001/healthz).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -368,12 +390,13 @@ if env_bool("PORTAL_PRODUCTION"):
     SECURE_HSTS_PRELOAD = True
     ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# One JSON line per request and per Celery task on stdout (journald keeps them),
+# warnings and errors too; see union_portal.core.observability.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors to Sentry only when a DSN is set; never personal data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+init_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
 PORTAL_BASE_URL = os.environ.get(
     "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")
 )

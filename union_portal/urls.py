@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 
 from members.accounts import ConfirmSignupView, admin_login
+from union_portal.core.health import healthz
 
 
 class TokenConverter:
@@ -19,6 +20,8 @@ class TokenConverter:
 register_converter(TokenConverter, "token")
 
 urlpatterns = [
+    # Public, says nothing private: each check's name and ok / failed.
+    path("healthz", healthz, name="healthz"),
     path("", include("union_portal.core.urls")),
     path("", include("members.urls")),
     path("events/", include("events.urls")),

@@ -64,6 +64,9 @@ MATRIX = {
     "core:inbox_mark_read": ("none", "post", {**SIGNED_IN, **dict.fromkeys(ROLES[1:], 302)}),
     "core:set_language": ("none", "post", dict.fromkeys(ROLES, 302)),
     "core:floor": ("none", "get", dict.fromkeys(ROLES, 200)),
+    # Public and the same for everyone; no Celery worker runs here, so it answers 503
+    # (tests/deploy/test_healthz.py has the 200 with a worker).
+    "healthz": ("none", "get", dict.fromkeys(ROLES, 503)),
     # The admin's sign-in goes through the portal's; nobody in the table is staff.
     "admin_login": ("none", "get", {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN}),
     "members:me": ("none", "get", SIGNED_IN),

@@ -13,6 +13,9 @@ from tests.waiting import wait_for
 from . import surfaces
 from .world import ROLES, build
 
+# Loggers that do not propagate to the root: one JSON line per request and per task.
+OWN_LINES = ("union_portal.requests", "union_portal.tasks")
+
 
 class _Records(logging.Handler):
     def __init__(self):
@@ -65,11 +68,17 @@ def sweep(django_db_setup, django_db_blocker):
                 # After the worker set up its logging, which replaces the root's handlers.
                 root.addHandler(records)
                 root.setLevel(logging.INFO)
+                # The JSON request and task lines production writes to stdout, as written.
+                records.setFormatter(logging.getLogger(OWN_LINES[0]).handlers[0].formatter)
+                for name in OWN_LINES:
+                    logging.getLogger(name).addHandler(records)
                 world = build()
                 _wait_for_emails()
             yield Sweep(world, _read_everything(world, records), list(mail.outbox))
         finally:
             root.removeHandler(records)
+            for name in OWN_LINES:
+                logging.getLogger(name).removeHandler(records)
             root.setLevel(old_level)
             connections.close_all()
             call_command("flush", interactive=False, verbosity=0)

@@ -9,7 +9,7 @@ from . import notifications
 @shared_task(
     name="core.send_notification_email",
     autoretry_for=(OSError,),
-    retry_backoff=30,
+    retry_backoff=settings.NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS,
     max_retries=5,
 )
 def send_notification_email(notification_id):

@@ -129,6 +129,10 @@ def objections_for_handler(user, notice):
 
 
 def may_answer_objection(user, objection) -> bool:
+    """A handler of the objection who did not write it (an officer is a member too):
+    nobody answers their own objection."""
+    if objection.user_id is not None and objection.user_id == user.pk:
+        return False
     return objections_for_handler(user, objection.notice).filter(pk=objection.pk).exists()
 
 

@@ -123,6 +123,7 @@ def objections_to_answer(user):
         handled |= Q(to_liaison=True) & ~branch & ~Q(Exists(named))
     return (
         Objection.objects.filter(handled, answered_at__isnull=True)
+        .exclude(user=user)  # nobody answers their own objection
         .select_related("notice__current", "notice__branch")
         .order_by("created_at", "id")
     )

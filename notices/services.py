@@ -666,6 +666,8 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
         _liaisons().exclude(pk__in=nominated_user_ids(notice)) if to_liaison else _officers(notice)
     )
     for officer in handlers:
+        if officer.pk == user.pk:
+            continue  # their own objection is answered by another
         _tell(
             officer,
             f"notice-objection:{objection.pk}:{officer.pk}",

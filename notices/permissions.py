@@ -119,14 +119,20 @@ def objections_for_handler(user, notice):
     those sent to the branch (none at all when they are named in the award),
     the liaison those routed to the university union; nothing for anyone else."""
     handled = Objection.objects.none()
-    if may_manage(user, notice) and user.pk not in nominated_user_ids(notice):
+    named = user.pk in nominated_user_ids(notice)
+    if may_manage(user, notice) and not named:
         handled = notice.objections.filter(to_liaison=False)
-    elif roles_of(user).liaison:
+    elif roles_of(user).liaison and not named:
+        # A liaison named in the award (an officer of its branch, say) is no handler.
         handled = notice.objections.filter(to_liaison=True)
     return handled.select_related("member", "answered_by", "version")
 
 
 def may_answer_objection(user, objection) -> bool:
+    """A handler of the objection who did not write it (an officer is a member too):
+    nobody answers their own objection."""
+    if objection.user_id is not None and objection.user_id == user.pk:
+        return False
     return objections_for_handler(user, objection.notice).filter(pk=objection.pk).exists()
 
 

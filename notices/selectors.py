@@ -113,16 +113,17 @@ def objections_to_answer(user):
     """Objections waiting for this user's answer, oldest first, as
     permissions.objections_for_handler hands them out: those sent to a branch
     whose notices the user runs (none to an award naming them), and for the
-    liaison those routed to the university union."""
+    liaison those routed to the university union (none about an award naming them)."""
     if not user.is_authenticated:
         return Objection.objects.none()
     named = AwardResult.objects.filter(version__notice=OuterRef("notice_id"), member__user=user)
     branch = Q(notice__branch_id__in=branches_where(user, "notices.manage")) & ~Q(Exists(named))
     handled = Q(branch, to_liaison=False)
     if roles_of(user).liaison:
-        handled |= Q(to_liaison=True) & ~branch
+        handled |= Q(to_liaison=True) & ~branch & ~Q(Exists(named))
     return (
         Objection.objects.filter(handled, answered_at__isnull=True)
+        .exclude(user=user)  # nobody answers their own objection
         .select_related("notice__current", "notice__branch")
         .order_by("created_at", "id")
     )

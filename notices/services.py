@@ -661,8 +661,13 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
         notice=notice, version_id=notice.current_id, member=member, user=user,
         text=text, confidential=confidential, to_liaison=to_liaison,
     )  # fmt: skip
-    handlers = _liaisons() if to_liaison else _officers(notice)
+    # A liaison named in the award does not hear of it either.
+    handlers = (
+        _liaisons().exclude(pk__in=nominated_user_ids(notice)) if to_liaison else _officers(notice)
+    )
     for officer in handlers:
+        if officer.pk == user.pk:
+            continue  # their own objection is answered by another
         _tell(
             officer,
             f"notice-objection:{objection.pk}:{officer.pk}",

@@ -255,3 +255,55 @@ def test_list_pages_cost_the_same_queries_at_any_size(client, people, branch, ur
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_liaison_who_is_an_officer_named_on_the_shortlist_never_handles_its_objections(
+    client, people, open_round, colleague
+):
+    """Review r4: a university liaison who also holds an office in the branch and is
+    named on its shortlist sends the objections to the liaison, that is, to
+    themselves: they must neither hear of them (inbox), see them (home page,
+    the notice, the "objections for me to answer" list) nor answer them. Another
+    liaison handles them."""
+    from members.models import BranchRole
+
+    both = user_with_role("officer", open_round.branch)
+    BranchRole.objects.create(user=both, branch=None, role="liaison")
+    services.nomination_create(
+        actor=people["member"], award_round=open_round, nominee=member_of(both), reason="好"
+    )
+    services.nomination_create(
+        actor=people["member"], award_round=open_round, nominee=colleague, reason="好"
+    )
+    close_nominations(open_round)
+    services.shortlist_submit(
+        actor=people["officer"], award_round=open_round,
+        nominee_ids=[colleague.pk, member_of(both).pk],
+    )  # fmt: skip
+    open_round.refresh_from_db()
+    notice = open_round.notice
+    notice_services.notice_approve(actor=people["chair"], notice=notice)
+    notice_services.notice_publish(actor=people["officer"], notice=notice)
+    objection = notice_services.objection_file(
+        user=people["member"], member=member_of(people["member"]), notice=notice,
+        text="次数不够QSELFQ",
+    )  # fmt: skip
+    assert objection.to_liaison
+    detail = reverse("notices:detail", args=[notice.pk])
+    assert "QSELFQ" not in page(client, both, reverse("core:inbox")).content.decode()
+    assert "QSELFQ" not in page(client, both, detail).content.decode()
+    home = page(client, both, reverse("core:home")).content.decode()
+    objections = home[home.index('data-testid="home-objections"') :]
+    assert 'data-testid="home-row"' not in objections[: objections.index("</section>")]
+    listed = page(client, both, reverse("notices:list"), data={"objections": "to_answer"})
+    assert listed.context["page"].paginator.count == 0
+    response = client.post(reverse("notices:answer", args=[notice.pk, objection.pk]),
+                           {"text": "我没问题"})  # fmt: skip
+    assert response.status_code == 403
+    objection.refresh_from_db()
+    assert objection.answered_at is None
+    # The other liaison hears of it and answers it.
+    assert "QSELFQ" in page(client, people["liaison"], detail).content.decode()
+    client.post(reverse("notices:answer", args=[notice.pk, objection.pk]), {"text": "已核实"})
+    objection.refresh_from_db()
+    assert objection.answered_by == people["liaison"]

@@ -89,3 +89,30 @@ def test_objections_filter_costs_fixed_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("notices:list"), {"objections": "to_answer"})
     assert response.context["page"].paginator.count == size
+
+
+def test_an_officers_own_objection_is_not_theirs_to_answer(client, people, notices):
+    """Review r4: an officer is a member of the branch too and may object to its
+    notice; their objection then waited on their own home page as one to answer,
+    and they could answer it themselves. Another officer (or the chair) answers
+    it; the officer's page says so where the answer form was."""
+    officer, notice = people["officer"], notices["published"]
+    own = services.objection_file(
+        user=officer, member=officer.member, notice=notice, text="我自己的异议QOWNQ"
+    )
+    client.force_login(officer)
+    home = client.get(reverse("core:home")).content.decode()
+    block = home[home.index('data-testid="home-objections"') :]
+    assert block[: block.index("</section>")].count('data-testid="home-row"') == 1  # the member's
+    page = client.get(reverse("notices:detail", args=[notice.pk])).content.decode()
+    assert page.count('data-testid="answer-form"') == 1
+    assert 'data-testid="own-objection"' in page and "QOWNQ" in page
+    response = client.post(
+        reverse("notices:answer", args=[notice.pk, own.pk]), {"text": "我认为没问题"}
+    )
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.answered_at is None
+    services.objection_answer(actor=people["chair"], objection=own, text="已核对")
+    services.objection_answer(actor=officer, objection=notices["objection"], text="已核对")
+    assert titles(client.get(reverse("notices:list"), {"objections": "to_answer"})) == []

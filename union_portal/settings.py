@@ -360,8 +360,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # python-cas logs the CAS server's whole answer (attributes) at DEBUG.
-    "loggers": {"cas": {"level": "WARNING"}},
+    # At DEBUG python-cas logs the CAS server's whole answer (attributes) and
+    # urllib3 the validation URL (the ticket): never, whatever LOG_LEVEL says.
+    "loggers": {"cas": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }
 PORTAL_BASE_URL = os.environ.get(
     "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")

@@ -3,6 +3,7 @@ its own process (tests/cas_server), its users named by 工号."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django_cas_ng.models import SessionTicket
 from playwright.sync_api import expect
 
@@ -45,6 +46,17 @@ def test_a_roster_member_signs_in_through_cas_and_gets_an_account_linked_to_the_
     assert member.user.email == "lilei@campus.example.cn"
     assert member.user.first_name == "李雷"
     assert not member.user.has_usable_password()
+    # The session holds Django's sign-in keys, no CAS attribute or ticket; the
+    # ticket sits in django-cas-ng's SessionTicket row for single sign-out.
+    [session] = [
+        data
+        for data in (row.get_decoded() for row in Session.objects.all())
+        if data.get("_auth_user_id") == str(member.user.pk)
+    ]
+    assert "attributes" not in session
+    assert "lilei@campus.example.cn" not in str(session)
+    [ticket] = SessionTicket.objects.all()
+    assert ticket.ticket not in str(session)
     page.goto(f"{live_server.url}/me/")
     expect(page.get_by_test_id("membership")).to_contain_text("20190001")
 

@@ -24,6 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import views as cas_views
 from django_cas_ng.utils import RedirectException, get_cas_client
 
+from union_portal.core import ratelimit
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,20 @@ class RosterCASBackend(ModelBackend):
         return user
 
 
+# Ticket validations per address in ten minutes: each one is a request to the
+# CAS server, so a stranger's made-up tickets must not turn the portal on it.
+TICKETS_PER_ADDRESS = 30
+
+
+def _may_validate(request) -> bool:
+    try:
+        return ratelimit.hit(
+            "cas-ticket", ratelimit.client_ip(request), limit=TICKETS_PER_ADDRESS, window=600
+        )
+    except ratelimit.CounterUnavailable:
+        return True  # staff must still sign in while Redis is down
+
+
 def _refuse(request, reason, staff_number=""):
     if request is not None:
         setattr(request, _REFUSAL, (reason, staff_number))
@@ -118,6 +134,8 @@ class CasLoginView(cas_views.LoginView):
         ):
             # django-cas-ng would send the member to any `next` after sign-in.
             return HttpResponseRedirect(reverse("cas_login"))
+        if request.GET.get("ticket") and not _may_validate(request):
+            return render(request, "429.html", status=429)
         try:
             return super().dispatch(request, *args, **kwargs)
         except RedirectException:

@@ -213,3 +213,17 @@ def test_a_ticket_the_cas_server_does_not_know_is_refused_with_a_page_and_not_lo
     assert "统一身份认证未能确认您的登录" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert ticket not in caplog.text
+
+
+@pytest.mark.django_db
+def test_made_up_tickets_from_one_address_are_limited_before_reaching_the_cas_server(
+    client, cas_configured
+):
+    from members.cas import TICKETS_PER_ADDRESS
+
+    for n in range(TICKETS_PER_ADDRESS):
+        # Each one asks the CAS server (here unreachable): refused, not an error.
+        response = client.get(reverse("cas_login"), {"ticket": f"ST-made-up-{n}"})
+        assert response.status_code == 403
+    response = client.get(reverse("cas_login"), {"ticket": "ST-one-more"})
+    assert response.status_code == 429

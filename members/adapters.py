@@ -10,7 +10,7 @@ from django.utils import translation
 
 from union_portal.core.ratelimit import client_ip
 
-from . import services
+from . import cas, services
 
 
 def portal_url(path: str) -> str:
@@ -34,6 +34,10 @@ class PortalSite:
 
 
 class RosterAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        # Closed where the campus sign-on stands in for email and password.
+        return cas.password_sign_in()
+
     def save_user(self, request, user, form, commit=True):
         # No roster link here: it is made when the address is verified
         # (link_verified_address below), never for an unverified account.

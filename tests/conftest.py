@@ -4,6 +4,9 @@ from django.db import connections
 
 from tests.factories import BranchFactory, DepartmentFactory, user_with_role
 
+# `cas_server`: the real CAS server (django-cas-server in its own process).
+pytest_plugins = ["tests.cas_server.fixture"]
+
 
 @pytest.fixture
 def branch(db):
@@ -51,3 +54,12 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def cas(settings, live_server, cas_server):
+    """The portal's campus sign-on pointed at the real CAS server, with the
+    live server as the service."""
+    settings.CAS_SERVER_URL = cas_server.url
+    settings.CAS_ROOT_PROXIED_AS = live_server.url
+    return cas_server

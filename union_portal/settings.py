@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "health_check",
+    "django_cas_ng",
     "crispy_forms",
     "crispy_bootstrap5",
     "union_portal.core",
@@ -145,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Campus sign-on (统一身份认证): a CAS ticket, checked against the roster.
+    "members.cas.RosterCASBackend",
 ]
 
 # Internationalisation: Chinese first, English second.
@@ -393,6 +396,11 @@ if PORTAL_PRODUCTION:
 # One JSON line per request and per Celery task on stdout (journald keeps them),
 # warnings and errors too; see union_portal.core.observability.
 LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING"))
+# At DEBUG python-cas logs the CAS server's whole answer (attributes) and urllib3
+# the validation URL (the ticket): never, whatever LOG_LEVEL says.
+LOGGING.setdefault("loggers", {}).update(
+    {"cas": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}}
+)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Errors to Sentry only when a DSN is set; never personal data.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
@@ -400,6 +408,30 @@ init_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "produc
 PORTAL_BASE_URL = os.environ.get(
     "PORTAL_BASE_URL", "http://127.0.0.1:" + os.environ.get("PORTAL_HTTP_PORT", "8000")
 )
+
+# Campus sign-on (统一身份认证) through the university's CAS server, with
+# django-cas-ng; off while PORTAL_CAS_SERVER_URL is empty. The CAS user name is
+# the 工号: see members/cas.py and the README's "Campus sign-on (CAS)".
+# The CAS server's base URL, e.g. https://cas.example.edu.cn/cas/ (its /login,
+# /logout and /p3/serviceValidate are relative to it: hence the final slash).
+CAS_SERVER_URL = os.environ.get("PORTAL_CAS_SERVER_URL", "").strip().rstrip("/") + "/"
+CAS_SERVER_URL = CAS_SERVER_URL if CAS_SERVER_URL != "/" else None
+CAS_VERSION = os.environ.get("PORTAL_CAS_VERSION", "3")
+PORTAL_CAS_NAME_ATTRIBUTE = os.environ.get("PORTAL_CAS_NAME_ATTRIBUTE", "name")
+PORTAL_CAS_EMAIL_ATTRIBUTE = os.environ.get("PORTAL_CAS_EMAIL_ATTRIBUTE", "email")
+# Email and password sign-in stays unless switched off (only with CAS configured).
+PORTAL_PASSWORD_SIGN_IN = env_bool("PORTAL_PASSWORD_SIGN_IN", True)
+# Single sign-out: the portal's sign-out also signs out of the CAS server.
+CAS_LOGOUT_COMPLETELY = env_bool("PORTAL_CAS_SINGLE_SIGN_OUT", True)
+# The service URL sent to the CAS server is built on PORTAL_BASE_URL, never on
+# the Host header of the request.
+CAS_ROOT_PROXIED_AS = PORTAL_BASE_URL
+CAS_REDIRECT_URL = "/"
+CAS_IGNORE_REFERER = True
+CAS_CREATE_USER = False
+# django-cas-ng's welcome messages name the user name; the portal says nothing.
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
 
 # 困难职工帮扶: an open hardship file with no visit, call or condolence for this many
 # days reminds its responsible officer (on a working day, in working hours), and the

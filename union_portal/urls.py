@@ -3,6 +3,7 @@ from django.urls import include, path, re_path, register_converter
 
 from members.accounts import ConfirmSignupView, admin_login
 from union_portal.core.health import healthz
+from members.cas import CasLoginView, PortalLoginView, PortalLogoutView
 
 
 class TokenConverter:
@@ -40,7 +41,13 @@ urlpatterns = [
                     r"^confirm-email/(?P<key>[-:\w]+)/$",
                     ConfirmSignupView.as_view(),
                     name="account_confirm_email",
-                )
+                ),
+                # allauth's sign-in and sign-out, with the campus sign-on (CAS).
+                path("login/", PortalLoginView.as_view(), name="account_login"),
+                path("logout/", PortalLogoutView.as_view(), name="account_logout"),
+                # The CAS server sends the member back here with a ticket (GET),
+                # and its single sign-out requests (POST).
+                path("cas/login/", CasLoginView.as_view(), name="cas_login"),
             ]
         ),
     ),

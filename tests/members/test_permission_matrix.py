@@ -276,8 +276,14 @@ MATRIX |= {
                                                         "chair": 302}),
 }  # fmt: skip
 
-# Third-party and framework pages are not ours to matrix.
+# Campus sign-on (CAS): not configured here, so no page (404) for anyone; with a
+# CAS server, tests/members/test_cas.py::test_the_cas_sign_in_url_for_every_role.
+MATRIX["cas_login"] = ("none", "get", dict.fromkeys(ROLES, 404))
+
+# Third-party and framework pages are not ours to matrix (allauth's under
+# accounts/, except the campus sign-on's, which are ours).
 EXTERNAL_NAMESPACES = {"admin"}
+OUR_ACCOUNT_URLS = ("cas_",)
 
 
 def our_url_names():
@@ -287,7 +293,15 @@ def our_url_names():
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 ns = entry.namespace or namespace
-                if ns in EXTERNAL_NAMESPACES or entry.pattern.describe().startswith("'accounts/"):
+                if entry.pattern.describe().startswith("'accounts/"):
+                    names.update(
+                        sub.name
+                        for sub in entry.url_patterns
+                        if isinstance(sub, URLPattern)
+                        and (sub.name or "").startswith(OUR_ACCOUNT_URLS)
+                    )
+                    continue
+                if ns in EXTERNAL_NAMESPACES:
                     continue
                 walk(entry.url_patterns, ns)
             elif isinstance(entry, URLPattern) and entry.name:

@@ -1,7 +1,10 @@
 """Headers and a cache that keep the portal safe and standing."""
 
 import logging
+from functools import lru_cache
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -24,13 +27,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+@lru_cache(maxsize=4)
+def content_security_policy(cas_server_url) -> str:
+    """The policy; with the campus sign-on (CAS) configured, the sign-out form
+    may end at the CAS server's logout (a redirect after a form is form-action's)."""
+    if not cas_server_url:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(cas_server_url)
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            content_security_policy(getattr(settings, "CAS_SERVER_URL", None)),
+        )
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
         return response

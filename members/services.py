@@ -10,8 +10,8 @@ from allauth.account.models import EmailAddress
 from allauth.utils import generate_unique_username
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone, translation

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 
 from members.accounts import ConfirmSignupView, admin_login
-from union_portal.core.health import healthz
 from members.cas import CasLoginView, PortalLoginView, PortalLogoutView
+from union_portal.core.health import healthz
 
 
 class TokenConverter:

@@ -254,7 +254,10 @@ class Visitor:
                 response = request.send(client)
             except Exception as exc:
                 raise AssertionError(f"{request} raised {type(exc).__name__}: {exc}") from exc
-            assert response.status_code < 500, f"{request} answered {response.status_code}"
+            # /healthz answers 503 by design while a part is down (no worker runs
+            # here): that is its answer to a monitor, not an error.
+            if not (request.path == "/healthz" and response.status_code == 503):
+                assert response.status_code < 500, f"{request} answered {response.status_code}"
             reason = rejection(response)
             if reason:
                 after = snapshot()

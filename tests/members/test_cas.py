@@ -227,3 +227,45 @@ def test_made_up_tickets_from_one_address_are_limited_before_reaching_the_cas_se
         assert response.status_code == 403
     response = client.get(reverse("cas_login"), {"ticket": "ST-one-more"})
     assert response.status_code == 429
+
+
+# -- the 工号 is the CAS credential ---------------------------------------------
+
+
+def _edit_data(member, **overrides):
+    data = {
+        "staff_number": member.staff_number,
+        "name": member.name,
+        "branch": member.branch_id,
+        "department": member.department_id,
+        "home_campus": member.home_campus_id,
+        "email": member.email,
+        "joined_on": member.joined_on.isoformat(),
+        "status": member.status,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_move_their_own_staff_number_onto_the_chairs_account(client, people):
+    """With CAS the 工号 signs in: an officer who could rewrite the 工号 of an
+    entry linked to an account (their own to a spare one, then the chair's to
+    theirs) would sign in through CAS as the chair."""
+    officer, chair = people["officer"], people["chair"]
+    own, chairs = officer.member, chair.member
+    own_number, chair_number = own.staff_number, chairs.staff_number
+    client.force_login(officer)
+    client.post(reverse("members:edit", args=[own.pk]), _edit_data(own, staff_number="SPARE1"))
+    client.post(
+        reverse("members:edit", args=[chairs.pk]), _edit_data(chairs, staff_number=own_number)
+    )
+    own.refresh_from_db()
+    chairs.refresh_from_db()
+    assert (own.staff_number, chairs.staff_number) == (own_number, chair_number)
+    assert services.member_cas_sign_in(staff_number=own_number) == officer
+    # An entry with no account yet may still be corrected.
+    spare = MemberFactory(branch=own.branch, department=own.department, user=None)
+    client.post(reverse("members:edit", args=[spare.pk]), _edit_data(spare, staff_number="FIX-1"))
+    spare.refresh_from_db()
+    assert spare.staff_number == "FIX-1"

@@ -427,6 +427,9 @@ CAS_LOGOUT_COMPLETELY = env_bool("PORTAL_CAS_SINGLE_SIGN_OUT", True)
 # the Host header of the request.
 CAS_ROOT_PROXIED_AS = PORTAL_BASE_URL
 CAS_REDIRECT_URL = "/"
+# After signing out: the home page. Unset, django-cas-ng would take `?next=` of
+# the sign-out unchecked (another site, or the CAS logout's `service`).
+CAS_LOGOUT_NEXT_PAGE = "/"
 CAS_IGNORE_REFERER = True
 CAS_CREATE_USER = False
 # django-cas-ng's welcome messages name the user name; the portal says nothing.

@@ -269,3 +269,39 @@ def test_an_officer_cannot_move_their_own_staff_number_onto_the_chairs_account(c
     client.post(reverse("members:edit", args=[spare.pk]), _edit_data(spare, staff_number="FIX-1"))
     spare.refresh_from_db()
     assert spare.staff_number == "FIX-1"
+
+
+# -- where the sign-out and the single sign-out request send the browser ----------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("single_sign_out", [True, False])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "/\\evil.example/", "//evil.example"]
+)
+def test_signing_out_of_a_cas_session_never_errs_nor_leaves_for_another_site(
+    client, cas_configured, settings, branch, single_sign_out, next_url
+):
+    settings.CAS_LOGOUT_COMPLETELY = single_sign_out
+    user = user_with_role("member", branch)
+    client.force_login(user, backend="members.cas.RosterCASBackend")
+    response = client.post(reverse("account_logout") + "?next=" + next_url)
+    assert response.status_code == 302
+    location = response["Location"]
+    assert not location.replace("\\", "/").startswith("//")
+    assert not location.startswith("https://evil.example")
+    # Nor through the CAS server's sign-out page (its `service` sends the browser on).
+    assert "evil.example" not in location
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "/\\evil.example/"])
+def test_a_forged_single_sign_out_post_never_sends_the_browser_to_another_site(
+    client, cas_configured, next_url
+):
+    response = client.post(reverse("cas_login"), {"logoutRequest": "<x/>", "next": next_url})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert not location.replace("\\", "/").startswith("//")
+    assert not location.startswith("https://evil.example")

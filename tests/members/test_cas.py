@@ -305,3 +305,23 @@ def test_a_forged_single_sign_out_post_never_sends_the_browser_to_another_site(
     location = response["Location"]
     assert not location.replace("\\", "/").startswith("//")
     assert not location.startswith("https://evil.example")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["t2020a1", "T2020a1"])
+def test_a_staff_number_with_letters_signs_in_however_the_cas_server_cases_it(branch, typed):
+    """The roster keeps 工号 in capitals (the roster form and import upper-case
+    them); a CAS server often answers with the user name as typed."""
+    member = MemberFactory(branch=branch, staff_number="T2020A1", user=None)
+    user = services.member_cas_sign_in(staff_number=typed)
+    member.refresh_from_db()
+    assert member.user == user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["ｔ2020a1", "T2020Aı", "ſ2020A1"])
+def test_look_alike_letters_in_the_cas_user_name_name_nobody(branch, typed):
+    MemberFactory(branch=branch, staff_number="T2020A1", user=None)
+    MemberFactory(branch=branch, staff_number="S2020A1", user=None)
+    with pytest.raises(services.CasSignInRefused):
+        services.member_cas_sign_in(staff_number=typed)

@@ -311,6 +311,9 @@ NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS = int(
     os.environ.get("NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS", "30")
 )
 
+# /healthz runs its checks at most once per this many seconds per app server
+# process (the page is public; a round takes seconds while the broker is down).
+PORTAL_HEALTHZ_CACHE_SECONDS = int(os.environ.get("PORTAL_HEALTHZ_CACHE_SECONDS", "10"))
 # /healthz wants next year's holiday schedule entered from this (month, day) on.
 PORTAL_CALENDAR_NEXT_YEAR_FROM = (12, 1)
 

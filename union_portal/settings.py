@@ -430,6 +430,15 @@ CAS_LOGOUT_COMPLETELY = env_bool("PORTAL_CAS_SINGLE_SIGN_OUT", True)
 # the Host header of the request.
 CAS_ROOT_PROXIED_AS = PORTAL_BASE_URL
 CAS_REDIRECT_URL = "/"
+
+
+def CAS_SESSION_FACTORY():  # noqa: N802 (a setting)
+    """Requests to the CAS server time out (members.cas.TimeoutSession)."""
+    from members.cas import TimeoutSession
+
+    return TimeoutSession()
+
+
 # After signing out: the home page. Unset, django-cas-ng would take `?next=` of
 # the sign-out unchecked (another site, or the CAS logout's `service`).
 CAS_LOGOUT_NEXT_PAGE = "/"

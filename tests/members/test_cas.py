@@ -325,3 +325,26 @@ def test_look_alike_letters_in_the_cas_user_name_name_nobody(branch, typed):
     MemberFactory(branch=branch, staff_number="S2020A1", user=None)
     with pytest.raises(services.CasSignInRefused):
         services.member_cas_sign_in(staff_number=typed)
+
+
+@pytest.mark.django_db
+def test_a_cas_server_that_never_answers_does_not_hold_the_app_server(
+    client, cas_configured, settings
+):
+    """python-cas asks the CAS server with no timeout: a hung CAS server would
+    hold a sync app server until gunicorn kills it (30 s), for every sign-in."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts, never answers
+    settings.CAS_SERVER_URL = f"http://127.0.0.1:{listener.getsockname()[1]}/cas/"
+    try:
+        started = time.monotonic()
+        response = client.get(reverse("cas_login"), {"ticket": "ST-hung-server"})
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+    assert response.status_code == 403
+    assert elapsed < 12

@@ -180,7 +180,13 @@ PRIVATE_MEDIA_ROOT = Path(
 )
 STORAGES["private"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    # Never readable by other users (nginx passes through .services/ to the static
+    # files), whatever the umask of the process that writes first.
+    "OPTIONS": {
+        "location": PRIVATE_MEDIA_ROOT,
+        "file_permissions_mode": 0o640,
+        "directory_permissions_mode": 0o750,
+    },
 }
 
 # Sign-in: email only, verified, sign-up limited to the roster (members.adapters).

@@ -6,6 +6,7 @@ sign-out needs. No ticket or attribute is logged or kept in the session."""
 
 import logging
 
+import requests
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.account.views import LogoutView as AllauthLogoutView
 from django.conf import settings
@@ -42,6 +43,18 @@ def cas_enabled() -> bool:
 def password_sign_in() -> bool:
     """Email and password sign-in, switched off only where CAS stands in."""
     return settings.PORTAL_PASSWORD_SIGN_IN or not cas_enabled()
+
+
+class TimeoutSession(requests.Session):
+    """python-cas's requests to the CAS server (ticket validation), with a
+    timeout: python-cas sets none, and a hung CAS server would hold a sync app
+    server until gunicorn kills it, for every sign-in (settings.CAS_SESSION_FACTORY)."""
+
+    timeout = 5
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
 
 
 def _first(value):

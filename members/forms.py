@@ -55,6 +55,14 @@ class MemberForm(forms.ModelForm):
             "Enter the date as YYYY-MM-DD or YYYY/M/D, e.g. 1975-03-08."
         )
         readable_blank_choices(self, sex=_("Not recorded"))
+        if self.instance.pk and self.instance.user_id:
+            # The 工号 signs in through the campus sign-on (members.cas): on an
+            # entry linked to an account only the administrator changes it.
+            self.fields["staff_number"].disabled = True
+            self.fields["staff_number"].help_text = _(
+                "This entry is linked to an account and its staff number signs in "
+                "through the campus sign-on: only the portal's administrator can change it."
+            )
 
     def clean_staff_number(self):
         return self.cleaned_data["staff_number"].strip().upper()

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import logging
+import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -780,6 +781,9 @@ class CasSignInRefused(Exception):
         self.reason = reason
 
 
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
 def _cas_email(value) -> str:
     """The CAS server's address for the account, or "" when it is not a plain
     address (the roster's rule: no look-alike letters)."""
@@ -801,6 +805,9 @@ def member_cas_sign_in(*, staff_number: str, name: str = "", email: str = "", la
     address set at the CAS side names nobody here. The CAS name and email update
     the account (not the roster, and never the 工号); an address that another
     account knows is left alone."""
+    # The roster keeps 工号 in capitals; a CAS server may answer as typed. Only
+    # a-z are raised: str.upper() would make ſ an S and ı an I.
+    staff_number = str(staff_number).translate(_ASCII_UPPER)
     member = (
         Member.objects.select_for_update(of=("self",))
         .select_related("user")

@@ -19,10 +19,13 @@ db_url="${DATABASE_URL:-postgres://union_portal@127.0.0.1:$PORTAL_PG_PORT/union_
 private="${PORTAL_PRIVATE_MEDIA_ROOT:-$ROOT/.services/private}"
 media="${PORTAL_MEDIA_ROOT:-$ROOT/.services/media}"
 # Sessions are not kept: they hold who is signed in, and nothing in them is worth restoring.
+# Nor are django-cas-ng's tickets: each row holds a session's key (its cookie).
 # What was voted is copied apart, ordered by its random ids: pg_dump would copy it
 # in the order it was written, the order of the voters' rows.
 ballot_tables=(participation_ballot participation_ballotanswer)
 pg_dump --format=custom --no-owner --exclude-table-data=django_session \
+  --exclude-table-data=django_cas_ng_sessionticket \
+  --exclude-table-data=django_cas_ng_proxygrantingticket \
   "${ballot_tables[@]/#/--exclude-table-data=}" --file="$target/database.dump" "$db_url"
 for table in "${ballot_tables[@]}"; do
   psql "$db_url" --quiet -v ON_ERROR_STOP=1 \

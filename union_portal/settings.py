@@ -180,7 +180,13 @@ PRIVATE_MEDIA_ROOT = Path(
 )
 STORAGES["private"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    # Never readable by other users (nginx passes through .services/ to the static
+    # files), whatever the umask of the process that writes first.
+    "OPTIONS": {
+        "location": PRIVATE_MEDIA_ROOT,
+        "file_permissions_mode": 0o640,
+        "directory_permissions_mode": 0o750,
+    },
 }
 
 # Sign-in: email only, verified, sign-up limited to the roster (members.adapters).
@@ -311,6 +317,9 @@ NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS = int(
     os.environ.get("NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS", "30")
 )
 
+# /healthz runs its checks at most once per this many seconds per app server
+# process (the page is public; a round takes seconds while the broker is down).
+PORTAL_HEALTHZ_CACHE_SECONDS = int(os.environ.get("PORTAL_HEALTHZ_CACHE_SECONDS", "10"))
 # /healthz wants next year's holiday schedule entered from this (month, day) on.
 PORTAL_CALENDAR_NEXT_YEAR_FROM = (12, 1)
 
@@ -427,6 +436,18 @@ CAS_LOGOUT_COMPLETELY = env_bool("PORTAL_CAS_SINGLE_SIGN_OUT", True)
 # the Host header of the request.
 CAS_ROOT_PROXIED_AS = PORTAL_BASE_URL
 CAS_REDIRECT_URL = "/"
+
+
+def CAS_SESSION_FACTORY():  # noqa: N802 (a setting)
+    """Requests to the CAS server time out (members.cas.TimeoutSession)."""
+    from members.cas import TimeoutSession
+
+    return TimeoutSession()
+
+
+# After signing out: the home page. Unset, django-cas-ng would take `?next=` of
+# the sign-out unchecked (another site, or the CAS logout's `service`).
+CAS_LOGOUT_NEXT_PAGE = "/"
 CAS_IGNORE_REFERER = True
 CAS_CREATE_USER = False
 # django-cas-ng's welcome messages name the user name; the portal says nothing.

@@ -79,3 +79,27 @@ def test_redis_stopped_is_503_naming_cache_broker_and_worker(client, calendar_ye
         "database": "ok", "cache": "failed", "broker": "failed", "celery_worker": "failed",
         "calendar": "ok",
     }  # fmt: skip
+
+
+def test_polling_healthz_with_no_worker_does_not_hold_an_app_server_on_every_call(
+    client, calendar_years, settings
+):
+    """/healthz is public: with no Celery worker answering, each call would wait
+    for the ping's timeout (2 s) in a sync gunicorn worker, so a few strangers
+    polling it in a loop would take every app server. The answer is kept for
+    PORTAL_HEALTHZ_CACHE_SECONDS (off for the other tests, whose state changes)."""
+    import time
+
+    settings.PORTAL_HEALTHZ_CACHE_SECONDS = 5
+    original = app.conf.broker_url
+    point_celery_at("redis://127.0.0.1:9/0")  # nobody there: the worker's ping fails
+    try:
+        first, body = _read(client)
+        started = time.monotonic()
+        for _ in range(5):
+            again, _body = _read(client)
+            assert (again, _body) == (first, body)
+        assert time.monotonic() - started < 1.0
+    finally:
+        point_celery_at(original)
+    assert first == 503 and body["checks"]["celery_worker"] == "failed"

@@ -158,3 +158,30 @@ def test_sentry_events_lose_bodies_cookies_query_strings_and_user_details():
     assert scrubbed["request"] == {"url": "https://u.example.cn/grievances/follow/",
                                    "headers": {"User-Agent": "x"}}  # fmt: skip
     assert scrubbed["user"] == {"id": 7}
+
+
+def test_sentry_events_lose_frame_variables_breadcrumbs_referers_and_secret_path_parts():
+    """An error in a view sends its stack: each frame's local variables (a case's
+    filer, a member's email, a form's data) unless they are dropped; breadcrumbs
+    carry earlier log messages and SQL; the Referer header carries the previous
+    page's query string (a receipt code); the URL itself a feed's key."""
+    token = "Kf93xTq0" * 4
+    event = {
+        "request": {
+            "url": f"https://u.example.cn/events/feed/{token}.ics",
+            "headers": {"Referer": "https://u.example.cn/grievances/follow/?code=RCPT-1234",
+                        "User-Agent": "x"},
+        },
+        "exception": {"values": [{"type": "ValueError", "value": "boom", "stacktrace": {
+            "frames": [{"function": "view", "vars": {"email": "filer@u.example.cn"}}]}}]},
+        "breadcrumbs": {"values": [
+            {"category": "query", "message": "SELECT ... WHERE email = %s",
+             "data": {"db.params": ["filer@u.example.cn"]}},
+            {"category": "members", "message": "sent to filer@u.example.cn"},
+        ]},
+    }  # fmt: skip
+    text = json.dumps(scrub_event(event))
+    assert "filer@u.example.cn" not in text
+    assert "RCPT-1234" not in text
+    assert token not in text and "/events/feed/" in text
+    assert "ValueError" in text

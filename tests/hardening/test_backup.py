@@ -62,3 +62,32 @@ def test_backup_restores_into_a_fresh_database_with_every_case_and_notice(people
     finally:
         with psycopg.connect(_url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_holds_no_session_key_of_the_campus_sign_on(people, tmp_path):
+    """django-cas-ng keeps each CAS session's key (the session cookie) beside its
+    ticket for single sign-out: in a backup, whoever reads it could take over
+    every member signed in through CAS, as django_session's rows would allow."""
+    from django_cas_ng.models import ProxyGrantingTicket, SessionTicket
+
+    session_key = "casSessionKey0123456789abcdefghij"
+    SessionTicket.objects.create(session_key=session_key, ticket="ST-1-BackedUpTicket")
+    ProxyGrantingTicket.objects.create(
+        session_key=session_key, user=people["member"], pgtiou="PGTIOU-1", pgt="PGT-1-Secret"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "DATABASE_URL": _url(connection.settings_dict["NAME"]),
+        "PORTAL_PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "PORTAL_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    subprocess.run(["bash", "scripts/backup.sh", str(tmp_path / "backup")], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    dumped = subprocess.run(
+        ["pg_restore", "--data-only", "-f", "-", str(tmp_path / "backup" / "database.dump")],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert "COPY public.members_member" in dumped  # the dump is read
+    for secret in (session_key, "BackedUpTicket", "PGT-1-Secret"):
+        assert secret not in dumped

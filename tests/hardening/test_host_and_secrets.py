@@ -116,3 +116,29 @@ def test_a_configured_secret_key_is_used_and_nothing_is_written(tmp_path):
     key = "x7-" + "k2Pq9zLm4Vb8Nw3Rt6Yh1Jd5Gf0Sa" * 3
     assert secret_keys(tmp_path, DJANGO_SECRET_KEY=key) == [key]
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_uploaded_case_files_are_not_readable_by_other_users_whatever_the_umask(tmp_path):
+    """nginx (www-data) may pass through .services/ (0711) to the static files;
+    Django writes every upload 0644, so only private/'s own mode kept nginx out,
+    and that mode came from the umask of whichever process made the folder first
+    (a `manage.py` run from a shell: 0755)."""
+    import os
+    import stat
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    options = dict(settings.STORAGES["private"]["OPTIONS"], location=tmp_path / "private")
+    old = os.umask(0o022)
+    try:
+        name = FileSystemStorage(**options).save("grievances/2026/x.pdf", ContentFile(b"%PDF"))
+    finally:
+        os.umask(old)
+    for path in (
+        tmp_path / "private",
+        tmp_path / "private" / "grievances",
+        tmp_path / "private" / name,
+    ):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path

@@ -227,3 +227,124 @@ def test_made_up_tickets_from_one_address_are_limited_before_reaching_the_cas_se
         assert response.status_code == 403
     response = client.get(reverse("cas_login"), {"ticket": "ST-one-more"})
     assert response.status_code == 429
+
+
+# -- the 工号 is the CAS credential ---------------------------------------------
+
+
+def _edit_data(member, **overrides):
+    data = {
+        "staff_number": member.staff_number,
+        "name": member.name,
+        "branch": member.branch_id,
+        "department": member.department_id,
+        "home_campus": member.home_campus_id,
+        "email": member.email,
+        "joined_on": member.joined_on.isoformat(),
+        "status": member.status,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_move_their_own_staff_number_onto_the_chairs_account(client, people):
+    """With CAS the 工号 signs in: an officer who could rewrite the 工号 of an
+    entry linked to an account (their own to a spare one, then the chair's to
+    theirs) would sign in through CAS as the chair."""
+    officer, chair = people["officer"], people["chair"]
+    own, chairs = officer.member, chair.member
+    own_number, chair_number = own.staff_number, chairs.staff_number
+    client.force_login(officer)
+    client.post(reverse("members:edit", args=[own.pk]), _edit_data(own, staff_number="SPARE1"))
+    client.post(
+        reverse("members:edit", args=[chairs.pk]), _edit_data(chairs, staff_number=own_number)
+    )
+    own.refresh_from_db()
+    chairs.refresh_from_db()
+    assert (own.staff_number, chairs.staff_number) == (own_number, chair_number)
+    assert services.member_cas_sign_in(staff_number=own_number) == officer
+    # An entry with no account yet may still be corrected.
+    spare = MemberFactory(branch=own.branch, department=own.department, user=None)
+    client.post(reverse("members:edit", args=[spare.pk]), _edit_data(spare, staff_number="FIX-1"))
+    spare.refresh_from_db()
+    assert spare.staff_number == "FIX-1"
+
+
+# -- where the sign-out and the single sign-out request send the browser ----------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("single_sign_out", [True, False])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "/\\evil.example/", "//evil.example"]
+)
+def test_signing_out_of_a_cas_session_never_errs_nor_leaves_for_another_site(
+    client, cas_configured, settings, branch, single_sign_out, next_url
+):
+    settings.CAS_LOGOUT_COMPLETELY = single_sign_out
+    user = user_with_role("member", branch)
+    client.force_login(user, backend="members.cas.RosterCASBackend")
+    response = client.post(reverse("account_logout") + "?next=" + next_url)
+    assert response.status_code == 302
+    location = response["Location"]
+    assert not location.replace("\\", "/").startswith("//")
+    assert not location.startswith("https://evil.example")
+    # Nor through the CAS server's sign-out page (its `service` sends the browser on).
+    assert "evil.example" not in location
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "/\\evil.example/"])
+def test_a_forged_single_sign_out_post_never_sends_the_browser_to_another_site(
+    client, cas_configured, next_url
+):
+    response = client.post(reverse("cas_login"), {"logoutRequest": "<x/>", "next": next_url})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert not location.replace("\\", "/").startswith("//")
+    assert not location.startswith("https://evil.example")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["t2020a1", "T2020a1"])
+def test_a_staff_number_with_letters_signs_in_however_the_cas_server_cases_it(branch, typed):
+    """The roster keeps 工号 in capitals (the roster form and import upper-case
+    them); a CAS server often answers with the user name as typed."""
+    member = MemberFactory(branch=branch, staff_number="T2020A1", user=None)
+    user = services.member_cas_sign_in(staff_number=typed)
+    member.refresh_from_db()
+    assert member.user == user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["ｔ2020a1", "T2020Aı", "ſ2020A1"])
+def test_look_alike_letters_in_the_cas_user_name_name_nobody(branch, typed):
+    MemberFactory(branch=branch, staff_number="T2020A1", user=None)
+    MemberFactory(branch=branch, staff_number="S2020A1", user=None)
+    with pytest.raises(services.CasSignInRefused):
+        services.member_cas_sign_in(staff_number=typed)
+
+
+@pytest.mark.django_db
+def test_a_cas_server_that_never_answers_does_not_hold_the_app_server(
+    client, cas_configured, settings
+):
+    """python-cas asks the CAS server with no timeout: a hung CAS server would
+    hold a sync app server until gunicorn kills it (30 s), for every sign-in."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts, never answers
+    settings.CAS_SERVER_URL = f"http://127.0.0.1:{listener.getsockname()[1]}/cas/"
+    try:
+        started = time.monotonic()
+        response = client.get(reverse("cas_login"), {"ticket": "ST-hung-server"})
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+    assert response.status_code == 403
+    assert elapsed < 12

@@ -6,6 +6,7 @@ error text: the page is public)."""
 import asyncio
 import dataclasses
 import datetime
+import time
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -57,11 +58,23 @@ def portal_checks():
     ]
 
 
+# This process's last answer: (when it was finished, its checks). The page is
+# public and a failing broker or worker makes one round of checks take seconds
+# in a sync app server: a round is run at most once per
+# PORTAL_HEALTHZ_CACHE_SECONDS per process, whoever polls.
+_last_round = (None, None)
+
+
 class HealthzView(HealthCheckView):
     """200 {"status": "ok", ...} when every check passes, else 503 naming the
-    failed checks. JSON only, never cached."""
+    failed checks. JSON only, never cached by browsers or proxies."""
 
-    async def get(self, request, *args, **kwargs):
+    async def _checks(self):
+        global _last_round
+        finished, checks = _last_round
+        keep = settings.PORTAL_HEALTHZ_CACHE_SECONDS
+        if checks is not None and keep > 0 and time.monotonic() - finished < keep:
+            return checks
         named = portal_checks()
         with self.get_executor() as executor:
             results = await asyncio.gather(*(check.get_result(executor) for _, check in named))
@@ -69,6 +82,11 @@ class HealthzView(HealthCheckView):
             name: "failed" if result.error else "ok"
             for (name, _), result in zip(named, results, strict=True)
         }
+        _last_round = (time.monotonic(), checks)
+        return checks
+
+    async def get(self, request, *args, **kwargs):
+        checks = await self._checks()
         healthy = all(state == "ok" for state in checks.values())
         response = JsonResponse(
             {"status": "ok" if healthy else "unavailable", "checks": checks},

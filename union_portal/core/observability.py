@@ -182,11 +182,30 @@ def logging_config(level="WARNING"):
 
 
 # Sentry: only with a DSN, never with personal data.
-_SCRUBBED_HEADERS = {"cookie", "authorization", "x-csrftoken", "x-forwarded-for"}
+_SCRUBBED_HEADERS = {"cookie", "authorization", "x-csrftoken", "x-forwarded-for", "referer"}
+
+
+def _loggable_url(url: str) -> str:
+    """The URL without its query string, and without secret URL arguments."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    url = url.split("?", 1)[0]
+    path = urlsplit(url).path
+    try:
+        kwargs = resolve(path).kwargs
+    except (Resolver404, ValueError):
+        return url
+    for name, value in kwargs.items():
+        if name in SECRET_URL_KWARGS and value:
+            url = url.replace(str(value), f"<{name}>")
+    return url
 
 
 def scrub_event(event, hint=None):
-    """before_send: no request body, cookies, query string or identifying headers."""
+    """before_send: no request body, cookies, query string, identifying headers,
+    secret path part, frame variables or breadcrumbs."""
     request = event.get("request")
     if isinstance(request, dict):
         for field in ("data", "cookies", "query_string", "env"):
@@ -198,7 +217,13 @@ def scrub_event(event, hint=None):
                 if name.lower() not in _SCRUBBED_HEADERS
             }  # fmt: skip
         if isinstance(request.get("url"), str):
-            request["url"] = request["url"].split("?", 1)[0]
+            request["url"] = _loggable_url(request["url"])
+    # Frames' local variables (a case's filer, a form's data) and breadcrumbs
+    # (earlier log messages, SQL) are never sent.
+    for value in (event.get("exception") or {}).get("values") or []:
+        for frame in (value.get("stacktrace") or {}).get("frames") or []:
+            frame.pop("vars", None)
+    event.pop("breadcrumbs", None)
     user = event.get("user")
     if isinstance(user, dict):
         event["user"] = {"id": user["id"]} if "id" in user else {}
@@ -218,6 +243,8 @@ def init_sentry(dsn, *, environment="production", release=None):
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
         max_request_body_size="never",
+        include_local_variables=False,
+        max_breadcrumbs=0,
         before_send=scrub_event,
         environment=environment,
         release=release,

@@ -70,7 +70,7 @@ def test_an_unknown_staff_number_is_refused_and_no_account_is_made(page, live_se
 
     refusal = page.get_by_test_id("cas-refused")
     expect(refusal).to_contain_text("工号 20199999 不在工会会员名册上")
-    expect(page.get_by_test_id("inbox-link")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-link")).to_have_count(0, timeout=20_000)
     assert get_user_model().objects.count() == accounts
     assert not SessionTicket.objects.exists()
 
@@ -85,7 +85,7 @@ def test_a_retired_member_is_refused(page, live_server, branch, cas):
     cas_sign_in(page, live_server, "20190003")
 
     expect(page.get_by_test_id("cas-refused")).to_contain_text("未在册")
-    expect(page.get_by_test_id("inbox-link")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-link")).to_have_count(0, timeout=20_000)
     member.refresh_from_db()
     assert member.user is None
     assert get_user_model().objects.count() == accounts
@@ -99,7 +99,7 @@ def test_names_and_emails_changed_at_the_cas_server_update_the_account_not_the_s
     cas_sign_in(page, live_server, "20190004")
     expect(page.get_by_test_id("inbox-link")).to_be_visible()
     sign_out(page)
-    expect(page.get_by_test_id("inbox-link")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-link")).to_have_count(0, timeout=20_000)
 
     cas.add_user("20190004", CAS_PASSWORD, name="韩梅", email="han.meimei@campus.example.cn")
     cas_sign_in(page, live_server, "20190004")
@@ -123,7 +123,7 @@ def test_signing_out_signs_out_of_the_portal_and_of_the_cas_server(page, live_se
 
     # Back on the portal, signed out; the CAS server asks for credentials again.
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_test_id("inbox-link")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-link")).to_have_count(0, timeout=20_000)
     assert not SessionTicket.objects.exists()
     page.goto(cas.login_url)
     expect(page.locator("input[name=password]")).to_be_visible()
@@ -144,5 +144,5 @@ def test_a_single_sign_out_request_from_the_cas_server_ends_the_portal_session(
     expect(page.locator("input[name=password]")).to_be_visible()
 
     page.goto(f"{live_server.url}/")
-    expect(page.get_by_test_id("inbox-link")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-link")).to_have_count(0, timeout=20_000)
     assert not SessionTicket.objects.exists()

@@ -8,7 +8,8 @@ portal under gunicorn on loopback and measures it over HTTP.
 It prints its figures, writes them to bench/results.md and exits 1 when a target
 below is missed. The targets live here, not in timed unit tests. PostgreSQL and
 Redis must be running (scripts/services.sh start); the run uses its own databases
-(union_portal_bench, union_portal_bench_ref) and Redis databases 3 and 4.
+(union_portal_bench, union_portal_bench_ref) and Redis databases 3 and 4; BENCH_DB_NAME
+and BENCH_REDIS_DBS ("3,4") move them, so two runs on one machine stay apart.
 """
 
 import argparse
@@ -44,11 +45,11 @@ IMPORT_ROWS = 20_000  # an HR roster of this many rows, as XLSX …
 MAX_IMPORT_SECONDS = 60  # … imported by the job (checked again, then written) within a minute
 MAX_IMPORT_MB = 300  # … by a process whose memory peaks below this
 
-DB_NAME = "union_portal_bench"
-REF_DB_NAME = "union_portal_bench_ref"  # demo-sized, for the query counts
+DB_NAME = os.environ.get("BENCH_DB_NAME", "union_portal_bench")
+REF_DB_NAME = f"{DB_NAME}_ref"  # demo-sized, for the query counts
 REF_SCALE = 0.015  # 300 members, as `make demo`
 REDIS_PORT = os.environ.get("PORTAL_REDIS_PORT", "56379")
-BROKER_DB, CACHE_DB = 3, 4
+BROKER_DB, CACHE_DB = (int(n) for n in os.environ.get("BENCH_REDIS_DBS", "3,4").split(","))
 RETRY_SECONDS = 10  # the bench's NOTIFICATION_EMAIL_RETRY_AFTER (the portal's is 10 min)
 
 

@@ -1,6 +1,18 @@
 """The pages the benchmark times, each asked by a role that may see it."""
 
 FLOOR = ("floor", "anonymous", "/floor/")
+SIGNED_IN_ROLES = ("member", "officer", "chair", "liaison")
+
+
+def floor_name(role: str) -> str:
+    return "floor" if role == "anonymous" else f"floor ({role})"
+
+
+def floors() -> list[tuple[str, str, str]]:
+    """The layout and nothing else, asked signed out and by each signed-in role:
+    signed in it does only what every page must (session, user, roles, unread
+    count). Each page is measured against the floor of the role that asks it."""
+    return [FLOOR, *((floor_name(role), role, "/floor/") for role in SIGNED_IN_ROLES)]
 
 
 def pages(fixture: dict) -> list[tuple[str, str, str]]:

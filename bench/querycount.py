@@ -17,7 +17,7 @@ def main(fixture_path: str) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import FLOOR, pages
+    from bench.pages import floors, pages
 
     with open(fixture_path) as f:
         fixture = json.load(f)
@@ -29,7 +29,7 @@ def main(fixture_path: str) -> None:
             user_model.objects.get(pk=user_id), backend="django.contrib.auth.backends.ModelBackend"
         )
     result = {}
-    for name, role, path in [FLOOR, *pages(fixture)]:
+    for name, role, path in [*floors(), *pages(fixture)]:
         client = clients[role]
         client.get(path)  # the first request fills per-process caches (content types...)
         with CaptureQueriesContext(connection) as queries:

@@ -64,7 +64,7 @@ redis_start() {
   echo "==> starting Redis on 127.0.0.1:$PORTAL_REDIS_PORT"
   redis-server --bind 127.0.0.1 --port "$PORTAL_REDIS_PORT" --daemonize yes \
     --pidfile "$REDIS_PID" --dir "$REDIS_DIR" --logfile "$PORTAL_SERVICES_DIR/redis.log" \
-    --save "" --appendonly no
+    --save "" --appendonly no --databases 64
   for _ in $(seq 50); do
     redis-cli -h 127.0.0.1 -p "$PORTAL_REDIS_PORT" ping >/dev/null 2>&1 && return
     sleep 0.1

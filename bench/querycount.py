@@ -1,14 +1,16 @@
 """Counts each page's SQL queries in-process (Django's test client), against the
 database that DATABASE_URL names. Run by bench/run.py once per data set:
 
-    python -m bench.querycount fixture.json > counts.json
+    python -m bench.querycount fixture.json counts.json
+
+(a file, not stdout: the portal logs JSON lines on stdout.)
 """
 
 import json
 import sys
 
 
-def main(fixture_path: str) -> None:
+def main(fixture_path: str, output_path: str) -> None:
     import django
 
     django.setup()
@@ -35,8 +37,9 @@ def main(fixture_path: str) -> None:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         result[name] = {"status": response.status_code, "queries": len(queries.captured_queries)}
-    json.dump(result, sys.stdout)
+    with open(output_path, "w") as f:
+        json.dump(result, f)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

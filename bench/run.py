@@ -171,11 +171,12 @@ def build(report, args, sizes, ref_sizes, tmp, env):
 
 def query_counts(tmp, fixture_name, dbname):
     env = environment(tmp, dbname)
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.querycount", str(tmp / f"{fixture_name}.json")],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    output = tmp / f"{fixture_name}-queries.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.querycount", str(tmp / f"{fixture_name}.json"), str(output)],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    return json.loads(out.stdout)
+    return json.loads(output.read_text())
 
 
 def time_pages(report, args, port, fixture, counts, ref_counts, clients):

@@ -1,6 +1,8 @@
 """Campus sign-on (统一身份认证) against a real CAS server: django-cas-server in
 its own process (tests/cas_server), its users named by 工号."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -25,8 +27,16 @@ def cas_sign_in(page, live_server, staff_number, password=CAS_PASSWORD):
 
 
 def sign_out(page):
+    """Opens the phone menu, waits until it has finished opening (Bootstrap's
+    collapse animates; a click during the animation can land on the page below)
+    and signs out: the POST to the portal's sign-out must be answered."""
     page.locator(".navbar-toggler").click()
-    page.get_by_test_id("sign-out").click()
+    expect(page.locator("#portal-menu")).to_have_class(re.compile(r"\bshow\b"))
+    with page.expect_response(
+        lambda r: r.url.endswith("/accounts/logout/") and r.request.method == "POST",
+        timeout=20_000,
+    ):
+        page.get_by_test_id("sign-out").click()
 
 
 def test_a_roster_member_signs_in_through_cas_and_gets_an_account_linked_to_the_roster(

@@ -14,14 +14,19 @@ from . import db
 def create_sessions(dbname: str, user_ids: list[int], password_hash: str) -> dict[int, str]:
     """Signed-in sessions for many members at once. Signing 500 members in through
     the form would spend minutes in PBKDF2; these rows hold exactly what Django's
-    login() stores, so the server sees ordinary signed-in requests."""
+    login() stores, so the server sees ordinary signed-in requests. login() saves
+    a session in the session cache as well (cached_db), and so do these: a member
+    signs up from the event's page, which has read the session already."""
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
     )
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import caches
     from django.utils.crypto import get_random_string
 
     # The hash Django checks on every request depends only on the stored password hash,
@@ -29,20 +34,22 @@ def create_sessions(dbname: str, user_ids: list[int], password_hash: str) -> dic
     auth_hash = get_user_model()(password=password_hash).get_session_auth_hash()
     store = SessionStore()
     expires = datetime.now(UTC) + timedelta(days=1)
-    keys = {}
+    keys, cached = {}, {}
     with db.connect(dbname) as conn, conn.cursor() as cur:
         with cur.copy(
             "COPY django_session (session_key, session_data, expire_date) FROM STDIN"
         ) as cp:
             for user_id in user_ids:
                 key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-                data = store.encode({
+                session = {
                     SESSION_KEY: str(user_id),
                     BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                     HASH_SESSION_KEY: auth_hash,
-                })  # fmt: skip
-                cp.write_row((key, data, expires))
+                }
+                cp.write_row((key, store.encode(session), expires))
                 keys[user_id] = key
+                cached[KEY_PREFIX + key] = session
+    caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=24 * 3600)
     return keys
 
 
@@ -165,3 +172,77 @@ def check(dbname: str, event_id: int, outcome: dict, seats: int) -> dict:
         "bad_responses": bad_responses,
         "responses": statuses,
     }
+
+
+def _is_savepoint(sql: str) -> bool:
+    # The count runs inside a transaction that is rolled back at the end, so the
+    # service's own transaction becomes a savepoint; a real request has none.
+    return sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+
+
+def count_queries(fixture: dict) -> dict:
+    """The SQL one sign-up POST costs, in-process (Django's test client), against
+    the database DATABASE_URL names, after the race: one sign-up that goes on the
+    waiting list and one that gets a place (the venue is given ten more places
+    for it). The sessions are made as for the race's members. Everything in the
+    database is rolled back."""
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Venue
+    from members.models import Member
+
+    ids = fixture["ids"]
+    event_id, venue_id = ids["contention_event"], ids["contention_venue"]
+    user_ids = list(
+        Member.objects.filter(status=Member.Status.ACTIVE, user__isnull=False)
+        .exclude(user_id__in=fixture["contenders"])
+        .exclude(registrations__event_id=event_id)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)[:3]
+    )
+    keys = create_sessions(connection.settings_dict["NAME"], user_ids, fixture["password_hash"])
+    path = f"/events/{event_id}/register/"
+
+    client = Client()  # one client: Django sets its middleware up on the first request
+
+    def sign_up(user_id):
+        client.cookies.clear()
+        client.cookies["sessionid"] = keys[user_id]
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.post(path, {"where": venue_id})
+            seconds = time.perf_counter() - started
+        if response.status_code != 302 or not response["Location"].endswith(f"/events/{event_id}/"):
+            raise RuntimeError(f"counted sign-up: HTTP {response.status_code}")
+        sql = [q["sql"] for q in queries.captured_queries if not _is_savepoint(q["sql"])]
+        return {"queries": len(sql), "sql": sql, "seconds": seconds}
+
+    with transaction.atomic():
+        sign_up(user_ids[0])  # the first request fills per-process caches
+        waitlisted = sign_up(user_ids[1])
+        Venue.objects.filter(pk=venue_id).update(capacity=F("capacity") + 10)
+        confirmed = sign_up(user_ids[2])
+        transaction.set_rollback(True)
+    return {"confirmed": confirmed, "waitlisted": waitlisted}
+
+
+if __name__ == "__main__":
+    # python -m bench.signups fixture.json [--sql]: the queries of one sign-up, as JSON.
+    import json
+    import sys
+
+    import django
+
+    django.setup()
+    with open(sys.argv[1]) as f:
+        counted = count_queries(json.load(f))
+    if "--sql" in sys.argv:
+        for name, row in counted.items():
+            print(f"== {name}: {row['queries']} queries, {row['seconds'] * 1000:.1f} ms")
+            for n, sql in enumerate(row["sql"], 1):
+                print(f"{n:3}. {sql[:300]}")
+    else:
+        json.dump({name: row["queries"] for name, row in counted.items()}, sys.stdout)

@@ -237,6 +237,53 @@ class SignupForm(forms.Form):
         return int(value) if value else None
 
 
+def _as_id(value):
+    """A row id as posted: ASCII digits that fit a bigint, else None."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+class SignupChoiceForm(forms.Form):
+    """A sign-up as posted from SignupForm: "online" or a venue id, and a trip out
+    and back (ids, optional). Only their shape is checked here: whether the venue
+    and the trips are this event's is registration_create's rule, so a sign-up
+    does not load the event's venues and trips once for the form and again for
+    the service."""
+
+    where = forms.CharField(max_length=20)
+    out_trip = forms.CharField(required=False, max_length=20)
+    back_trip = forms.CharField(required=False, max_length=20)
+
+    def clean_where(self):
+        value = self.cleaned_data["where"]
+        if value != "online" and _as_id(value) is None:
+            raise forms.ValidationError(_("Choose one of this event's venues."))
+        return value
+
+    def _clean_trip(self, name):
+        value = self.cleaned_data[name]
+        if value in ("", None):
+            return None
+        trip_id = _as_id(value)
+        if trip_id is None:
+            raise forms.ValidationError(_("Choose one of this event's shuttle trips."))
+        return trip_id
+
+    def clean_out_trip(self):
+        return self._clean_trip("out_trip")
+
+    def clean_back_trip(self):
+        return self._clean_trip("back_trip")
+
+    def venue_id(self):
+        where = self.cleaned_data["where"]
+        return None if where == "online" else int(where)
+
+    def trip_id(self, name):
+        return self.cleaned_data.get(name)
+
+
 class TripChoiceForm(forms.Form):
     """Adds, changes or drops the member's seat in one direction."""
 

@@ -4,7 +4,7 @@ out one at a time in arrival order and never beyond capacity."""
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -127,18 +127,28 @@ def registration_create(
     list. Online attendance has no limit. At most one active registration per
     member and event, however fast the clicks. A trip out and a trip back may be
     chosen at once (see registration_choose_trip for the seat rules); a refused
-    seat refuses the whole sign-up, so nothing is half done."""
+    seat refuses the whole sign-up, so nothing is half done.
+
+    The registration comes back with `waitlist_position`: its number on the
+    venue's waiting list (None when it got a place), counted under the lock.
+
+    Under the event's lock a sign-up costs three queries: the lock, one read of
+    the venue with its places taken, its waiting list and whether the member is
+    already registered, and the insert. The read must come after the lock (its
+    own statement, so it sees every sign-up committed before the lock was ours)."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=event.pk)
             venue = _check_signup(member=member, event=event, venue_id=venue_id, now=now)
             registration = Registration(event=event, member=member, venue=venue)
-            if venue is None or _confirmed_count(venue) < venue.capacity:
+            registration.waitlist_position = None
+            if venue is None or venue.taken < venue.capacity:
                 registration.status = Status.CONFIRMED
                 registration.confirmed_at = now
             else:
                 registration.status = Status.WAITLISTED
+                registration.waitlist_position = venue.waiting + 1
             registration.save()
             registration.member = member
             registration.venue = venue
@@ -155,6 +165,8 @@ def registration_create(
 
 
 def _check_signup(*, member, event, venue_id, now):
+    """The rules of a sign-up, on the locked event; returns the venue (None for
+    online) with `taken` (places held) and `waiting` (its waiting list)."""
     if event.status == Event.Status.CANCELLED:
         raise EventRuleError(_("This event has been cancelled."))
     if event.status != Event.Status.PUBLISHED:
@@ -167,13 +179,25 @@ def _check_signup(*, member, event, venue_id, now):
         )
     if now > event.signup_closes_at or now >= event.starts_at:
         raise EventRuleError(_("Sign-up for this event has closed."))
-    if event.registrations.filter(member=member, status__in=Registration.ACTIVE).exists():
+    already = event.registrations.filter(member=member, status__in=Registration.ACTIVE)
+    venue = None
+    if venue_id is not None:
+        # One query: the venue, its queue and the member's registration, if any.
+        venue = (
+            Venue.objects.filter(pk=venue_id, event=event)
+            .annotate(
+                taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE)),
+                waiting=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+                already=Exists(already),
+            )
+            .first()
+        )
+    if venue.already if venue is not None else already.exists():
         raise EventRuleError(_("You are already registered for this event."))
     if venue_id is None:
         if not event.has_online:
             raise EventRuleError(_("This event cannot be attended online."))
         return None
-    venue = Venue.objects.filter(pk=venue_id, event=event).first()
     if venue is None:
         raise EventRuleError(_("Choose one of this event's venues."))
     return venue

@@ -29,6 +29,7 @@ from .forms import (
     EventForm,
     FeedResetForm,
     ReportFilterForm,
+    SignupChoiceForm,
     SignupForm,
     TripChoiceForm,
     TripFormSet,
@@ -172,20 +173,19 @@ def register(request, pk):
         return redirect(event_url(event))
     if not may_sign_up(request.user, event):
         raise Http404  # another branch's event, seen as the university liaison
-    venues = list(event.venues.select_related("campus"))
-    trips = list(event.trips.select_related("departure_campus"))
-    form = SignupForm(request.POST, event=event, venues=venues, trips=trips)
+    form = SignupChoiceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of this event's venues."))
         return redirect(event_url(event))
+    out_trip_id, back_trip_id = form.trip_id("out_trip"), form.trip_id("back_trip")
     registration = perform(
         request,
         lambda: services.registration_create(
             member=member,
             event=event,
             venue_id=form.venue_id(),
-            out_trip_id=form.trip_id("out_trip"),
-            back_trip_id=form.trip_id("back_trip"),
+            out_trip_id=out_trip_id,
+            back_trip_id=back_trip_id,
         ),
     )
     if registration is not None:
@@ -195,9 +195,10 @@ def register(request, pk):
             messages.warning(
                 request,
                 _("The venue is full: you are number %(position)d on its waiting list.")
-                % {"position": selectors.waitlist_position(registration)},
+                % {"position": registration.waitlist_position},
             )
-            if registration.seats.exists():
+            # The seats asked for wait with the place (a refused seat refuses the sign-up).
+            if out_trip_id is not None or back_trip_id is not None:
                 messages.info(
                     request,
                     _("A shuttle seat goes with a confirmed place: you will get one, if any "

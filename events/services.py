@@ -4,7 +4,8 @@ out one at a time in arrival order and never beyond capacity."""
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +13,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from union_portal.core.notifications import notify
+from union_portal.core.models import Notification
+from union_portal.core.notifications import NOTIFY_CHUNK, Note, notify, notify_each
 from union_portal.core.rules import RuleError
 
 from .models import Event, Registration, ShuttleSeat, ShuttleTrip, Venue
@@ -418,35 +420,47 @@ def registration_check_in(*, actor, event, code: str, now=None) -> Registration:
 # --- reminders (Celery beat) -------------------------------------------------
 
 
+REMINDER_KEY = "event-reminder:"  # + the registration's id
+
+
 def event_send_reminders(*, now=None) -> int:
-    """Reminds everyone confirmed of an event that starts within 24 hours. The
-    notification key makes each reminder go out once, whatever the retries."""
+    """Reminds everyone confirmed of an event that starts within 24 hours, once.
+    The inbox row is the mark: its key (event-reminder:<registration>) makes each
+    reminder go out once whatever the retries, the query leaves out the
+    registrations reminded already, and the rows are written a thousand at a
+    time (notify_each), their emails sent in batches. Returns how many reminders
+    are due, told now or before."""
     now = now or timezone.now()
+    due = Registration.objects.filter(
+        status=Status.CONFIRMED,
+        event__status=Event.Status.PUBLISHED,
+        event__starts_at__gt=now,
+        event__starts_at__lte=now + timedelta(hours=24),
+        member__user__isnull=False,
+    )
+    reminded = Notification.objects.filter(
+        user_id=OuterRef("member__user_id"),
+        key=Concat(Value(REMINDER_KEY), Cast(OuterRef("pk"), CharField())),
+    )
     registrations = (
-        Registration.objects.filter(
-            status=Status.CONFIRMED,
-            event__status=Event.Status.PUBLISHED,
-            event__starts_at__gt=now,
-            event__starts_at__lte=now + timedelta(hours=24),
-            member__user__isnull=False,
-        )
+        due.exclude(Exists(reminded))
         .select_related("event", "venue__campus", "member__user")
         .prefetch_related(
             Prefetch("seats", queryset=ShuttleSeat.objects.select_related("trip__departure_campus"))
         )
         .order_by("id")
     )
-    sent = 0
-    for registration in registrations.iterator(chunk_size=500):
-        notify(
+    notify_each(
+        Note(
             user=registration.member.user,
-            key=f"event-reminder:{registration.pk}",
+            key=f"{REMINDER_KEY}{registration.pk}",
             subject=format_lazy(gettext_lazy("Tomorrow: {title}"), title=registration.event.title),
             body=reminder_text(registration),
             url=_event_url(registration.event),
         )
-        sent += 1
-    return sent
+        for registration in registrations.iterator(chunk_size=NOTIFY_CHUNK)
+    )
+    return due.count()
 
 
 def reminder_text(registration):

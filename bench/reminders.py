@@ -69,6 +69,7 @@ class Worker:
                     if b" ready." in f.read():
                         return self
             time.sleep(0.1)
+        self.kill()  # or it would go on taking the next run's tasks
         raise RuntimeError(f"the Celery worker was not ready within 180 s; see {self.log_path}")
 
     def kill(self):

@@ -26,10 +26,11 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -126,6 +127,14 @@ def notify_many(*, users, key: str, subject, body="", url: str = "") -> int:
     return told
 
 
+class Reader(NamedTuple):
+    """The account a Note is for, read as plain values (no User instance needed)."""
+
+    pk: int
+    language: str
+    email: str
+
+
 @dataclass(frozen=True)
 class Note:
     """One message for notify_each(). `user` has pk, language and email (a User);
@@ -153,12 +162,25 @@ def notify_each(notes) -> int:
     return told
 
 
+def _told(pairs, *, unsent=False):
+    """The rows of these (user id, key) pairs, one index lookup each:
+    {(user id, key): id}."""
+    if not pairs:
+        return {}
+    user_ids, keys = zip(*pairs, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n.user_id, n.key, n.id FROM {Notification._meta.db_table} n "
+            "JOIN unnest(%s::bigint[], %s::text[]) AS pair(user_id, key) "
+            "ON n.user_id = pair.user_id AND n.key = pair.key"
+            + (" WHERE n.emailed_at IS NULL" if unsent else ""),
+            [list(user_ids), list(keys)],
+        )
+        return {(user_id, key): pk for user_id, key, pk in cursor.fetchall()}
+
+
 def _notify_chunk(notes) -> int:
-    before = set(
-        Notification.objects.filter(
-            user_id__in={note.user.pk for note in notes}, key__in={note.key for note in notes}
-        ).values_list("user_id", "key")
-    )
+    before = _told({(note.user.pk, note.key) for note in notes})
     fresh = {}
     for note in notes:
         pair = (note.user.pk, note.key)
@@ -188,13 +210,7 @@ def _notify_chunk(notes) -> int:
         if emailed:
             # Rows another process wrote first in between are among them: sending
             # is claimed per row, so a second queueing sends nothing twice.
-            found = Notification.objects.filter(
-                user_id__in={user_id for user_id, _key in emailed},
-                key__in={key for _user_id, key in emailed},
-                emailed_at__isnull=True,
-            ).values_list("pk", "user_id", "key")
-            wanted = set(emailed)
-            _queue_emails(sorted(pk for pk, user_id, key in found if (user_id, key) in wanted))
+            _queue_emails(sorted(_told(emailed, unsent=True).values()))
     return len(rows)
 
 

@@ -455,6 +455,10 @@ def event_send_reminders(*, now=None) -> int:
         events = Event.objects.in_bulk({row[1] for row in rows})
         urls = {pk: _event_url(event) for pk, event in events.items()}
         starts = {pk: _local(event.starts_at) for pk, event in events.items()}
+        subjects = {
+            pk: format_lazy(gettext_lazy("Tomorrow: {title}"), title=event.title)
+            for pk, event in events.items()
+        }
         venues = Venue.objects.select_related("campus").in_bulk({row[2] for row in rows} - {None})
         seats = defaultdict(list)
         if ShuttleTrip.objects.filter(event_id__in=events).exists():
@@ -466,7 +470,7 @@ def event_send_reminders(*, now=None) -> int:
             Note(
                 user=Reader(user_id, language, email),
                 key=f"{REMINDER_KEY}{pk}",
-                subject=format_lazy(gettext_lazy("Tomorrow: {title}"), title=events[event].title),
+                subject=subjects[event],
                 body=reminder_text(
                     events[event], venues.get(venue), seats[pk], code, starts=starts[event]
                 ),

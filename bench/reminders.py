@@ -5,11 +5,14 @@ email with `core.send_notification_email`. Emails land in the append-only outbox
 worker is killed."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from . import db, outbox
@@ -28,6 +31,7 @@ class Worker:
     def start(self):
         celery = Path(sys.executable).parent / "celery"
         start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [
                 str(celery),
@@ -45,16 +49,17 @@ class Worker:
                 "--without-heartbeat",
                 "--hostname",
                 f"bench-{os.getpid()}@%h",
-                "--logfile",
-                str(self.log_path),
             ],
             cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            # The portal logs JSON lines on stdout and leaves Celery's --logfile unused
+            # (CELERY_WORKER_HIJACK_ROOT_LOGGER = False): INFO for the " ready." line.
+            env={**self.env, "LOG_LEVEL": "INFO"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        # Generous: on a loaded shared machine importing Django alone can take a minute.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the Celery worker exited; see {self.log_path}")
@@ -64,11 +69,13 @@ class Worker:
                     if b" ready." in f.read():
                         return self
             time.sleep(0.1)
-        raise RuntimeError(f"the Celery worker was not ready within 60 s; see {self.log_path}")
+        self.kill()  # or it would go on taking the next run's tasks
+        raise RuntimeError(f"the Celery worker was not ready within 180 s; see {self.log_path}")
 
     def kill(self):
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+        self.log.close()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -77,6 +84,8 @@ class Worker:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.proc:
+            self.log.close()
 
 
 def celery_app():
@@ -232,3 +241,187 @@ def batch_killed(
         "killed": killed,
         **count_outbox(outbox_path, title, expected),
     }
+
+
+# --- grievance deadline reminders and notice closing ---------------------------------
+# Both tasks remind only on a working day (the grievances' also only in working
+# hours): they run with the clock at 10:00 of the first working day from today on.
+
+GRIEVANCE_KEY = "grievance-reminder:%:resolve:{day}:branch:%"
+NOTICE_KEY = "notice-closing:%:{day}:%"
+CASE_NUMBER = re.compile(r"#(\d+)\D")
+NOTICE_NUMBER = re.compile(r"公示 (\d+)$")  # the bench's notice titles end with their id
+
+
+def working_morning():
+    from django.utils import timezone
+
+    from union_portal.core.calendar import add_working_days, is_working_day
+
+    day = timezone.localdate()
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    at = timezone.make_aware(datetime.combine(day, dtime(10)))
+    return at, day, add_working_days(day, 1)
+
+
+def prepare_deadlines(dbname, day, tomorrow, count) -> set[tuple[str, str]]:
+    """`count` open branch-level cases whose resolution is due on `day`; every other
+    open case's deadlines moved out of the reminder window. Returns the expected
+    (handler's email, case id): the owner (an officer of the branch), or the branch's
+    chair when the case has none."""
+    later, earlier = tomorrow + timedelta(days=30), day - timedelta(days=10)
+    with db.connect(dbname) as conn:
+        for column in ("ack_due", "resolve_due"):
+            conn.execute(
+                f"UPDATE grievances_grievance SET {column} = %s "
+                f"WHERE status IN ('new', 'in_progress') AND {column} BETWEEN %s AND %s",
+                [later, day, tomorrow],
+            )
+        conn.execute(
+            "UPDATE grievances_grievance g SET resolve_due = %s, ack_due = %s FROM ("
+            "  SELECT id FROM grievances_grievance WHERE status IN ('new', 'in_progress') "
+            "  AND level = 'branch' ORDER BY id LIMIT %s) chosen WHERE g.id = chosen.id",
+            [day, earlier, count],
+        )
+        rows = conn.execute(
+            "SELECT u.email, g.id::text FROM grievances_grievance g "
+            "JOIN members_branchrole r ON r.branch_id = g.branch_id AND ("
+            "  (g.assignee_id IS NULL AND r.role = 'chair') "
+            "  OR (r.user_id = g.assignee_id AND r.role IN ('officer', 'chair'))) "
+            "JOIN core_user u ON u.id = r.user_id AND u.is_active "
+            "WHERE g.resolve_due = %s AND g.status IN ('new', 'in_progress') "
+            "AND g.level = 'branch'",
+            [day],
+        ).fetchall()
+    return set(rows)
+
+
+def prepare_closing(dbname, day, tomorrow, count) -> tuple[list[int], set[tuple[str, str]]]:
+    """`count` notices published, their objection period closing on `day` (taken from
+    the final ones); every other published notice's period moved out of the window.
+    Returns their ids and the expected (officer's email, notice id): every officer and
+    chair of the notice's branch."""
+    with db.connect(dbname) as conn:
+        conn.execute(
+            "UPDATE notices_notice SET objection_closes_on = %s "
+            "WHERE status = 'published' AND objection_closes_on BETWEEN %s AND %s",
+            [tomorrow + timedelta(days=30), day, tomorrow],
+        )
+        ids = [
+            notice_id
+            for (notice_id,) in conn.execute(
+                "UPDATE notices_notice n SET status = 'published', objection_closes_on = %s, "
+                "finalised_at = NULL FROM (SELECT id FROM notices_notice WHERE status = 'final' "
+                "ORDER BY id DESC LIMIT %s) chosen WHERE n.id = chosen.id RETURNING n.id",
+                [day, count],
+            )
+        ]
+        rows = conn.execute(
+            "SELECT u.email, n.id::text FROM notices_notice n "
+            "JOIN members_branchrole r ON r.branch_id = n.branch_id "
+            "  AND r.role IN ('officer', 'chair') "
+            "JOIN core_user u ON u.id = r.user_id AND u.is_active WHERE n.id = ANY(%s)",
+            [ids],
+        ).fetchall()
+    return ids, set(rows)
+
+
+def keyed_state(dbname, pattern) -> dict:
+    with db.connect(dbname) as conn:
+        row = conn.execute(
+            "SELECT count(*), count(emailed_at), "
+            "count(*) FILTER (WHERE email_claimed_at IS NOT NULL AND emailed_at IS NULL), "
+            "extract(epoch FROM max(created_at))::float8, "
+            "extract(epoch FROM max(emailed_at))::float8 "
+            "FROM core_notification WHERE key LIKE %s",
+            [pattern],
+        ).fetchone()
+    return dict(zip(("rows", "emailed", "claimed_unsent", "last_row", "last_email"), row,
+                    strict=True))  # fmt: skip
+
+
+def count_outbox_pairs(path, marker: str, number, expected: set) -> dict:
+    """Emails per (recipient, case or notice) among the outbox lines whose subject
+    carries `marker` (the due date)."""
+    sent = Counter()
+    for message in outbox.read(path):
+        found = number.search(message["subject"]) if marker in message["subject"] else None
+        if found:
+            sent.update((to, found.group(1)) for to in message["to"])
+    return {
+        "emails": sum(sent.values()),
+        "duplicates": sum(n - 1 for n in sent.values() if n > 1),
+        "missing": len(expected - set(sent)),
+        "unexpected": len(set(sent) - expected),
+    }
+
+
+def run_keyed(app, task, now, dbname, pattern, expected, timeout) -> dict:
+    """Sends the beat task with the clock at `now`; waits until every expected
+    reminder is emailed. Times from the send to the last emailed_at."""
+    started = time.time()
+    app.send_task(task, kwargs={"now_iso": now.isoformat()})
+    done = wait_until(lambda: keyed_state(dbname, pattern)["emailed"] >= len(expected),
+                      timeout, every=0.5)  # fmt: skip
+    time.sleep(1)  # a late duplicate would show now
+    st = keyed_state(dbname, pattern)
+    return {
+        **st,
+        "finished": done,
+        "seconds": (st["last_email"] - started) if done and st["last_email"] else None,
+        "rows_created_in": (st["last_row"] - started) if st["last_row"] else None,
+    }
+
+
+def batch_deadlines_and_closing(dbname, env, log_path, outbox_path, *, cases, notices, timeout):
+    """One worker: the grievance deadline reminders of `cases` cases, then the
+    closing warnings of `notices` notices, then (the day after) their closing."""
+    from django.utils import timezone
+
+    at, day, tomorrow = working_morning()
+    expected_cases = prepare_deadlines(dbname, day, tomorrow, cases)
+    notice_ids, expected_notices = prepare_closing(dbname, day, tomorrow, notices)
+    app = celery_app()
+    worker = Worker(env, log_path).start()
+    try:
+        grievances = run_keyed(app, "grievances.send_reminders", at, dbname,
+                               GRIEVANCE_KEY.format(day=day), expected_cases, timeout)  # fmt: skip
+        closing = run_keyed(app, "notices.close_periods", at, dbname,
+                            NOTICE_KEY.format(day=day), expected_notices, timeout)  # fmt: skip
+
+        def final():
+            with db.connect(dbname) as conn:
+                return conn.execute(
+                    "SELECT count(*) FROM notices_notice WHERE id = ANY(%s) AND status = 'final'",
+                    [notice_ids],
+                ).fetchone()[0]
+
+        started = time.time()
+        after = timezone.make_aware(datetime.combine(day + timedelta(days=1), dtime(1)))
+        app.send_task("notices.close_periods", kwargs={"now_iso": after.isoformat()})
+        closed = wait_until(lambda: final() >= len(notice_ids), timeout, every=0.25)
+        closing["closed"] = final()
+        closing["closed_in"] = time.time() - started if closed else None
+    finally:
+        worker.stop()
+    grievances.update(
+        due=len(expected_cases), cases=len({case for _to, case in expected_cases}),
+        **count_outbox_pairs(outbox_path, day.isoformat(), CASE_NUMBER, expected_cases),
+    )  # fmt: skip
+    closing.update(
+        due=len(expected_notices), notices=len(notice_ids),
+        **count_outbox_pairs(outbox_path, day.isoformat(), NOTICE_NUMBER, expected_notices),
+    )  # fmt: skip
+    return day, grievances, closing
+
+
+def outbox_languages(path, title: str) -> Counter:
+    """The event reminders of `title` by the language of their subject."""
+    found = Counter(en=0, zh=0, other=0)
+    for message in outbox.read(path):
+        subject = message["subject"]
+        if title in subject:
+            found["en" if subject.startswith("Tomorrow:") else
+                  "zh" if subject.startswith("明日活动") else "other"] += 1  # fmt: skip
+    return found

@@ -36,7 +36,11 @@ MAX_RATIO_TO_FLOOR = 2.0  # each page's median latency ≤ 2 × its role's floor
 MAX_P95_TO_FLOOR = 3.0  # … and its p95 ≤ 3 × the same floor median
 MIN_SIGNUPS_PER_SECOND = 300  # 500 members signing up at once for 100 places …
 MAX_SIGNUP_P95_SECONDS = 1.0  # … 95 % of them answered within a second
-MAX_REMINDER_SECONDS = 60  # 10 000 reminders by one worker
+MAX_REMINDER_SECONDS = 15  # 10 000 reminders by one worker
+DEADLINE_CASES = 2_000  # open cases whose resolution is due: each handler reminded …
+MAX_DEADLINE_SECONDS = 10  # … by one worker within this
+CLOSING_NOTICES = 1_000  # notices whose objection period closes: every officer told …
+MAX_CLOSING_SECONDS = 10  # … by one worker within this
 MAX_PAGE_WEIGHT = 150 * 1024  # bytes, first load, compressed
 BALLOTS_PER_MINUTE = 2_000  # members answering one open poll through the vote service
 MAX_BALLOT_SECONDS = 60  # … all of them within a minute: none lost, none doubled
@@ -354,17 +358,28 @@ def sign_up_race(report, args, port, fixture):
 
 
 def reminder_batches(report, args, tmp, env, fixture):
-    from bench import reminders
+    from bench import db, reminders
 
     events, titles = fixture["ids"]["reminder_events"], fixture["reminder_titles"]
     log = tmp / "celery-worker.log"
     outbox = tmp / "outbox.jsonl"
+    # Every fourth account reads English: each email must come in its reader's language.
+    with db.connect(DB_NAME) as conn:
+        conn.execute("UPDATE core_user SET language = 'en' WHERE id % 4 = 0")
     first = reminders.batch_one(DB_NAME, env, log, outbox, events[0], titles[0], timeout=600)
     second = reminders.batch_killed(
         DB_NAME, env, log, outbox, events[1], titles[1],
         kill_at=0.3, retry_seconds=RETRY_SECONDS, timeout=600,
     )  # fmt: skip
+    day, cases, closing = reminders.batch_deadlines_and_closing(
+        DB_NAME, env, log, outbox, timeout=300,
+        cases=max(20, round(DEADLINE_CASES * args.scale)),
+        notices=max(10, round(CLOSING_NOTICES * args.scale)),
+    )  # fmt: skip
+    with db.connect(DB_NAME) as conn:
+        conn.execute("UPDATE core_user SET language = 'zh-hans' WHERE id % 4 = 0")
     killed = second["killed"]
+    languages = reminders.outbox_languages(outbox, titles[0])
 
     def secs(value):
         return f"{value:.1f} s" if value is not None else "did not finish"
@@ -379,6 +394,7 @@ def reminder_batches(report, args, tmp, env, fixture):
          f"{killed['emails_before_kill']} emails out, {killed['rows']} inbox rows, "
          f"{killed['claimed_unsent']} claimed but unsent" if killed else "no (finished first)"],
         ["emails in the outbox", first["emails"], second["emails"]],
+        ["… in English / Chinese", f"{languages['en']} / {languages['zh']}", ""],
         ["duplicates", first["duplicates"], second["duplicates"]],
         ["missing", first["missing"], second["missing"]],
     ]  # fmt: skip
@@ -389,7 +405,32 @@ def reminder_batches(report, args, tmp, env, fixture):
         [f"Batch 2: after the restart the run plays beat — events.send_reminders once, "
          f"core.send_pending_notification_emails every {RETRY_SECONDS} s — with "
          f"NOTIFICATION_EMAIL_RETRY_AFTER = {RETRY_SECONDS} s (the portal's is 10 minutes).",
+         "Every fourth account reads English during this stage.",
          f"Worker log: {log}"],
+    )  # fmt: skip
+    rows = [
+        ["due", f"{cases['cases']} cases, {cases['due']} reminders",
+         f"{closing['notices']} notices, {closing['due']} warnings"],
+        ["inbox rows", cases["rows"], closing["rows"]],
+        ["inbox rows created within", secs(cases["rows_created_in"]),
+         secs(closing["rows_created_in"])],
+        ["all emailed within", secs(cases["seconds"]), secs(closing["seconds"])],
+        ["throughput", *(f"{b['due'] / b['seconds']:.0f} emails/s" if b["seconds"] else ""
+                         for b in (cases, closing))],
+        ["emails in the outbox", cases["emails"], closing["emails"]],
+        ["duplicates / missing / unexpected",
+         *(f"{b['duplicates']} / {b['missing']} / {b['unexpected']}" for b in (cases, closing))],
+        ["closed the day after", "", f"{closing['closed']} of {closing['notices']} final in "
+         f"{secs(closing['closed_in'])}"],
+    ]  # fmt: skip
+    report.table(
+        "Grievance deadline reminders and notice closing through one Celery worker",
+        ["figure", "grievances.send_reminders", "notices.close_periods"],
+        rows,
+        [f"Clock at 10:00 on {day} (the first working day from today): each case's "
+         "resolution is due that day, each notice's objection period closes that day; "
+         "a handler is the case's owner or the branch chair, a notice's officers are its "
+         "branch's officers and chair."],
     )  # fmt: skip
     report.check(
         f"reminders: {first['due']} sent by one worker ≤ {MAX_REMINDER_SECONDS} s",
@@ -403,6 +444,33 @@ def reminder_batches(report, args, tmp, env, fixture):
             batch["finished"] and batch["duplicates"] == 0 and batch["missing"] == 0,
             f"{batch['duplicates']} duplicates, {batch['missing']} missing",
         )
+    report.check(
+        "reminders: each email in its reader's language",
+        languages["en"] > 0 and languages["zh"] > 0 and languages["other"] == 0,
+        f"{languages['en']} English, {languages['zh']} Chinese, {languages['other']} other",
+    )
+    for label, batch, limit in (
+        (f"deadline reminders: {cases['cases']} cases", cases, MAX_DEADLINE_SECONDS),
+        (f"notice closing: {closing['notices']} notices", closing, MAX_CLOSING_SECONDS),
+    ):
+        report.check(
+            f"{label} reminded by one worker ≤ {limit} s",
+            batch["seconds"] is not None and batch["seconds"] <= limit,
+            secs(batch["seconds"]),
+            speed=True,
+        )
+        report.check(
+            f"{label}: 0 duplicates, 0 missing",
+            batch["finished"] and batch["duplicates"] == 0 and batch["missing"] == 0
+            and batch["unexpected"] == 0,
+            f"{batch['duplicates']} duplicates, {batch['missing']} missing, "
+            f"{batch['unexpected']} unexpected",
+        )  # fmt: skip
+    report.check(
+        "notice closing: every notice final the day after",
+        closing["closed"] == closing["notices"],
+        f"{closing['closed']} of {closing['notices']}",
+    )
 
 
 def ballots_per_minute(report, args, env, fixture):

@@ -2,6 +2,7 @@
 checks the transition table, records a history row and queues notifications."""
 
 import secrets
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from members.models import BranchRole
 from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, reminder_day, working_days_between
-from union_portal.core.notifications import notify
+from union_portal.core.notifications import Note, notify, notify_each
 from union_portal.core.rules import RuleError
 
 from .models import Attachment, Category, Grievance, GrievanceEvent, Route, hash_receipt
@@ -148,18 +149,44 @@ def handlers(grievance):
     """Who must act on the case at its level: its owner when they hold the level's
     office; without one, the branch's chairs (branch and chair level) or every
     liaison (university level)."""
-    if grievance.assignee_id:
-        owner = list(_level_office(grievance).filter(pk=grievance.assignee_id).distinct())
-        if owner:
-            return owner
-    if grievance.level == Level.UNIVERSITY:
-        return list(_users().filter(branch_roles__role=BranchRole.Role.LIAISON))
-    return list(
-        _users().filter(
-            branch_roles__branch_id=grievance.branch_id,
-            branch_roles__role=BranchRole.Role.CHAIR,
+    return handlers_of([grievance])[grievance.pk]
+
+
+def handlers_of(grievances) -> dict:
+    """handlers() of many cases (2 000 deadline reminders) with one query: the
+    active holders of the offices of their branches and the liaisons."""
+    grievances = list(grievances)
+    if not grievances:
+        return {}
+    officers = [BranchRole.Role.OFFICER, BranchRole.Role.CHAIR]
+    offices = (
+        BranchRole.objects.filter(user__is_active=True)
+        .filter(
+            Q(branch_id__in={g.branch_id for g in grievances}, role__in=officers)
+            | Q(role=BranchRole.Role.LIAISON)
         )
+        .select_related("user")
+        .order_by("pk")
     )
+    held = defaultdict(dict)  # (branch id, role) -> {user id: user}; liaisons: (None, …)
+    for office in offices:
+        branch_id = None if office.role == BranchRole.Role.LIAISON else office.branch_id
+        held[(branch_id, office.role)][office.user_id] = office.user
+    found = {}
+    for grievance in grievances:
+        if grievance.level == Level.UNIVERSITY:
+            office = held[(None, BranchRole.Role.LIAISON)]
+            fallback = office
+        else:
+            fallback = held[(grievance.branch_id, BranchRole.Role.CHAIR)]
+            office = dict(fallback)
+            if grievance.level == Level.BRANCH:
+                office.update(held[(grievance.branch_id, BranchRole.Role.OFFICER)])
+        if grievance.assignee_id in office:
+            found[grievance.pk] = [office[grievance.assignee_id]]
+        else:
+            found[grievance.pk] = list(fallback.values())
+    return found
 
 
 def _hand_over(grievance, actor=None):
@@ -175,14 +202,19 @@ def _hand_over(grievance, actor=None):
 
 
 def _tell_handlers(grievance, key, subject):
+    for note in _handler_notes(grievance, key, subject, handlers(grievance)):
+        notify(user=note.user, key=note.key, subject=note.subject, body=note.body, url=note.url)
+
+
+def _handler_notes(grievance, key, subject, users):
     # A confidential or anonymous case's subject stays in the portal: emails pass
     # through mail servers and sit in mailboxes, so they carry the number only.
     if grievance.confidentiality == Grievance.Confidentiality.NAMED:
         body = format_lazy(gettext_lazy("“{subject}”"), subject=grievance.subject)
     else:
         body = gettext_lazy("Open the case in the portal to read it.")
-    for user in handlers(grievance):
-        notify(
+    for user in users:
+        yield Note(
             user=user,
             key=f"{key}:{user.pk}",
             subject=format_lazy(
@@ -577,16 +609,18 @@ def grievance_escalate_overdue(*, now=None) -> int:
 
 def grievance_send_reminders(*, now=None) -> int:
     """One working day before a deadline, the handlers are reminded, once per
-    deadline, and only during working hours of a working day."""
+    deadline, and only during working hours of a working day. The inbox rows
+    (keyed per case, deadline, date, level and handler) are the marks, written
+    a thousand at a time, the handlers of every case found with one query."""
     today = reminder_day(now or timezone.now(), settings.GRIEVANCE_REMINDER_HOURS)
     if today is None:
         return 0
     tomorrow = add_working_days(today, 1)
-    sent = 0
     due_soon = Grievance.objects.filter(
         status__in=[Status.NEW, Status.IN_PROGRESS], level__in=[Level.BRANCH, Level.CHAIR]
     ).filter(Q(ack_due__range=(today, tomorrow)) | Q(resolve_due__range=(today, tomorrow)))
-    for grievance in due_soon.select_related("assignee"):
+    reminders = []
+    for grievance in due_soon.order_by("pk"):
         for deadline, due in (("ack", grievance.ack_due), ("resolve", grievance.resolve_due)):
             if deadline == "ack" and (
                 grievance.status != Status.NEW or grievance.level != Level.BRANCH
@@ -602,6 +636,11 @@ def grievance_send_reminders(*, now=None) -> int:
                 if deadline == "ack"
                 else gettext_lazy("resolution due {date}")
             )
-            _tell_handlers(grievance, key, format_lazy(what, date=due.isoformat()))
-            sent += 1
-    return sent
+            reminders.append((grievance, key, format_lazy(what, date=due.isoformat())))
+    owners = handlers_of({grievance.pk: grievance for grievance, _k, _w in reminders}.values())
+    notify_each(
+        note
+        for grievance, key, what in reminders
+        for note in _handler_notes(grievance, key, what, owners[grievance.pk])
+    )
+    return len(reminders)

@@ -311,6 +311,9 @@ CELERY_BEAT_SCHEDULE["poll-openings"] = {
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
     seconds=int(os.environ.get("NOTIFICATION_EMAIL_RETRY_AFTER_SECONDS", "600"))
 )
+# Reminder batches send their emails this many to a task, through one SMTP
+# connection; the batch's rows are locked while it is handed to the server.
+NOTIFICATION_EMAIL_BATCH = int(os.environ.get("NOTIFICATION_EMAIL_BATCH", "200"))
 # A failed send (SMTP down) is retried after up to this many seconds, doubling
 # (with jitter) for each of its 5 retries; the sweep above catches the rest.
 NOTIFICATION_EMAIL_RETRY_BACKOFF_SECONDS = int(

@@ -245,3 +245,34 @@ def test_two_hundred_concurrent_signups_for_the_last_ten_places(branch):
     assert statuses == [Status.CONFIRMED] * 10 + [Status.WAITLISTED] * 190
     assert Registration.objects.filter(venue=venue, status=Status.CONFIRMED).count() == 50
     assert [waitlist_position(r) for r in registrations[10:15]] == [1, 2, 3, 4, 5]
+
+
+def test_reminding_thirty_members_costs_the_queries_of_reminding_three(
+    branch, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def event_with(n):
+        event = EventFactory(branch=branch, starts_at=timezone.now() + timedelta(hours=20),
+                             signup_closes_at=timezone.now() + timedelta(hours=10))  # fmt: skip
+        venue = VenueFactory(event=event, capacity=n)
+        for member in members(branch, n):
+            sign_up(member, venue)
+        return event
+
+    few = event_with(3)
+    with CaptureQueriesContext(connection) as three:
+        assert services.event_send_reminders() == 3
+    Notification.objects.filter(key__startswith="event-reminder").delete()
+    many = event_with(30)
+    with django_assert_max_num_queries(len(three.captured_queries)):
+        assert services.event_send_reminders() == 33
+    for event in (few, many):
+        for registration in event.registrations.all():
+            assert (
+                registration.member.user.notifications.filter(
+                    key=f"event-reminder:{registration.pk}"
+                ).count()
+                == 1
+            )

@@ -211,6 +211,34 @@ def test_reminder_one_working_day_before_during_working_hours_once(setting):
     assert reminders.count() == 1 and "2026-03-05" in reminders.get().subject
 
 
+def test_deadline_reminders_of_many_cases_tell_each_handler_once_and_keep_secrets(
+    setting, django_assert_max_num_queries
+):
+    def case(**kwargs):
+        return file(setting, when=at(date(2026, 3, 2)), **kwargs)[0]  # ack due Thu 5 March
+
+    named, secret, unowned = case(), case(confidentiality="confidential"), case()
+    Grievance.objects.filter(pk=unowned.pk).update(assignee=None)
+    more = [case() for _ in range(5)]
+    with django_assert_max_num_queries(12):
+        assert services.grievance_send_reminders(now=at(date(2026, 3, 4), 10)) == 8
+    assert services.grievance_send_reminders(now=at(date(2026, 3, 4), 11)) == 8  # beat again
+    told = {
+        (n.user, int(n.key.split(":")[1])): n
+        for n in Notification.objects.filter(key__startswith="grievance-reminder")
+    }
+    officer, chair = setting["officer"], setting["chair"]
+    # The owner of each owned case; the branch chair for the one without an owner.
+    assert sorted(told, key=lambda k: k[1]) == [
+        (officer, named.pk), (officer, secret.pk), (chair, unowned.pk),
+        *((officer, g.pk) for g in more),
+    ]  # fmt: skip
+    assert "加班费未发放" in told[(officer, named.pk)].body
+    # A confidential case's subject never travels in the email.
+    secret_note = told[(officer, secret.pk)]
+    assert "加班费未发放" not in secret_note.body + secret_note.subject
+
+
 def test_the_reminder_before_a_holiday_goes_on_the_last_working_day(setting):
     grievance, _ = file(setting, when=at(date(2025, 9, 25)))
     Grievance.objects.filter(pk=grievance.pk).update(ack_due=date(2025, 10, 9))

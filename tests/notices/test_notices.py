@@ -139,6 +139,34 @@ def test_close_task_marks_final_once_and_warns_the_day_before(branch, people, pu
     assert published.status == Status.FINAL
 
 
+def test_closing_warnings_of_many_notices_tell_every_officer_once(
+    branch, people, django_assert_max_num_queries
+):
+    notices = [
+        fund_notice(
+            branch, people["officer"], chair=people["chair"], status="published", title=f"公示{n}"
+        )  # fmt: skip
+        for n in range(4)
+    ]
+    closes = notices[0].objection_closes_on
+    day_before = at(closes - timedelta(days=1))
+    while not is_working_day(day_before.date()):
+        day_before -= timedelta(days=1)
+    with django_assert_max_num_queries(12):
+        services.notice_close_periods(now=day_before)
+    services.notice_close_periods(now=day_before + timedelta(hours=1))  # beat again
+    warnings = Notification.objects.filter(key__startswith="notice-closing")
+    told = sorted((n.user_id, n.url) for n in warnings)
+    expected = sorted(
+        (user.pk, f"/notices/{notice.pk}/")
+        for notice in notices
+        for user in (people["officer"], people["chair"])
+    )
+    assert told == expected
+    assert not warnings.filter(user=people["member"]).exists()
+    assert all(closes.isoformat() in n.subject for n in warnings)
+
+
 def test_close_task_on_a_real_worker(celery_worker, branch, people):
     import time as clock
 

@@ -11,13 +11,15 @@ import sys
 def main(fixture_path: str) -> None:
     import django
 
+    # The portal logs its request lines as JSON on stdout: keep stdout for the counts.
+    out, sys.stdout = sys.stdout, sys.stderr
     django.setup()
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import floors, pages
+    from bench.pages import admin_pages, floors, pages
 
     with open(fixture_path) as f:
         fixture = json.load(f)
@@ -29,13 +31,13 @@ def main(fixture_path: str) -> None:
             user_model.objects.get(pk=user_id), backend="django.contrib.auth.backends.ModelBackend"
         )
     result = {}
-    for name, role, path in [*floors(), *pages(fixture)]:
+    for name, role, path in [*floors(), *pages(fixture), *admin_pages()]:
         client = clients[role]
         client.get(path)  # the first request fills per-process caches (content types...)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         result[name] = {"status": response.status_code, "queries": len(queries.captured_queries)}
-    json.dump(result, sys.stdout)
+    json.dump(result, out)
 
 
 if __name__ == "__main__":

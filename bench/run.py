@@ -286,16 +286,22 @@ def admin_peers(report, samples, counts, ref_counts):
     )  # fmt: skip
 
 
-def worker_memory(report, server):
-    """What one gunicorn worker holds once every page has been asked many times."""
+def worker_memory(report, server, before):
+    """What one gunicorn worker holds once every page has been asked many times
+    (`before`: each worker's RSS before the page run)."""
     rss = server.worker_rss()
     largest = max(rss.values(), default=0) / 2**20
+    replaced = set(before) - set(rss)
     report.table(
         "Gunicorn workers after the page run",
-        ["worker pid", "RSS"],
-        [[pid, f"{size / 2**20:.0f} MB"] for pid, size in sorted(rss.items())],
-        ["VmRSS of each child of the master, read right after the timed rounds."],
-    )
+        ["worker pid", "RSS before the page run", "RSS after"],
+        [[pid, f"{before[pid] / 2**20:.0f} MB" if pid in before else "(started during the run)",
+          f"{size / 2**20:.0f} MB"] for pid, size in sorted(rss.items())],
+        ["VmRSS of each child of the master, read before and right after the timed rounds.",
+         *([f"Replaced during the run (a timeout or a crash, see gunicorn.log): "
+            f"{', '.join(map(str, sorted(replaced)))}; their successors held less of the "
+            "run."] if replaced else [])],
+    )  # fmt: skip
     report.check(
         f"gunicorn worker RSS after the page run ≤ {MAX_WORKER_MB} MB",
         bool(rss) and largest <= MAX_WORKER_MB,
@@ -674,8 +680,9 @@ def main(argv=None) -> int:
                 role: sign_in(server.port, fixture["emails"][role], fixture["password"])
                 for role in fixture["users"]
             }
+            workers = server.worker_rss()
             time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
-            worker_memory(report, server)
+            worker_memory(report, server, workers)
             weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
         if "signups" in stages:
             sign_up_race(report, args, server.port, fixture)

@@ -116,6 +116,9 @@ class Builder:
             sizes.members, max(sizes.reminders, sizes.signups, sizes.members // 2, 60)
         )
         self.liaison = self.accounts + 1
+        # The union's IT office: a superuser with no member row and no branch role,
+        # who reads the Django admin (the portal's own peers of its lists).
+        self.admin = self.accounts + 2
         self.password_hash = _password_hash(PASSWORD)
         self.timings: list[tuple[str, int, float]] = []
         self.members_of = {b: [] for b in range(1, BRANCHES + 1)}
@@ -133,6 +136,7 @@ class Builder:
             OFFICER_OF[1]: "officer",
             CHAIR_OF[1]: "chair",
             self.liaison: "liaison",
+            self.admin: "admin",
         }
         return f"{special.get(user_id, f'm{user_id}')}@bench.example.cn"
 
@@ -160,25 +164,27 @@ class Builder:
 
     def users(self):
         joined = self.now - timedelta(days=400)
-        for i in range(1, self.accounts + 2):
-            first = self.member_names[i] if i <= self.accounts else "联络员"
+        for i in range(1, self.admin + 1):
+            names = {self.liaison: "联络员", self.admin: "管理员"}
+            first = self.member_names[i] if i <= self.accounts else names[i]
+            staff = i == self.admin  # is_superuser and is_staff
             yield (
                 i,
                 self.password_hash,
                 None,
-                False,
+                staff,
                 f"u{i}",
                 first,
                 "",
                 self.email(i),
-                False,
+                staff,
                 True,
                 joined,
                 "zh-hans",
             )
 
     def email_addresses(self):
-        for i in range(1, self.accounts + 2):
+        for i in range(1, self.admin + 1):
             yield (i, self.email(i), True, True, i)
 
     def members(self):
@@ -1258,6 +1264,7 @@ class Builder:
                 "officer": OFFICER_OF[1],
                 "chair": CHAIR_OF[1],
                 "liaison": self.liaison,
+                "admin": self.admin,
             },
             "emails": {
                 role: self.email(uid)
@@ -1266,6 +1273,7 @@ class Builder:
                     ("officer", OFFICER_OF[1]),
                     ("chair", CHAIR_OF[1]),
                     ("liaison", self.liaison),
+                    ("admin", self.admin),
                 )
             },
             "ids": {

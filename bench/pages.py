@@ -1,5 +1,7 @@
 """The pages the benchmark times, each asked by a role that may see it."""
 
+from urllib.parse import quote
+
 FLOOR = ("floor", "anonymous", "/floor/")
 SIGNED_IN_ROLES = ("member", "officer", "chair", "liaison")
 
@@ -23,10 +25,12 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("inbox", "member", "/inbox/"),
         ("my membership", "member", "/me/"),
         ("roster list", "officer", "/roster/"),
+        ("roster search (officer)", "officer", f"/roster/?q={quote(ROSTER_SEARCH)}"),
         ("member detail", "officer", f"/roster/{ids['detail_member']}/"),
         ("event list", "member", "/events/"),
         ("event detail", "member", f"/events/{ids['page_event']}/"),
         ("my events", "member", "/events/mine/"),
+        ("roll call (officer)", "officer", f"/events/{ids['page_event']}/roll-call/"),
         ("participation report", "officer", "/events/report/"),
         ("case queue (officer)", "officer", "/grievances/"),
         ("case queue (chair)", "chair", "/grievances/"),
@@ -89,3 +93,32 @@ def _exists(path: str) -> bool:
 def missing(fixture: dict) -> list[tuple[str, str, str]]:
     """The pages left out because no view answers their URL on this checkout."""
     return [page for page in participation_pages(fixture) if not _exists(page[2])]
+
+
+# A staff number prefix (B000100-B000199, B001000-B001999): the roster searches name
+# and staff number (`q`), the admin name, staff number and email. Unlike a surname
+# it finds members of branch 1 at every scale (none found would save a query).
+ROSTER_SEARCH = "B0001"
+
+# The peer a union's IT office would otherwise use: the Django admin's changelist of
+# the same rows, as the project ships it (no setting changed for the benchmark).
+# (portal page, admin peer, admin path or None where the admin has no such list);
+# the admin lists are filtered to branch 1, the branch the portal's roles read.
+ADMIN_PEERS = (
+    (
+        "roster search (officer)",
+        "admin: members, searched",
+        f"/admin/members/member/?q={quote(ROSTER_SEARCH)}&branch__id__exact=1",
+    ),
+    ("case queue (chair)", "admin: cases", "/admin/grievances/grievance/?branch__id__exact=1"),
+    # The events and notices apps ship no admin at all, and none is registered for
+    # the benchmark: a fund line changelist would show the money of unpublished
+    # notices, which only the branch's officers and chair may read, on every surface.
+    ("roll call (officer)", "admin: registrations", None),
+    ("notice detail", "admin: fund lines", None),
+)
+
+
+def admin_pages() -> list[tuple[str, str, str]]:
+    """(name, "admin", path) for every admin peer the admin has, asked by a superuser."""
+    return [(peer, "admin", path) for _, peer, path in ADMIN_PEERS if path]

@@ -19,7 +19,7 @@ def main(fixture_path: str, output_path: str) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import floors, pages
+    from bench.pages import admin_pages, floors, pages
 
     with open(fixture_path) as f:
         fixture = json.load(f)
@@ -31,7 +31,7 @@ def main(fixture_path: str, output_path: str) -> None:
             user_model.objects.get(pk=user_id), backend="django.contrib.auth.backends.ModelBackend"
         )
     result = {}
-    for name, role, path in [*floors(), *pages(fixture)]:
+    for name, role, path in [*floors(), *pages(fixture), *admin_pages()]:
         client = clients[role]
         client.get(path)  # the first request fills per-process caches (content types...)
         with CaptureQueriesContext(connection) as queries:

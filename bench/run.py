@@ -42,6 +42,7 @@ MAX_DEADLINE_SECONDS = 10  # … by one worker within this
 CLOSING_NOTICES = 1_000  # notices whose objection period closes: every officer told …
 MAX_CLOSING_SECONDS = 10  # … by one worker within this
 MAX_PAGE_WEIGHT = 150 * 1024  # bytes, first load, compressed
+MAX_WORKER_MB = 150  # one gunicorn worker's resident memory after the page run
 BALLOTS_PER_MINUTE = 2_000  # members answering one open poll through the vote service
 MAX_BALLOT_SECONDS = 60  # … all of them within a minute: none lost, none doubled
 WELFARE_MEMBERS = 1_000  # members choosing the same gift of a welfare handout at once …
@@ -185,17 +186,17 @@ def query_counts(tmp, fixture_name, dbname):
 
 
 def time_pages(report, args, port, fixture, counts, ref_counts, clients):
-    from bench.pages import floor_name, floors, pages
+    from bench.pages import admin_pages, floor_name, floors, pages
     from bench.web import Client
 
-    floor_list, page_list = floors(), pages(fixture)
+    floor_list, page_list, admin_list = floors(), pages(fixture), admin_pages()
     everything = [*floor_list, *page_list]
     clients = {**clients, "anonymous": Client(port, keep_cookies=False)}
     rng = random.Random(1)
-    samples = {name: [] for name, _, _ in everything}
+    samples = {name: [] for name, _, _ in [*everything, *admin_list]}
     failures = {}
     for round_ in range(args.warmup + args.rounds):
-        order = everything[:]
+        order = [*everything, *admin_list]  # the admin's peers in the same rounds
         rng.shuffle(order)  # floors and pages side by side, in no fixed order
         for name, role, path in order:
             response = clients[role].get(path)
@@ -253,6 +254,65 @@ def time_pages(report, args, port, fixture, counts, ref_counts, clients):
          "the anonymous floor); queries counted in-process at this scale "
          "(in brackets: the demo-sized data set, when different).", *skipped],
     )  # fmt: skip
+    admin_peers(report, samples, counts, ref_counts)
+
+
+def admin_peers(report, samples, counts, ref_counts):
+    """Each portal list against the Django admin's changelist of the same rows, timed
+    in the same shuffled rounds; the admin pages are held to no floor, only compared."""
+    from bench.pages import ADMIN_PEERS
+
+    rows, notes = [], []
+    for portal, peer, path in ADMIN_PEERS:
+        portal_median = statistics.median(samples[portal])
+        if path is None:
+            rows.append([portal, peer, "(none)", ms(portal_median), "", ""])
+            notes.append(f"{peer}: the admin has no such list (not registered, by design).")
+            continue
+        status, queries = counts[peer]["status"], counts[peer]["queries"]
+        ref_queries = ref_counts[peer]["queries"]
+        report.check(f"{peer}: HTTP 200 for a superuser", status == 200, f"HTTP {status}")
+        admin_median = statistics.median(samples[peer])
+        ratio = portal_median / admin_median
+        same = "" if queries == ref_queries else f" (demo-sized: {ref_queries})"
+        rows.append([portal, peer, path, ms(portal_median), f"{ms(admin_median)}, "
+                     f"{queries}{same} queries", f"{ratio:.2f}"])  # fmt: skip
+        report.check(
+            f"{portal} faster than the admin's {peer.removeprefix('admin: ')}",
+            ratio < 1.0,
+            f"{ms(portal_median)} vs {ms(admin_median)} = {ratio:.2f}",
+            speed=True,
+        )
+    report.table(
+        "Portal list vs the Django admin",
+        ["portal page", "admin peer", "admin path", "portal median", "admin median", "ratio"],
+        rows,
+        ["ratio = portal median / admin median, both from the same shuffled rounds; "
+         "the admin as the project ships it, signed in as a superuser.", *notes],
+    )  # fmt: skip
+
+
+def worker_memory(report, server, before):
+    """What one gunicorn worker holds once every page has been asked many times
+    (`before`: each worker's RSS before the page run)."""
+    rss = server.worker_rss()
+    largest = max(rss.values(), default=0) / 2**20
+    replaced = set(before) - set(rss)
+    report.table(
+        "Gunicorn workers after the page run",
+        ["worker pid", "RSS before the page run", "RSS after"],
+        [[pid, f"{before[pid] / 2**20:.0f} MB" if pid in before else "(started during the run)",
+          f"{size / 2**20:.0f} MB"] for pid, size in sorted(rss.items())],
+        ["VmRSS of each child of the master, read before and right after the timed rounds.",
+         *([f"Replaced during the run (a timeout or a crash, see gunicorn.log): "
+            f"{', '.join(map(str, sorted(replaced)))}; their successors held less of the "
+            "run."] if replaced else [])],
+    )  # fmt: skip
+    report.check(
+        f"gunicorn worker RSS after the page run ≤ {MAX_WORKER_MB} MB",
+        bool(rss) and largest <= MAX_WORKER_MB,
+        f"largest of {len(rss)}: {largest:.0f} MB",
+    )
 
 
 def weigh_pages(report, port, member_session):
@@ -711,7 +771,9 @@ def main(argv=None) -> int:
                 role: sign_in(server.port, fixture["emails"][role], fixture["password"])
                 for role in fixture["users"]
             }
+            workers = server.worker_rss()
             time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            worker_memory(report, server, workers)
             weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
         if "signups" in stages:
             sign_up_race(report, args, server.port, fixture)

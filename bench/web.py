@@ -137,6 +137,25 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log_path}")
 
+    def worker_rss(self) -> dict[int, int]:
+        """Resident memory (VmRSS, bytes) of each worker: the master's children."""
+        rss = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # The command may hold spaces and brackets: the fields after its ")".
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if ppid != self.proc.pid:
+                    continue
+                status = (entry / "status").read_text()
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    rss[int(entry.name)] = int(line.split()[1]) * 1024  # kB
+        return rss
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)

@@ -278,7 +278,9 @@ def _date_cell(data, name, errors, reported, today):
         data[name] = parsed.isoformat()
 
 
-def _row_form(record, branch, form_class, departments, campuses, existing, today):
+def _row_data(record, branch, departments, campuses, existing, today):
+    """The row as the form's data, with the errors the import words itself and
+    the fields they are about (the form's own message for them is not repeated)."""
     errors, reported = [], set()
     data = {k: v for k, v in record.items() if k != "line"}
     data["branch"] = branch.pk
@@ -340,8 +342,7 @@ def _row_form(record, branch, form_class, departments, campuses, existing, today
             data[flag] = "on"
         else:
             data.pop(flag, None)
-    form = form_class(data=data, instance=existing)
-    return form, errors, reported
+    return data, errors, reported
 
 
 def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
@@ -378,17 +379,23 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "error"
             continue
         row.old_status = member.status if member is not None else ""
-        form, row.errors, reported = _row_form(
-            record, branch, form_class, departments, campuses, member, today
-        )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                if name in reported:
-                    continue  # already said, in the import's own words
-                label = form.fields[name].label if name in form.fields else ""
-                for message in messages:
-                    text = f"{label}: {message}" if label else message
-                    row.errors.append(_cause_error(text, ("form", name, message)))
+        data, row.errors, reported = _row_data(record, branch, departments, campuses, member, today)
+        # Most rows are taken as they are without a form; the form judges the others.
+        taken = form_class.take_as_is(data, member, today=today)
+        if taken is None:
+            form = form_class(data=data, instance=member)
+            if form.is_valid():
+                taken = form.instance, form.changed_data
+            else:
+                taken = form.instance, []
+                for name, messages in form.errors.items():
+                    if name in reported:
+                        continue  # already said, in the import's own words
+                    label = form.fields[name].label if name in form.fields else ""
+                    for message in messages:
+                        text = f"{label}: {message}" if label else message
+                        row.errors.append(_cause_error(text, ("form", name, message)))
+        instance, changed = taken
         email = normalise_email(record.get("email"))
         owner = email_owner.get(email)
         if email and owner is not None and owner != getattr(member, "pk", None):
@@ -414,14 +421,14 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "error"
         elif member is None:
             row.action = "create"
-        elif form.changed_data:
+        elif changed:
             row.action = "update"
-            row.changed_fields = list(form.changed_data)
-            row.changed = [str(form.fields[f].label) for f in form.changed_data]
+            row.changed_fields = list(changed)
+            row.changed = [str(form_class.base_fields[f].label) for f in changed]
         else:
             row.action = "unchanged"
         if row.action in ("create", "update"):
-            row.instance = form.instance
+            row.instance = instance
     if progress is not None:
         progress(len(records))
     return ImportPreview(rows=rows)

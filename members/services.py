@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import string
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -88,7 +89,12 @@ CHECK_INLINE_ROWS = 2_000
 PREVIEW_EVERY_ROW = 500
 ROWS_PER_CAUSE = 20
 LINES_IN_MESSAGE = 10
-PROGRESS_EVERY = 250
+# Progress is looked at every PROGRESS_EVERY rows and told (one cache write) at
+# most every PROGRESS_SECONDS: a 20 000-row check takes a few seconds.
+PROGRESS_EVERY = 500
+PROGRESS_SECONDS = 1.0
+# Rows written per INSERT or UPDATE statement.
+WRITE_BATCH = 500
 PROGRESS_TTL = 6 * 3600
 EARLIEST = {"joined_on": date(1949, 1, 1), "date_of_birth": date(1900, 1, 1)}
 
@@ -171,9 +177,14 @@ class _Progress:
 
     def __init__(self, pk, phase, total):
         self.key, self.phase, self.total = _progress_key(pk), phase, total
-        self(0)
+        self.told = None
+        self(0, final=True)
 
-    def __call__(self, done):
+    def __call__(self, done, *, final=False):
+        now = time.monotonic()
+        if not final and self.told is not None and now - self.told < PROGRESS_SECONDS:
+            return
+        self.told = now
         cache.set(self.key, {"phase": self.phase, "done": done, "total": self.total}, PROGRESS_TTL)
 
 
@@ -430,7 +441,7 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
         if row.action in ("create", "update"):
             row.instance = instance
     if progress is not None:
-        progress(len(records))
+        progress(len(records), final=True)
     return ImportPreview(rows=rows)
 
 
@@ -534,45 +545,52 @@ def _delete_file(roster_import):
 
 
 def _write_rows(actor, preview, progress):
-    """Creates in batches; updates one by one with their status history. The
-    members to update are locked (by _check_rows) until the transaction ends."""
+    """Creates and updates in batches (WRITE_BATCH rows a statement), then the
+    status history of the updated rows. The members to update are locked (by
+    _check_rows) until the transaction ends."""
     to_create = [row for row in preview.rows if row.action == "create"]
     to_update = [row for row in preview.rows if row.action == "update"]
-    hardship_open = set(
-        Member.objects.filter(
-            pk__in=[row.member.pk for row in to_update], hardship_files__closed_on__isnull=True
-        ).values_list("pk", flat=True)
-    )
     done = 0
-    for start in range(0, len(to_create), 500):
-        batch = to_create[start : start + 500]
+    for start in range(0, len(to_create), WRITE_BATCH):
+        batch = to_create[start : start + WRITE_BATCH]
         Member.objects.bulk_create([row.instance for row in batch])
         done += len(batch)
         progress(done)
-    changes = []
+    now = timezone.now()
+    for start in range(0, len(to_update), WRITE_BATCH):
+        batch = to_update[start : start + WRITE_BATCH]
+        # save() writes every field; these rows are locked, so writing the fields
+        # that changed in the batch (the others hold what was read) is the same.
+        fields = {"updated_at"}.union(*(row.changed_fields for row in batch))
+        for row in batch:
+            row.instance.updated_at = now  # auto_now, which bulk_update does not set
+        Member.objects.bulk_update([row.instance for row in batch], sorted(fields))
+        done += len(batch)
+        progress(done)
+    # As member_update: an open hardship file keeps the flag (care/). The file's
+    # pk not null makes the join an inner one: a member with no file is not matched.
+    unticked = [row.instance.pk for row in to_update if not row.instance.has_hardship]
+    if unticked:
+        Member.objects.filter(
+            pk__in=unticked,
+            hardship_files__pk__isnull=False,
+            hardship_files__closed_on__isnull=True,
+        ).update(has_hardship=True)
     note = _("Roster import")
-    for row in to_update:
-        old_status = row.old_status
-        member = row.instance
-        member.save()
-        # As member_update: an open hardship file keeps the flag (care/).
-        if not member.has_hardship and member.pk in hardship_open:
-            Member.objects.filter(pk=member.pk).update(has_hardship=True)
-        if old_status != member.status:
-            changes.append(
-                MemberStatusChange(
-                    member=member,
-                    old_status=old_status,
-                    new_status=member.status,
-                    changed_by=actor,
-                    note=note,
-                )
+    MemberStatusChange.objects.bulk_create(
+        [
+            MemberStatusChange(
+                member=row.instance,
+                old_status=row.old_status,
+                new_status=row.instance.status,
+                changed_by=actor,
+                note=note,
             )
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            progress(done)
-    MemberStatusChange.objects.bulk_create(changes)
-    progress(done)
+            for row in to_update
+            if row.old_status != row.instance.status
+        ]
+    )
+    progress(done, final=True)
 
 
 def roster_import_run(*, roster_import_id) -> ImportPreview | None:

@@ -213,9 +213,13 @@ class ImportMemberForm(MemberForm):
             initial = model_to_dict(instance, cls._meta.fields)
             for name, field in fields.items():
                 value = initial.get(name, field.initial)
-                if field.has_changed(
-                    value() if callable(value) else value, _data(field, data, name)
-                ):
+                value = value() if callable(value) else value
+                if name in _DATES:
+                    # DateField.has_changed parses the text again (trying each input
+                    # format): the date read above is what it would get.
+                    if (value or "") != (cleaned[name] or ""):
+                        changed.append(name)
+                elif field.has_changed(value, _data(field, data, name)):
                     changed.append(name)
         for name, value in cleaned.items():
             field = fields[name]
@@ -235,6 +239,7 @@ class _AskTheForm(Exception):
 
 
 _DEFAULTED = frozenset(f.name for f in Member._meta.fields if f.has_default())
+_DATES = ("date_of_birth", "joined_on")
 _SEXES = frozenset(Member.Sex.values)
 _STATUSES = frozenset(Member.Status.values)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -119,6 +119,7 @@ class ImportRow:
     errors: list = field(default_factory=list)
     changed: list = field(default_factory=list)  # labels of the changed fields
     changed_fields: list = field(default_factory=list)
+    written: list = field(default_factory=list)  # the fields whose stored value changes
     # The roster entry to write (new or edited), kept for "create" and "update" rows
     # only: a 20 000-row file does not keep 20 000 forms in memory.
     instance: Member | None = None
@@ -356,6 +357,18 @@ def _row_data(record, branch, departments, campuses, existing, today):
     return data, errors, reported
 
 
+def _attribute(member, name):
+    return getattr(member, Member._meta.get_field(name).attname)
+
+
+def _stored_values(member) -> dict:
+    """The entry's values of the fields an import row sets, as loaded (ids for
+    foreign keys, so no related row is fetched)."""
+    if member is None:
+        return {}
+    return {name: _attribute(member, name) for name in MemberForm._meta.fields}
+
+
 def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
     """Every row against the roster as it is now, with a fixed number of queries
     whatever the length of the file; writes nothing."""
@@ -390,6 +403,7 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "error"
             continue
         row.old_status = member.status if member is not None else ""
+        stored = _stored_values(member)
         data, row.errors, reported = _row_data(record, branch, departments, campuses, member, today)
         # Most rows are taken as they are without a form; the form judges the others.
         taken = form_class.take_as_is(data, member, today=today)
@@ -435,6 +449,7 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
         elif changed:
             row.action = "update"
             row.changed_fields = list(changed)
+            row.written = [f for f, value in stored.items() if _attribute(instance, f) != value]
             row.changed = [str(form_class.base_fields[f].label) for f in changed]
         else:
             row.action = "unchanged"
@@ -559,9 +574,9 @@ def _write_rows(actor, preview, progress):
     now = timezone.now()
     for start in range(0, len(to_update), WRITE_BATCH):
         batch = to_update[start : start + WRITE_BATCH]
-        # save() writes every field; these rows are locked, so writing the fields
-        # that changed in the batch (the others hold what was read) is the same.
-        fields = {"updated_at"}.union(*(row.changed_fields for row in batch))
+        # save() writes every field; these rows are locked, so writing those whose
+        # value changes (the others hold what was read) is the same.
+        fields = {"updated_at"}.union(*(row.written for row in batch))
         for row in batch:
             row.instance.updated_at = now  # auto_now, which bulk_update does not set
         Member.objects.bulk_update([row.instance for row in batch], sorted(fields))

@@ -168,8 +168,9 @@ class ImportMemberForm(MemberForm):
 
     @classmethod
     def take_as_is(cls, data: dict, instance: Member | None = None, *, today=None):
-        """(entry, changed field names) for a row this form would take as it is,
-        worked out without making the form; None for a row the form must judge.
+        """(entry, changed_data) for a row this form would take as it is, worked
+        out without making the form (changed_data only for an existing entry);
+        None for a row the form must judge.
 
         A form per row was most of a 20 000-row import's time (bound fields,
         widgets, error lists, the model's full_clean). This applies the same

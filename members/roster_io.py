@@ -152,7 +152,9 @@ def _read_rows(filename: str, content: bytes) -> list[list[str]]:
             rows = _xlsx_rows(content)
         except Exception as exc:  # a damaged file fails in many ways
             raise RosterFileError(_("The XLSX file could not be opened.")) from exc
-        return [[_cell_text(v) for v in row] for row in rows]
+        for row in rows:  # in place: a 20 000-row sheet is not held twice
+            row[:] = map(_cell_text, row)
+        return rows
     if filename.lower().endswith(".csv"):
         text = _decode(content)
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from union_portal.core.downloads import csv_bytes, xlsx_bytes
 
@@ -45,6 +45,7 @@ STATUS_WORDS = {
     "失效": "lapsed",
     "会籍中止": "lapsed",
 }
+STATUS_VALUES = frozenset(Member.Status.values)
 STATUS_EXPORT = {"active": "在册", "retired": "退休", "transferred": "调离", "lapsed": "会籍中止"}
 SEX_WORDS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 SEX_EXPORT = {"M": "男", "F": "女", "": ""}
@@ -130,15 +131,29 @@ def damaged_version_of(damaged: str, name: str) -> bool:
     return bool(re.fullmatch(pattern, name)) and not looks_damaged(name)
 
 
+def _xlsx_rows(content: bytes) -> list[list]:
+    """The cells of the first worksheet, from A1 (line numbers stay the sheet's):
+    a date cell as a date, a number as a float, text as text, an empty cell as "".
+    Read by calamine (Rust): openpyxl took 8 s of CPU for a 20 000-row roster."""
+    if not content.startswith(b"PK"):  # an XLSX is a zip; calamine would read .xls too
+        raise ValueError("not a zip")
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    first = next(
+        index
+        for index, sheet in enumerate(workbook.sheets_metadata)
+        if sheet.typ == SheetTypeEnum.WorkSheet
+    )
+    return workbook.get_sheet_by_index(first).to_python(skip_empty_area=False)
+
+
 def _read_rows(filename: str, content: bytes) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            workbook.close()
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            rows = _xlsx_rows(content)
+        except Exception as exc:  # a damaged file fails in many ways
             raise RosterFileError(_("The XLSX file could not be opened.")) from exc
+        for row in rows:  # in place: a 20 000-row sheet is not held twice
+            row[:] = map(_cell_text, row)
         return rows
     if filename.lower().endswith(".csv"):
         text = _decode(content)
@@ -202,7 +217,7 @@ def status_code(text: str) -> str | None:
     text = (text or "").strip()
     if not text:
         return Member.Status.ACTIVE
-    if text.lower() in Member.Status.values:
+    if text.lower() in STATUS_VALUES:
         return text.lower()
     if text in STATUS_WORDS:
         return STATUS_WORDS[text]

@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import string
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -88,7 +89,12 @@ CHECK_INLINE_ROWS = 2_000
 PREVIEW_EVERY_ROW = 500
 ROWS_PER_CAUSE = 20
 LINES_IN_MESSAGE = 10
-PROGRESS_EVERY = 250
+# Progress is looked at every PROGRESS_EVERY rows and told (one cache write) at
+# most every PROGRESS_SECONDS: a 20 000-row check takes a few seconds.
+PROGRESS_EVERY = 500
+PROGRESS_SECONDS = 1.0
+# Rows written per INSERT or UPDATE statement.
+WRITE_BATCH = 500
 PROGRESS_TTL = 6 * 3600
 EARLIEST = {"joined_on": date(1949, 1, 1), "date_of_birth": date(1900, 1, 1)}
 
@@ -113,6 +119,7 @@ class ImportRow:
     errors: list = field(default_factory=list)
     changed: list = field(default_factory=list)  # labels of the changed fields
     changed_fields: list = field(default_factory=list)
+    written: list = field(default_factory=list)  # the fields whose stored value changes
     # The roster entry to write (new or edited), kept for "create" and "update" rows
     # only: a 20 000-row file does not keep 20 000 forms in memory.
     instance: Member | None = None
@@ -171,9 +178,14 @@ class _Progress:
 
     def __init__(self, pk, phase, total):
         self.key, self.phase, self.total = _progress_key(pk), phase, total
-        self(0)
+        self.told = None
+        self(0, final=True)
 
-    def __call__(self, done):
+    def __call__(self, done, *, final=False):
+        now = time.monotonic()
+        if not final and self.told is not None and now - self.told < PROGRESS_SECONDS:
+            return
+        self.told = now
         cache.set(self.key, {"phase": self.phase, "done": done, "total": self.total}, PROGRESS_TTL)
 
 
@@ -278,7 +290,9 @@ def _date_cell(data, name, errors, reported, today):
         data[name] = parsed.isoformat()
 
 
-def _row_form(record, branch, form_class, departments, campuses, existing, today):
+def _row_data(record, branch, departments, campuses, existing, today):
+    """The row as the form's data, with the errors the import words itself and
+    the fields they are about (the form's own message for them is not repeated)."""
     errors, reported = [], set()
     data = {k: v for k, v in record.items() if k != "line"}
     data["branch"] = branch.pk
@@ -340,8 +354,19 @@ def _row_form(record, branch, form_class, departments, campuses, existing, today
             data[flag] = "on"
         else:
             data.pop(flag, None)
-    form = form_class(data=data, instance=existing)
-    return form, errors, reported
+    return data, errors, reported
+
+
+def _attribute(member, name):
+    return getattr(member, Member._meta.get_field(name).attname)
+
+
+def _stored_values(member) -> dict:
+    """The entry's values of the fields an import row sets, as loaded (ids for
+    foreign keys, so no related row is fetched)."""
+    if member is None:
+        return {}
+    return {name: _attribute(member, name) for name in MemberForm._meta.fields}
 
 
 def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
@@ -378,17 +403,24 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "error"
             continue
         row.old_status = member.status if member is not None else ""
-        form, row.errors, reported = _row_form(
-            record, branch, form_class, departments, campuses, member, today
-        )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                if name in reported:
-                    continue  # already said, in the import's own words
-                label = form.fields[name].label if name in form.fields else ""
-                for message in messages:
-                    text = f"{label}: {message}" if label else message
-                    row.errors.append(_cause_error(text, ("form", name, message)))
+        stored = _stored_values(member)
+        data, row.errors, reported = _row_data(record, branch, departments, campuses, member, today)
+        # Most rows are taken as they are without a form; the form judges the others.
+        taken = form_class.take_as_is(data, member, today=today)
+        if taken is None:
+            form = form_class(data=data, instance=member)
+            if form.is_valid():
+                taken = form.instance, form.changed_data
+            else:
+                taken = form.instance, []
+                for name, messages in form.errors.items():
+                    if name in reported:
+                        continue  # already said, in the import's own words
+                    label = form.fields[name].label if name in form.fields else ""
+                    for message in messages:
+                        text = f"{label}: {message}" if label else message
+                        row.errors.append(_cause_error(text, ("form", name, message)))
+        instance, changed = taken
         email = normalise_email(record.get("email"))
         owner = email_owner.get(email)
         if email and owner is not None and owner != getattr(member, "pk", None):
@@ -414,16 +446,17 @@ def _check_rows(branch, records, *, lock=False, progress=None) -> ImportPreview:
             row.action = "error"
         elif member is None:
             row.action = "create"
-        elif form.changed_data:
+        elif changed:
             row.action = "update"
-            row.changed_fields = list(form.changed_data)
-            row.changed = [str(form.fields[f].label) for f in form.changed_data]
+            row.changed_fields = list(changed)
+            row.written = [f for f, value in stored.items() if _attribute(instance, f) != value]
+            row.changed = [str(form_class.base_fields[f].label) for f in changed]
         else:
             row.action = "unchanged"
         if row.action in ("create", "update"):
-            row.instance = form.instance
+            row.instance = instance
     if progress is not None:
-        progress(len(records))
+        progress(len(records), final=True)
     return ImportPreview(rows=rows)
 
 
@@ -527,45 +560,52 @@ def _delete_file(roster_import):
 
 
 def _write_rows(actor, preview, progress):
-    """Creates in batches; updates one by one with their status history. The
-    members to update are locked (by _check_rows) until the transaction ends."""
+    """Creates and updates in batches (WRITE_BATCH rows a statement), then the
+    status history of the updated rows. The members to update are locked (by
+    _check_rows) until the transaction ends."""
     to_create = [row for row in preview.rows if row.action == "create"]
     to_update = [row for row in preview.rows if row.action == "update"]
-    hardship_open = set(
-        Member.objects.filter(
-            pk__in=[row.member.pk for row in to_update], hardship_files__closed_on__isnull=True
-        ).values_list("pk", flat=True)
-    )
     done = 0
-    for start in range(0, len(to_create), 500):
-        batch = to_create[start : start + 500]
+    for start in range(0, len(to_create), WRITE_BATCH):
+        batch = to_create[start : start + WRITE_BATCH]
         Member.objects.bulk_create([row.instance for row in batch])
         done += len(batch)
         progress(done)
-    changes = []
+    now = timezone.now()
+    for start in range(0, len(to_update), WRITE_BATCH):
+        batch = to_update[start : start + WRITE_BATCH]
+        # save() writes every field; these rows are locked, so writing those whose
+        # value changes (the others hold what was read) is the same.
+        fields = {"updated_at"}.union(*(row.written for row in batch))
+        for row in batch:
+            row.instance.updated_at = now  # auto_now, which bulk_update does not set
+        Member.objects.bulk_update([row.instance for row in batch], sorted(fields))
+        done += len(batch)
+        progress(done)
+    # As member_update: an open hardship file keeps the flag (care/). The file's
+    # pk not null makes the join an inner one: a member with no file is not matched.
+    unticked = [row.instance.pk for row in to_update if not row.instance.has_hardship]
+    if unticked:
+        Member.objects.filter(
+            pk__in=unticked,
+            hardship_files__pk__isnull=False,
+            hardship_files__closed_on__isnull=True,
+        ).update(has_hardship=True)
     note = _("Roster import")
-    for row in to_update:
-        old_status = row.old_status
-        member = row.instance
-        member.save()
-        # As member_update: an open hardship file keeps the flag (care/).
-        if not member.has_hardship and member.pk in hardship_open:
-            Member.objects.filter(pk=member.pk).update(has_hardship=True)
-        if old_status != member.status:
-            changes.append(
-                MemberStatusChange(
-                    member=member,
-                    old_status=old_status,
-                    new_status=member.status,
-                    changed_by=actor,
-                    note=note,
-                )
+    MemberStatusChange.objects.bulk_create(
+        [
+            MemberStatusChange(
+                member=row.instance,
+                old_status=row.old_status,
+                new_status=row.instance.status,
+                changed_by=actor,
+                note=note,
             )
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            progress(done)
-    MemberStatusChange.objects.bulk_create(changes)
-    progress(done)
+            for row in to_update
+            if row.old_status != row.instance.status
+        ]
+    )
+    progress(done, final=True)
 
 
 def roster_import_run(*, roster_import_id) -> ImportPreview | None:

@@ -111,14 +111,25 @@ ADMIN_PEERS = (
         f"/admin/members/member/?q={quote(ROSTER_SEARCH)}&branch__id__exact=1",
     ),
     ("case queue (chair)", "admin: cases", "/admin/grievances/grievance/?branch__id__exact=1"),
-    # The events and notices apps ship no admin at all, and none is registered for
-    # the benchmark: a fund line changelist would show the money of unpublished
-    # notices, which only the branch's officers and chair may read, on every surface.
-    ("roll call (officer)", "admin: registrations", None),
-    ("notice detail", "admin: fund lines", None),
-)
+    # The events and notices apps ship no admin (a fund line changelist would show
+    # the money of unpublished notices): their peers live on the benchmark's own
+    # admin site, bench/admin.py, mounted by bench/urls.py only.
+    ("roll call (officer)", "admin: registrations", "/bench-admin/events/registration/"
+     "?event__id__exact={page_event}"),
+    ("notice detail", "admin: fund lines", "/bench-admin/notices/fundline/"
+     "?version__id__exact={big_notice_version}"),
+)  # fmt: skip
 
 
-def admin_pages() -> list[tuple[str, str, str]]:
-    """(name, "admin", path) for every admin peer the admin has, asked by a superuser."""
-    return [(peer, "admin", path) for _, peer, path in ADMIN_PEERS if path]
+def admin_pages(fixture: dict) -> list[tuple[str, str, str]]:
+    """(name, "admin", path) for every admin peer, asked by a superuser (Django set up)."""
+    from notices.models import Notice
+
+    ids = fixture["ids"]
+    values = {
+        "page_event": ids["page_event"],
+        "big_notice_version": Notice.objects.values_list("current_id", flat=True).get(
+            pk=ids["big_notice"]
+        ),
+    }
+    return [(peer, "admin", path.format(**values)) for _, peer, path in ADMIN_PEERS]

@@ -31,7 +31,7 @@ def main(fixture_path: str, output_path: str) -> None:
             user_model.objects.get(pk=user_id), backend="django.contrib.auth.backends.ModelBackend"
         )
     result = {}
-    for name, role, path in [*floors(), *pages(fixture), *admin_pages()]:
+    for name, role, path in [*floors(), *pages(fixture), *admin_pages(fixture)]:
         client = clients[role]
         client.get(path)  # the first request fills per-process caches (content types...)
         with CaptureQueriesContext(connection) as queries:

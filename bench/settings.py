@@ -20,3 +20,7 @@ BENCH_OUTBOX = os.environ.get("BENCH_OUTBOX", "")
 NOTIFICATION_EMAIL_RETRY_AFTER = timedelta(
     seconds=float(os.environ.get("BENCH_NOTIFICATION_RETRY_SECONDS", "600"))
 )
+
+# The portal's URLs plus bench/admin.py's changelists (registrations, fund lines):
+# the admin peers the portal itself does not ship.
+ROOT_URLCONF = "bench.urls"

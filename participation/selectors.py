@@ -1,5 +1,7 @@
 """Reads for the proposal pages: each list costs a fixed number of queries."""
 
+from datetime import timedelta
+
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
@@ -285,6 +287,48 @@ def poll_results(poll, *, texts=True, text_limit=None):
     shown_ballots = withheld_label() if withheld else ballots
     return {"ballots": shown_ballots, "withheld": withheld, "minimum": minimum,
             "questions": results}  # fmt: skip
+
+
+# Cached until the data changes: a poll that is not secret bumps its version with
+# every ballot (services.poll_vote), so live results are never older than the last
+# ballot; a secret poll shows its results only after the close, when no ballot can
+# change them, so it bumps nothing (no count of its ballots sits in the cache while
+# it is open). The figures are withheld before they are cached, and nothing cached
+# names a voter: counts per option and rating, and the texts in random-id order.
+RESULTS_SETTLED = timedelta(minutes=10)  # after the close, no vote still in flight
+TURNOUT_SECONDS = 300  # turnout counts the roster: a member's move shows within 5 minutes
+
+
+def results_version(poll) -> str:
+    return f"poll-results:{poll.pk}"
+
+
+def poll_results_cached(poll, *, texts=True, text_limit=None, now=None):
+    """poll_results(), computed once per ballot (once for good after the close)."""
+    from union_portal.core.cache_versions import cached
+    from union_portal.core.small_groups import min_group_size
+
+    now = now or timezone.now()
+    settled = poll.closes_at <= now - RESULTS_SETTLED
+    key = f"results:{int(texts)}:{text_limit}:min{min_group_size()}"
+    return cached(
+        results_version(poll), key,
+        lambda: poll_results(poll, texts=texts, text_limit=text_limit),
+        timeout=None if settled else 300,
+    )  # fmt: skip
+
+
+def poll_turnout_cached(poll, now=None):
+    """poll_turnout(), recomputed after a ballot or TURNOUT_SECONDS (the roster)."""
+    from union_portal.core.cache_versions import cached
+    from union_portal.core.small_groups import min_group_size
+
+    now = now or timezone.now()
+    day = timezone.localdate(min(now, poll.closes_at))
+    key = f"turnout:{day}:min{min_group_size()}"
+    return cached(
+        results_version(poll), key, lambda: poll_turnout(poll, now), timeout=TURNOUT_SECONDS
+    )
 
 
 def _withhold_turnout(rows, minimum):

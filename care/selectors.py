@@ -143,7 +143,9 @@ def fund_notices_to_offer(branch_id, today=None):
     )  # fmt: skip
     return (
         Notice.objects.filter(
-            Exists(lines), branch_id=branch_id, kind=Notice.Kind.FUND,
+            Exists(lines),
+            branch_id=branch_id,
+            kind=Notice.Kind.FUND,
             status__in=[Notice.Status.PUBLISHED, Notice.Status.FINAL],
         )  # fmt: skip
         .select_related("current")

@@ -55,9 +55,26 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
+def _notice_label(title, published_at):
+    return f"{title} · {timezone.localtime(published_at):%Y-%m-%d}"
+
+
+class FundNoticeChoices(forms.models.ModelChoiceIterator):
+    """The notices as (id, label) read with values_list: no model built per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list("pk", "current__title", "published_at")
+        for pk, title, published_at in rows:
+            yield (pk, _notice_label(title, published_at))
+
+
 class FundNoticeChoiceField(forms.ModelChoiceField):
+    iterator = FundNoticeChoices
+
     def label_from_instance(self, obj):
-        return f"{obj.current.title} · {timezone.localtime(obj.published_at):%Y-%m-%d}"
+        return _notice_label(obj.current.title, obj.published_at)
 
 
 class FundLineChoiceField(forms.ModelChoiceField):

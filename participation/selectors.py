@@ -10,17 +10,32 @@ from union_portal.core.roles import branches_where
 from .models import CoSignature, HandlingOffice, Proposal, ProposalEvent, Representative, Term
 from .permissions import proposals_visible_to
 
-ACTIVE_CONFIRMED = Q(cosignatures__withdrawn_at__isnull=True) & Q(
-    cosignatures__confirmed_at__isnull=False
-)
+
+def _cosigner_count():
+    """Confirmed co-signers not withdrawn, counted for the rows of the page only (a
+    subquery per row, through the proposal index), not grouped over every visible
+    proposal: the paginator's count then reads the proposals alone."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    confirmed = (
+        CoSignature.objects.filter(
+            proposal=OuterRef("pk"), withdrawn_at__isnull=True, confirmed_at__isnull=False
+        )
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
 
 
 def proposal_list(*, user, status="", office_id=None, query="", year=None):
     proposals = (
         proposals_visible_to(user)
         .select_related("branch", "proposer", "office", "term")
-        .annotate(cosigner_count=Count("cosignatures", filter=ACTIVE_CONFIRMED))
-        # Meta.ordering does not apply to a grouped query: the pages need one.
+        .defer("body", "answer", "first_answer", "decision_reason", "dissatisfaction_reason")
+        .annotate(cosigner_count=_cosigner_count())
         .order_by("-created_at", "-id")
     )
     if status:

@@ -52,7 +52,7 @@ from .permissions import (
 )
 
 Status = Proposal.Status
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # proposals a page: each row costs its template time
 PUBLIC_PAGE_SIZE = 20
 
 

@@ -426,14 +426,15 @@ def poll_list(*, user, now):
 
 
 def poll_with_questions(poll):
-    from .models import Poll, PollQuestion
+    """The poll as the viewer's check read it (branch and campus joined) with its
+    questions and their options: two queries, not a second read of the poll."""
+    from django.db.models import prefetch_related_objects
+
+    from .models import PollQuestion
 
     questions = PollQuestion.objects.prefetch_related("options")
-    return (
-        Poll.objects.select_related("branch", "campus")
-        .prefetch_related(Prefetch("questions", queryset=questions))
-        .get(pk=poll.pk)
-    )
+    prefetch_related_objects([poll], Prefetch("questions", queryset=questions))
+    return poll
 
 
 def poll_turnout_counts(poll, today):

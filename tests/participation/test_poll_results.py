@@ -443,6 +443,10 @@ def test_the_results_page_costs_the_same_queries_at_10_and_1000_ballots(
         counted.append(len(queries))
     assert counted[0] == counted[1]
     assert '<span data-testid="count">334</span>' in response.content.decode()  # 一食堂: 4 + 330
+    # Read again, the figures and the turnout come from the cache: the poll alone is read.
+    with CaptureQueriesContext(connection) as warm:
+        assert '<span data-testid="count">334</span>' in client.get(url).content.decode()
+    assert len(warm) <= counted[0] - 9, (len(warm), counted[0])
 
 
 # --- cached until the data changes ------------------------------------------------

@@ -50,10 +50,14 @@ def year_report(request, year):
         years = selectors.years_offered([branch.pk])
         if year not in years:
             return _no_such_year(request, year, years)
+        sections = selectors.report(branch_ids=[branch.pk], year=year, audience=audience)
         context |= {
             "years": years,
             "audience": audience,
-            "sections": selectors.report(branch_ids=[branch.pk], year=year, audience=audience),
+            "sections": sections,
+            "sections_html": selectors.report_html(
+                branch_ids=[branch.pk], year=year, audience=audience
+            ),
             "may_set": branch.pk in settings_branch_ids(request.user),
             "public": ReportSettings.objects.filter(branch=branch, public=True).exists(),
         }

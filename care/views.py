@@ -48,6 +48,8 @@ from .permissions import (
     welfare_member,
 )
 
+HARDSHIP_PAGE_SIZE = 25  # files a page: each row costs its template time
+
 
 def _hardship_detail(file):
     return redirect("care:hardship_detail", pk=file.pk)
@@ -59,7 +61,7 @@ def hardship_list(request):
     filters = form.filters()
     branch_ids = hardship_branch_ids(request.user)
     files = care_selectors.hardship_file_list(user=request.user, **filters)
-    page, query = paginate(request, files, 50)
+    page, query = paginate(request, files, HARDSHIP_PAGE_SIZE)
     return render(request, "care/hardship_list.html", {
         "page": page, "query": query, "filters": filters,
         "officers": care_selectors.branch_officers(branch_ids),

@@ -1,5 +1,7 @@
 """Reads for the proposal pages: each list costs a fixed number of queries."""
 
+from datetime import timedelta
+
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
@@ -8,17 +10,32 @@ from union_portal.core.roles import branches_where
 from .models import CoSignature, HandlingOffice, Proposal, ProposalEvent, Representative, Term
 from .permissions import proposals_visible_to
 
-ACTIVE_CONFIRMED = Q(cosignatures__withdrawn_at__isnull=True) & Q(
-    cosignatures__confirmed_at__isnull=False
-)
+
+def _cosigner_count():
+    """Confirmed co-signers not withdrawn, counted for the rows of the page only (a
+    subquery per row, through the proposal index), not grouped over every visible
+    proposal: the paginator's count then reads the proposals alone."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    confirmed = (
+        CoSignature.objects.filter(
+            proposal=OuterRef("pk"), withdrawn_at__isnull=True, confirmed_at__isnull=False
+        )
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
 
 
 def proposal_list(*, user, status="", office_id=None, query="", year=None):
     proposals = (
         proposals_visible_to(user)
         .select_related("branch", "proposer", "office", "term")
-        .annotate(cosigner_count=Count("cosignatures", filter=ACTIVE_CONFIRMED))
-        # Meta.ordering does not apply to a grouped query: the pages need one.
+        .defer("body", "answer", "first_answer", "decision_reason", "dissatisfaction_reason")
+        .annotate(cosigner_count=_cosigner_count())
         .order_by("-created_at", "-id")
     )
     if status:
@@ -33,11 +50,17 @@ def proposal_list(*, user, status="", office_id=None, query="", year=None):
 
 
 def proposal_detail(proposal):
+    """The proposal as the viewer's check read it (branch, term, proposer and office
+    joined), with its history and co-signers: two more queries, not a second read."""
+    from django.db.models import prefetch_related_objects
+
     events = ProposalEvent.objects.select_related("actor__member").order_by("created_at", "id")
     cosignatures = CoSignature.objects.filter(withdrawn_at__isnull=True).select_related("member")
-    return Proposal.objects.prefetch_related(
-        Prefetch("events", queryset=events), Prefetch("cosignatures", queryset=cosignatures)
-    ).get(pk=proposal.pk)
+    prefetch_related_objects(
+        [proposal], Prefetch("events", queryset=events),
+        Prefetch("cosignatures", queryset=cosignatures),
+    )  # fmt: skip
+    return proposal
 
 
 def offices_of(branch_ids):
@@ -287,6 +310,48 @@ def poll_results(poll, *, texts=True, text_limit=None):
             "questions": results}  # fmt: skip
 
 
+# Cached until the data changes: a poll that is not secret bumps its version with
+# every ballot (services.poll_vote), so live results are never older than the last
+# ballot; a secret poll shows its results only after the close, when no ballot can
+# change them, so it bumps nothing (no count of its ballots sits in the cache while
+# it is open). The figures are withheld before they are cached, and nothing cached
+# names a voter: counts per option and rating, and the texts in random-id order.
+RESULTS_SETTLED = timedelta(minutes=10)  # after the close, no vote still in flight
+TURNOUT_SECONDS = 300  # turnout counts the roster: a member's move shows within 5 minutes
+
+
+def results_version(poll) -> str:
+    return f"poll-results:{poll.pk}"
+
+
+def poll_results_cached(poll, *, texts=True, text_limit=None, now=None):
+    """poll_results(), computed once per ballot (once for good after the close)."""
+    from union_portal.core.cache_versions import cached
+    from union_portal.core.small_groups import min_group_size
+
+    now = now or timezone.now()
+    settled = poll.closes_at <= now - RESULTS_SETTLED
+    key = f"results:{int(texts)}:{text_limit}:min{min_group_size()}"
+    return cached(
+        results_version(poll), key,
+        lambda: poll_results(poll, texts=texts, text_limit=text_limit),
+        timeout=None if settled else 300,
+    )  # fmt: skip
+
+
+def poll_turnout_cached(poll, now=None):
+    """poll_turnout(), recomputed after a ballot or TURNOUT_SECONDS (the roster)."""
+    from union_portal.core.cache_versions import cached
+    from union_portal.core.small_groups import min_group_size
+
+    now = now or timezone.now()
+    day = timezone.localdate(min(now, poll.closes_at))
+    key = f"turnout:{day}:min{min_group_size()}"
+    return cached(
+        results_version(poll), key, lambda: poll_turnout(poll, now), timeout=TURNOUT_SECONDS
+    )
+
+
 def _withhold_turnout(rows, minimum):
     """A group with fewer than `minimum` eligible or answered is withheld; when only one
     group would be, the smallest other one is too (the total would give it away)."""
@@ -361,14 +426,15 @@ def poll_list(*, user, now):
 
 
 def poll_with_questions(poll):
-    from .models import Poll, PollQuestion
+    """The poll as the viewer's check read it (branch and campus joined) with its
+    questions and their options: two queries, not a second read of the poll."""
+    from django.db.models import prefetch_related_objects
+
+    from .models import PollQuestion
 
     questions = PollQuestion.objects.prefetch_related("options")
-    return (
-        Poll.objects.select_related("branch", "campus")
-        .prefetch_related(Prefetch("questions", queryset=questions))
-        .get(pk=poll.pk)
-    )
+    prefetch_related_objects([poll], Prefetch("questions", queryset=questions))
+    return poll
 
 
 def poll_turnout_counts(poll, today):

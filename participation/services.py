@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole, Member
+from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, reminder_day
 from union_portal.core.notifications import notify, notify_many
 from union_portal.core.roles import can, roles_of
@@ -37,6 +38,7 @@ from .models import (
     Term,
 )
 from .permissions import is_office_contact, may_manage, may_review
+from .selectors import results_version
 
 Status = Proposal.Status
 Kind = ProposalEvent.Kind
@@ -759,6 +761,8 @@ def poll_vote(*, actor, poll, answers, now=None):
             for row in rows:
                 row.ballot = ballot
             BallotAnswer.objects.bulk_create(rows)
+            if not poll.secret:  # live results: recounted after each ballot
+                cache_versions.bump(results_version(poll))
     except IntegrityError:
         raise ParticipationRuleError(_("You have already answered this poll.")) from None
     return ballot

@@ -52,7 +52,7 @@ from .permissions import (
 )
 
 Status = Proposal.Status
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # proposals a page: each row costs its template time
 PUBLIC_PAGE_SIZE = 20
 
 
@@ -375,9 +375,9 @@ def poll_results(request, pk):
         return wait
     return render(request, "participation/poll_results.html", {
         "poll": poll,
-        "results": selectors.poll_results(poll, texts=access.texts,
-                                          text_limit=selectors.PAGE_TEXTS),
-        "turnout": selectors.poll_turnout(poll),
+        "results": selectors.poll_results_cached(poll, texts=access.texts,
+                                                 text_limit=selectors.PAGE_TEXTS),
+        "turnout": selectors.poll_turnout_cached(poll),
         "figures_only": not access.texts,
         "page_texts": selectors.PAGE_TEXTS,
     })  # fmt: skip
@@ -394,7 +394,9 @@ def poll_results_export(request, pk):
     if wait is not None:
         return wait
     table = _results_table(
-        poll, selectors.poll_results(poll, texts=access.texts), selectors.poll_turnout(poll)
+        poll,
+        selectors.poll_results_cached(poll, texts=access.texts),
+        selectors.poll_turnout_cached(poll),
     )
     name = f"poll-{poll.pk}-results"
     if fmt == "xlsx":

@@ -193,6 +193,46 @@ def test_a_new_event_or_case_changes_the_figure_on_the_next_request(
     assert shown(client.get(page_url(world, branch)))["cases", "filed"] == 7
 
 
+def _figure_on_page(html, section, key):
+    import re
+
+    found = re.search(rf'data-testid="figure-{section}-{key}">.*?data-figure="{key}">([^<]*)<',
+                      html, flags=re.S)  # fmt: skip
+    return found.group(1)
+
+
+def test_the_page_shows_the_new_figure_once_the_data_changes(
+    client, world, people, branch, django_capture_on_commit_callbacks
+):
+    """The rendered sections are cached too: they change with the figures."""
+    client.force_login(people["member"])
+    page = client.get(page_url(world, branch)).content.decode()
+    assert _figure_on_page(page, "cases", "filed") == "6"
+    assert client.get(page_url(world, branch)).content.decode().count("figure-cases-filed") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        case(branch, filed=moment(11, 2), member=world["near_members"][0])
+    page = client.get(page_url(world, branch)).content.decode()
+    assert _figure_on_page(page, "cases", "filed") == "7"
+
+
+def test_the_university_page_shows_the_new_figure_once_the_data_changes(
+    client, world, people, branch, other_branch, django_capture_on_commit_callbacks
+):
+    import re
+
+    def filed_cells(html):  # the first line of figures "filed": cases, per branch and total
+        row = next(row for row in html.split("<tr>") if 'data-figure="filed"' in row)
+        return re.findall(r'data-figure="filed">([^<]*)<', row)
+
+    url = reverse("annual_report:university", args=[world["year"]])
+    client.force_login(people["liaison"])
+    before = filed_cells(client.get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        case(branch, filed=moment(11, 2), member=world["near_members"][0])
+    after = filed_cells(client.get(url).content.decode())
+    assert int(after[-1]) == int(before[-1]) + 1  # the total
+
+
 def test_the_report_is_read_from_the_cache_until_the_data_changes(client, world, people, branch):
     client.force_login(people["member"])
     client.get(page_url(world, branch))

@@ -234,3 +234,19 @@ def test_a_forged_notice_choice_is_a_message_not_an_error(client, people, file, 
                            {"kind": "visit", "fund_notice": notice})  # fmt: skip
     assert response.status_code == 400
     assert not SupportRecord.objects.exists()
+
+
+def test_the_list_shows_25_files_a_page_and_the_rest_on_the_next(
+    client, people, branch, department, today
+):
+    from care.views import HARDSHIP_PAGE_SIZE
+
+    for _ in range(HARDSHIP_PAGE_SIZE + 3):
+        open_file(people["officer"], MemberFactory(branch=branch, department=department),
+                  today=today - timedelta(days=10))  # fmt: skip
+    client.force_login(people["officer"])
+    first = client.get(reverse("care:hardship_list")).content.decode()
+    second = client.get(reverse("care:hardship_list"), {"page": 2}).content.decode()
+    assert HARDSHIP_PAGE_SIZE == 25
+    assert first.count('data-testid="file-row"') == 25 and "page=2" in first
+    assert second.count('data-testid="file-row"') == 3

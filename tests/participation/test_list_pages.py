@@ -1,4 +1,4 @@
-"""The proposal list pages: 50 a page, the filters kept in the page links."""
+"""The proposal list pages: 25 a page, the filters kept in the page links."""
 
 import pytest
 from django.db import connection

@@ -114,3 +114,32 @@ def test_the_years_summary_counts_proposals_per_office(client, people, term, col
     assert offices == [{"office__name": "教务办", "assigned": 1, "answered": 1, "on_time": 1,
                         "satisfied": 0, "fairly": 1, "dissatisfied": 0}]  # fmt: skip
     assert len(queries) < 12
+
+
+def test_the_detail_page_reads_the_proposal_once_whatever_its_history(
+    client, people, term, colleagues, office, django_assert_max_num_queries
+):
+    from participation.models import ProposalEvent
+
+    proposal = assigned(people, term, colleagues, office)
+    client.force_login(people["member"])
+    url = reverse("participation:detail", args=[proposal.pk])
+    client.get(url)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts.append(len(queries))
+        # The proposal with its branch, term, proposer and office: one query, once.
+        reads = [q for q in queries.captured_queries
+                 if q["sql"].startswith('SELECT "participation_proposal"."id"')]  # fmt: skip
+        assert len(reads) == 1
+        assert "教务办" in page and proposal.term.name in page
+        ProposalEvent.objects.bulk_create([
+            ProposalEvent(proposal=proposal, kind=ProposalEvent.Kind.ESCALATED,
+                          actor=people["chair"], status=proposal.status)
+            for _ in range(10)
+        ])  # fmt: skip
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(9):
+        client.get(url)

@@ -380,3 +380,19 @@ def test_the_admin_lists_voters_by_day_and_never_ballots(client, people, branch)
         "/admin/participation/poll/?voters__member__isnull=False",
     ):
         assert client.get(address).status_code == 400, address
+
+
+def test_the_poll_page_reads_the_poll_once_with_its_questions(client, people, branch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    poll = published(people, branch)
+    client.force_login(people["member"])
+    url = reverse("participation:poll_detail", args=[poll.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert 'data-testid="vote-form"' in page and "最常去哪个食堂？" in page and "粤菜" in page
+    polls = [q for q in queries.captured_queries
+             if q["sql"].startswith('SELECT "participation_poll"."id"')]  # fmt: skip
+    assert len(polls) == 1

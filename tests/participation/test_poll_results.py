@@ -423,6 +423,7 @@ QUERY_BUDGET = 16
 def test_the_results_page_costs_the_same_queries_at_10_and_1000_ballots(
     client, branch, department, people, django_assert_max_num_queries
 ):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -432,6 +433,7 @@ def test_the_results_page_costs_the_same_queries_at_10_and_1000_ballots(
     counted = []
     for n in (10, 990):
         bulk_ballots(poll, n, department)
+        cache.clear()  # the ballots went straight into the tables: count them afresh
         with (
             django_assert_max_num_queries(QUERY_BUDGET),
             CaptureQueriesContext(connection) as queries,
@@ -441,3 +443,64 @@ def test_the_results_page_costs_the_same_queries_at_10_and_1000_ballots(
         counted.append(len(queries))
     assert counted[0] == counted[1]
     assert '<span data-testid="count">334</span>' in response.content.decode()  # 一食堂: 4 + 330
+    # Read again, the figures and the turnout come from the cache: the poll alone is read.
+    with CaptureQueriesContext(connection) as warm:
+        assert '<span data-testid="count">334</span>' in client.get(url).content.decode()
+    assert len(warm) <= counted[0] - 9, (len(warm), counted[0])
+
+
+# --- cached until the data changes ------------------------------------------------
+
+
+def results_page(client, poll):
+    response = client.get(reverse("participation:poll_results", args=[poll.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_live_results_count_each_new_ballot_at_once(
+    client, branch, people, django_capture_on_commit_callbacks
+):
+    poll = make_poll(branch, people["officer"], secret=False, closed=False, results="live")
+    first, second = voters(branch, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote(first, poll, single=0)
+    client.force_login(people["member"])
+    assert ("一食堂", 1, 100.0) in page_figures(results_page(client, poll))
+    with django_capture_on_commit_callbacks(execute=True):
+        vote(second, poll, single=1)
+    page = results_page(client, poll)
+    figures = page_figures(page)
+    assert ("一食堂", 1, 50.0) in figures and ("二食堂", 1, 50.0) in figures
+    assert "</strong> 2</p>" in page  # the ballots
+
+
+def test_closed_results_are_counted_once_and_then_read_from_the_cache(client, people, closed_poll):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["member"])
+    first = results_page(client, closed_poll)
+    with CaptureQueriesContext(connection) as queries:
+        again = results_page(client, closed_poll)
+    assert page_figures(again) == page_figures(first) and "=HYPERLINK(建议4)" in again
+    tables = ("participation_ballot", "participation_pollvoter")
+    counted = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in tables)]
+    assert counted == []
+
+
+def test_an_open_secret_poll_leaves_no_count_of_its_ballots_in_the_cache(
+    branch, people, django_capture_on_commit_callbacks
+):
+    import redis
+    from django.conf import settings
+
+    poll = make_poll(branch, people["officer"], closed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in voters(branch, 3):
+            vote(user, poll)
+    import re
+
+    mine = re.compile(re.escape(selectors.results_version(poll)) + "(:|$)")
+    keys = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).scan_iter()
+    assert not [key for key in keys if mine.search(key.decode())]

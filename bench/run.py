@@ -248,6 +248,7 @@ def time_pages(report, args, port, fixture, counts, ref_counts, clients):
          "the anonymous floor); queries counted in-process at this scale "
          "(in brackets: the demo-sized data set, when different).", *skipped],
     )  # fmt: skip
+    return samples
 
 
 def weigh_pages(report, port, member_session):
@@ -596,6 +597,7 @@ def main(argv=None) -> int:
     import redis
 
     from bench import dataset, db
+    from bench.pages import check_case_detail_pair
     from bench.web import Gunicorn, sign_in
 
     if args.smoke:
@@ -621,7 +623,8 @@ def main(argv=None) -> int:
                 role: sign_in(server.port, fixture["emails"][role], fixture["password"])
                 for role in fixture["users"]
             }
-            time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            samples = time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            check_case_detail_pair(report, samples)
             weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
         if "signups" in stages:
             sign_up_race(report, args, server.port, fixture)

@@ -267,3 +267,11 @@ class DashboardFilterForm(PeriodFilterForm):
         super().__init__(*args, **kwargs)
         if not all_branches:  # a chair sees their own branches only
             del self.fields["branch"]
+
+    def blank_key(self) -> str:
+        """Names the blank form's HTML, drawn once (templatetags.case_pages): the
+        branches of its menu are part of it (read in the query that draws it)."""
+        if "branch" not in self.fields:
+            return "dashboard-filter"
+        branches = self.fields["branch"].queryset
+        return "dashboard-filter:" + "|".join(f"{b.pk}={b.name}" for b in branches)

@@ -177,6 +177,7 @@ class Grievance(models.Model):
         ),
         output_field=models.DateField(null=True, blank=True),
         db_persist=True,
+        verbose_name=_("current deadline"),
     )
 
     class Meta:

@@ -160,7 +160,10 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     cases = selectors.handler_queue(user=request.user, filters=form.filters())
     page, query = paginate(request, cases, 25)
-    selectors.mark_supervising(selectors.list_rows(page.object_list), request.user)
+    rows = selectors.list_rows(page.object_list)
+    roles = roles_of(request.user)
+    if roles.chair_of or roles.liaison:  # only they take cases the clock passed up
+        selectors.mark_supervising(rows, request.user)
     return render(
         request,
         "grievances/queue.html",

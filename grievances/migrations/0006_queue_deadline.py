@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='grievance',
             name='deadline',
-            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(models.Q(('level', 'branch'), ('status', 'new')), then=models.F('ack_due')), models.When(status__in=('new', 'in_progress', 'waiting_filer'), then=models.F('resolve_due')), default=None), output_field=models.DateField(blank=True, null=True)),
+            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(models.Q(('level', 'branch'), ('status', 'new')), then=models.F('ack_due')), models.When(status__in=('new', 'in_progress', 'waiting_filer'), then=models.F('resolve_due')), default=None), output_field=models.DateField(blank=True, null=True), verbose_name='current deadline'),
         ),
         migrations.AddIndex(
             model_name='grievance',

@@ -101,6 +101,9 @@ OFFICER_OF = {b: 12 + b for b in range(1, BRANCHES + 1)}
 CHAIR_OF = {b: 24 + b for b in range(1, BRANCHES + 1)}
 OFFICER2_OF = {b: 36 + b for b in range(1, BRANCHES + 1)}
 DETAIL_MEMBER = 49  # branch 1, with a status history
+# Two cases of branch 1 in progress with the officer: a long history and a short one.
+BIG_CASE, BIG_CASE_HISTORY = 1, 3_000
+SMALL_CASE, SMALL_CASE_HISTORY = 13, 30
 
 
 def branch_of(member_id: int) -> int:
@@ -489,9 +492,11 @@ class Builder:
     def grievances(self):
         s, rng = self.s, self.rng
         self.case_rows, self.history_rows = [], []
-        # The member's own cases: the first 12 cases of branch 1; case 1 is the long one.
+        # The member's own cases: the first 12 cases of branch 1; case 1 is the long one,
+        # case 13 (same branch, state and handler) the short one beside it: the case
+        # page shows the latest history first and must cost the same for both.
         member_cases = {1 + 12 * k for k in range(12)}
-        big = min(300, max(30, s.history // 100))
+        big = min(BIG_CASE_HISTORY, max(60, s.history // 100))
         remaining_history, remaining_cases = s.history - big, s.grievances - 1
         for g in range(1, s.grievances + 1):
             b = (g - 1) % BRANCHES + 1
@@ -505,10 +510,10 @@ class Builder:
             status = rng.choices(
                 ["closed", "resolved", "in_progress", "new", "waiting_filer"], [60, 10, 15, 10, 5]
             )[0]
-            if g == 1:
+            if g in (BIG_CASE, SMALL_CASE):
                 status = "in_progress"
             level = rng.choices(["branch", "chair", "university"], [90, 7, 3])[0]
-            if g == 1:
+            if g in (BIG_CASE, SMALL_CASE):
                 level = "branch"
             is_open = status in ("new", "in_progress", "waiting_filer")
             filed = self.ago(0.1, 60) if is_open else self.ago(20, 730)
@@ -517,7 +522,7 @@ class Builder:
                 if status == "new" and rng.random() < 0.5
                 else rng.choice([OFFICER_OF[b], OFFICER2_OF[b]])
             )
-            if g == 1:
+            if g in (BIG_CASE, SMALL_CASE):
                 assignee = OFFICER_OF[1]
             acknowledged = filed + timedelta(hours=rng.uniform(2, 120)) if status != "new" else None
             resolved = (
@@ -557,13 +562,16 @@ class Builder:
                     filer,
                 )
             )
-            if g == 1:
+            if g == BIG_CASE:
                 target = big
+            elif g == SMALL_CASE:
+                target = SMALL_CASE_HISTORY
+                remaining_cases -= 1
             else:
                 target = round(remaining_history / remaining_cases)
                 remaining_cases -= 1
             made = self.case_history(self.case_rows[-1], target, escalations)
-            if g != 1:
+            if g != BIG_CASE:
                 remaining_history -= made
         return self.case_rows
 
@@ -1279,7 +1287,8 @@ class Builder:
             "ids": {
                 "detail_member": DETAIL_MEMBER,
                 "page_event": self.page_event,
-                "big_case": 1,
+                "big_case": BIG_CASE,
+                "small_case": SMALL_CASE,
                 "big_notice": 1,
                 "hardship_file": 1,
                 "contention_event": self.contention_event,

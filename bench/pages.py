@@ -34,7 +34,7 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("participation report", "officer", "/events/report/"),
         ("case queue (officer)", "officer", "/grievances/"),
         ("case queue (chair)", "chair", "/grievances/"),
-        ("case detail", "chair", f"/grievances/{ids['big_case']}/"),
+        *case_detail_pages(fixture),
         ("my cases", "member", "/grievances/mine/"),
         ("fairness dashboard (chair)", "chair", "/grievances/dashboard/"),
         ("fairness dashboard (liaison)", "liaison", "/grievances/dashboard/"),
@@ -48,6 +48,38 @@ def pages(fixture: dict) -> list[tuple[str, str, str]]:
         ("hardship fairness (chair)", "chair", "/care/hardship/fairness/"),
         ("hardship fairness (liaison)", "liaison", "/care/hardship/fairness/"),
     ] + yearly_report_pages()
+
+
+CASE_DETAIL_PAIR = ("case detail (3 000 history rows)", "case detail (30 history rows)")
+MAX_HISTORY_RATIO = 1.25  # the long case's page within 1.25 × the short one's, either way
+
+
+def case_detail_pages(fixture: dict) -> list[tuple[str, str, str]]:
+    """The same page for a case with a long history and one with a short one (same
+    branch, state and handler): the latest entries are shown, older ones on demand."""
+    ids = fixture["ids"]
+    long_name, short_name = CASE_DETAIL_PAIR
+    return [
+        (long_name, "chair", f"/grievances/{ids['big_case']}/"),
+        (short_name, "chair", f"/grievances/{ids['small_case']}/"),
+    ]
+
+
+def check_case_detail_pair(report, samples: dict) -> None:
+    """Issue 14: a case with 3 000 history rows costs the same as one with 30."""
+    import statistics
+
+    long_name, short_name = CASE_DETAIL_PAIR
+    if not samples.get(long_name) or not samples.get(short_name):
+        return
+    long_ms, short_ms = (statistics.median(samples[n]) * 1000 for n in CASE_DETAIL_PAIR)
+    ratio = max(long_ms, short_ms) / min(long_ms, short_ms)
+    report.check(
+        f"case detail: 3 000 history rows within {MAX_HISTORY_RATIO} × 30 rows (medians)",
+        ratio <= MAX_HISTORY_RATIO,
+        f"{long_ms:.1f} ms vs {short_ms:.1f} ms = {ratio:.2f} ×",
+        speed=True,
+    )
 
 
 def yearly_report_pages() -> list[tuple[str, str, str]]:

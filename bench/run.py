@@ -255,6 +255,7 @@ def time_pages(report, args, port, fixture, counts, ref_counts, clients):
          "(in brackets: the demo-sized data set, when different).", *skipped],
     )  # fmt: skip
     admin_peers(report, samples, counts, ref_counts, admin_list)
+    return samples
 
 
 def admin_peers(report, samples, counts, ref_counts, admin_list):
@@ -752,6 +753,7 @@ def main(argv=None) -> int:
     import redis
 
     from bench import dataset, db
+    from bench.pages import check_case_detail_pair
     from bench.web import Gunicorn, sign_in
 
     if args.smoke:
@@ -778,7 +780,8 @@ def main(argv=None) -> int:
                 for role in fixture["users"]
             }
             workers = server.worker_rss()
-            time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            samples = time_pages(report, args, server.port, fixture, counts, ref_counts, clients)
+            check_case_detail_pair(report, samples)
             worker_memory(report, server, workers)
             weigh_pages(report, server.port, clients["member"].cookies["sessionid"])
         if "signups" in stages:

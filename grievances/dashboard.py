@@ -299,14 +299,20 @@ def escalations_per_officer(cases) -> list:
     )
 
 
+def fairness_key(*, branch_ids=None, date_from=None, date_to=None) -> str:
+    """What the figures depend on, besides the data (the cache's version) and the
+    language: the branches, the period and the small-group threshold."""
+    return (
+        f"{sorted(branch_ids) if branch_ids is not None else 'all'}:{date_from}:{date_to}"
+        f":min{min_group_size()}"
+    )
+
+
 def fairness(*, branch_ids=None, date_from=None, date_to=None) -> dict:
     """Everything the dashboard shows: six queries, then cached until the next
     change to any case (every history row bumps the version) or five minutes.
     Small groups are withheld before anything is cached or shown."""
-    key = (
-        f"{sorted(branch_ids) if branch_ids is not None else 'all'}:{date_from}:{date_to}"
-        f":min{min_group_size()}"
-    )
+    key = fairness_key(branch_ids=branch_ids, date_from=date_from, date_to=date_to)
     return cached(
         "grievances",
         key,

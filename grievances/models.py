@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, Campus, Member
@@ -163,6 +164,21 @@ class Grievance(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     appealed = models.BooleanField(default=False)
     escalations = models.PositiveSmallIntegerField(default=0)
+    # The deadline that comes first: acknowledgement while the branch has not
+    # acknowledged the case (that deadline binds the branch's officer only),
+    # resolution after; none once a resolution is proposed or the case is closed.
+    # Worked out by PostgreSQL from the fields above whenever they change, and
+    # stored, so that the work lists sort on an index instead of on every row.
+    deadline = models.GeneratedField(
+        expression=Case(
+            When(Q(status=Status.NEW, level=Level.BRANCH), then=F("ack_due")),
+            When(status__in=OPEN, then=F("resolve_due")),
+            default=None,
+        ),
+        output_field=models.DateField(null=True, blank=True),
+        db_persist=True,
+        verbose_name=_("current deadline"),
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -172,6 +188,18 @@ class Grievance(models.Model):
             models.Index(fields=["branch", "status", "level"], name="grievance_queue_idx"),
             models.Index(fields=["assignee", "status"], name="grievance_assignee_idx"),
             models.Index(fields=["filer", "-filed_at"], name="grievance_filer_idx"),
+            # The work lists (selectors.NEEDS_DOING_FIRST): cases not closed, the
+            # nearest deadline first (ASC puts the cases without one last).
+            models.Index(
+                fields=["assignee", "deadline", "-filed_at", "-id"],
+                condition=~models.Q(status="closed"),
+                name="grievance_open_assignee_idx",
+            ),
+            models.Index(
+                fields=["branch", "deadline", "-filed_at", "-id"],
+                condition=~models.Q(status="closed"),
+                name="grievance_open_branch_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -227,7 +255,16 @@ class GrievanceEvent(AppendOnly, models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["grievance", "created_at"], name="grievance_event_idx")]
+        indexes = [
+            models.Index(fields=["grievance", "created_at"], name="grievance_event_idx"),
+            # The clock's escalations (no actor): the queue's "now under your
+            # supervision" line, read for each case on the page.
+            models.Index(
+                fields=["grievance", "level"],
+                condition=models.Q(kind="escalated", actor__isnull=True),
+                name="grievance_clock_escalation_idx",
+            ),
+        ]
 
     append_only_message = "A case's history is append-only."
 

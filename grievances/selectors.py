@@ -1,17 +1,19 @@
 """Reads for the case pages, each at a fixed number of queries."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     F,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from union_portal.core.forms import parse_id
@@ -47,20 +49,16 @@ def _overdue_q(today):
 
 
 def with_deadline(cases, today=None):
-    """Each case with the deadline that comes first (`deadline`, `deadline_kind`
-    "ack" before acknowledgement, "resolve" after; none once resolved or closed)
-    and whether it is overdue, computed in the same query."""
+    """Each case with the kind of the deadline that comes first (`deadline_kind`
+    "ack" before acknowledgement, "resolve" after; none once resolved or closed:
+    the deadline itself is the stored `Grievance.deadline`, worked out by the same
+    rule) and whether it is overdue, computed in the same query."""
     today = today or timezone.localdate()
     return cases.annotate(
         deadline_kind=Case(
             When(_awaits_acknowledgement(), then=Value("ack")),
             When(status__in=Grievance.OPEN, then=Value("resolve")),
             default=Value(""),
-        ),
-        deadline=Case(
-            When(_awaits_acknowledgement(), then=F("ack_due")),
-            When(status__in=Grievance.OPEN, then=F("resolve_due")),
-            default=None,
         ),
         overdue=Case(
             When(_overdue_q(today), then=Value(True)),
@@ -70,60 +68,136 @@ def with_deadline(cases, today=None):
     )
 
 
-def supervising(user):
-    """True for a case the clock passed up to `user`: it reached its present level
-    because a deadline was missed below, and it is theirs now ("overdue and not
-    resolved; now under your supervision")."""
-    by_clock = GrievanceEvent.objects.filter(
-        grievance=OuterRef("pk"),
-        kind=GrievanceEvent.Kind.ESCALATED,
-        actor__isnull=True,
-        level=OuterRef("level"),
+def mark_supervising(cases, user):
+    """Sets `supervising` on each case of a page: True for one the clock passed up
+    to `user`, i.e. it reached its present level because a deadline was missed
+    below, and it is theirs now ("overdue and not resolved; now under your
+    supervision"). One query for the page: as a subquery of the queue, PostgreSQL
+    chose to read every escalation of every branch to answer it for 25 rows."""
+    cases = list(cases)
+    by_clock = set(
+        GrievanceEvent.objects.filter(
+            grievance_id__in=[case.pk for case in cases],
+            kind=GrievanceEvent.Kind.ESCALATED,
+            actor__isnull=True,
+        )
+        .order_by()
+        .values_list("grievance_id", "level")
     )
-    return Case(
-        When(Q(Exists(by_clock), assignee=user), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    for case in cases:
+        case.supervising = case.assignee_id == user.pk and (case.pk, case.level) in by_clock
+    return cases
+
+
+# What a list row reads (list_rows, _case_rows.html): reading only these, 25 rows
+# and their category and handler cost a third of reading every column.
+LIST_ROW_FIELDS = (
+    "subject", "kind", "confidentiality", "status", "level", "filed_at", "ack_due",
+    "resolve_due", "deadline", "branch_id", "category_id", "assignee_id",
+)  # fmt: skip
+NAME_FIELDS = ("first_name", "last_name", "email")
+STATUS_BADGES = {
+    Status.CLOSED: "secondary",
+    Status.RESOLVED: "success",
+    Status.WAITING_FILER: "warning",
+}
+
+
+def list_rows(cases, today=None):
+    """The cases of a list page with what their row shows worked out once for the
+    page rather than per row in the template (where a link, a label and a date
+    filter cost more than the row itself): `url`, the labels of their kind, status
+    and level, `status_badge`, `filed_day`, `deadline_day`, `deadline_kind`,
+    `overdue` and `handler_name`."""
+    today = today or timezone.localdate()
+    cases = list(cases)
+    labels = {
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("kind", Grievance.Kind.choices),
+            ("status", Status.choices),
+            ("level", Grievance.Level.choices),
+        )
+    }
+    link = reverse("grievances:detail", args=[0])[: -len("0/")]
+    for case in cases:
+        case.url = f"{link}{case.pk}/"
+        case.kind_label = labels["kind"].get(case.kind, case.kind)
+        case.status_label = labels["status"].get(case.status, case.status)
+        case.level_label = labels["level"].get(case.level, case.level)
+        case.status_badge = STATUS_BADGES.get(case.status, "primary")
+        case.filed_day = timezone.localdate(case.filed_at).isoformat()
+        case.deadline_day = case.deadline.isoformat() if case.deadline else ""
+        case.deadline_kind = deadline_kind(case)
+        case.overdue = is_overdue(case, today)
+        if "assignee" in case._state.fields_cache:  # read with the case (select_related)
+            assignee = case.assignee
+            case.handler_name = assignee and (assignee.get_full_name() or assignee.email)
+    return cases
 
 
 def handler_queue(*, user, filters, today=None):
     """Officer: cases assigned to them. Chair: all of the branch's cases.
-    Liaison: cases at university level, of every branch. Each row carries its
-    first deadline and overdue flag (`with_deadline`)."""
+    Liaison: cases at university level, of every branch. `list_rows` gives the
+    page's rows their deadline kind and overdue flag, `mark_supervising` tells
+    them the clock passed up to `user`."""
     today = today or timezone.localdate()
     roles = roles_of(user)
+    status = filters.get("status")
     visible = Q(assignee=user) | Q(branch_id__in=roles.chair_of)
     if roles.liaison:
         visible |= Q(level=Grievance.Level.UNIVERSITY)
-    cases = Grievance.objects.filter(visible).select_related("category", "assignee", "branch")
-    cases = with_deadline(cases, today).annotate(supervising=supervising(user))
+    elif (
+        roles.chair_of
+        and not _with_status(
+            Grievance.objects.filter(assignee=user).exclude(branch_id__in=roles.chair_of), status
+        ).exists()
+    ):
+        # A chair holding no case outside their branches sees their branches' cases:
+        # one condition, which the index on open cases answers in the queue's order
+        # (with "assignee or branch", every open case of the branch is read and sorted).
+        visible = Q(branch_id__in=roles.chair_of)
+    # The rows' deadline kind and overdue badge: worked out for the page's 25 rows by
+    # list_rows (deadline_kind, is_overdue), not in SQL for every case counted.
+    cases = (
+        Grievance.objects.filter(visible)
+        .select_related("category", "assignee")
+        .only(*LIST_ROW_FIELDS, "category__name", *(f"assignee__{f}" for f in NAME_FIELDS))
+    )
     if filters.get("q"):
         query = filters["q"].lstrip("#")
         number = parse_id(query)
         cases = cases.filter(
             Q(subject__icontains=query) | (Q(pk=number) if number is not None else Q())
         )
-    status = filters.get("status")
-    if not status:
-        cases = cases.exclude(status=Status.CLOSED)
-    elif status != ALL_STATUSES:
-        cases = cases.filter(status=status)
+    cases = _with_status(cases, status)
     for name in ("kind", "level"):
         if filters.get(name):
             cases = cases.filter(**{name: filters[name]})
     if filters.get("overdue"):
-        cases = cases.filter(overdue=True)
-    return report_filters(cases, filters).order_by(*NEEDS_DOING_FIRST)
+        cases = cases.filter(_overdue_q(today))
+    order = NEEDS_DOING_FIRST if status == ALL_STATUSES else NEEDS_DOING_FIRST_OPEN
+    return report_filters(cases, filters).order_by(*order)
+
+
+def _with_status(cases, status):
+    """The queue's status filter: not closed unless asked for (ALL_STATUSES: any)."""
+    if not status:
+        return cases.exclude(status=Status.CLOSED)
+    if status != ALL_STATUSES:
+        return cases.filter(status=status)
+    return cases
 
 
 # A work list opens on what needs doing: the nearest (or missed) first deadline
 # first, then the cases without one (a resolution proposed), closed ones last.
+# Without closed cases (the queue's default), the order of the index on open
+# cases (Grievance.Meta.indexes): the first page is read from it, not sorted.
+NEEDS_DOING_FIRST_OPEN = (F("deadline").asc(nulls_last=True), "-filed_at", "-id")
 NEEDS_DOING_FIRST = (
-    F("deadline").asc(nulls_last=True),
+    NEEDS_DOING_FIRST_OPEN[0],
     Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
-    "-filed_at",
-    "-id",
+    *NEEDS_DOING_FIRST_OPEN[1:],
 )
 
 
@@ -203,6 +277,39 @@ def timeline(grievance, *, include_internal):
     return events
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a case's history, newest first: page 1 is what the case page
+    shows, older entries are on the following pages."""
+
+    entries: list
+    number: int
+    has_older: bool
+
+    @property
+    def has_newer(self) -> bool:
+        return self.number > 1
+
+
+def history_page(grievance, *, include_internal, number=1) -> HistoryPage:
+    """`GRIEVANCE_HISTORY_PER_PAGE` entries of the case's history, the latest first,
+    with the same visibility as the whole timeline (`timeline`). Two queries (the
+    entries with their authors, their attachments) whatever the history's length:
+    one more entry is read to know whether older ones exist, nothing is counted."""
+    per_page = settings.GRIEVANCE_HISTORY_PER_PAGE
+    start = (number - 1) * per_page
+    events = timeline(grievance, include_internal=include_internal).order_by("-created_at", "-id")
+    entries = list(events[start : start + per_page + 1])
+    # Worked out once for the page rather than per entry in the template, where
+    # get_kind_display and the date filter cost more than the rest of the entry.
+    kinds = {value: str(label) for value, label in GrievanceEvent.Kind.choices}
+    for event in entries:
+        event.kind_label = kinds.get(event.kind, event.kind)
+        moment = timezone.localtime(event.created_at)
+        event.day, event.minute = moment.strftime("%Y-%m-%d"), moment.strftime("%Y-%m-%d %H:%M")
+    return HistoryPage(entries[:per_page], number, has_older=len(entries) > per_page)
+
+
 def answered_suggestions():
     """Suggestions whose filer agreed to publish the answer, with that answer."""
     return (
@@ -214,6 +321,16 @@ def answered_suggestions():
         .select_related("category", "branch")
         .order_by("-resolved_at", "-id")
     )
+
+
+def deadline_kind(grievance) -> str:
+    """Which deadline `Grievance.deadline` is: "ack" until the branch acknowledges
+    the case, "resolve" while it is open after that, "" once a resolution is
+    proposed or it is closed. `with_deadline` says the same in SQL (and the
+    stored deadline follows the same rule): change them together."""
+    if grievance.status == Status.NEW and grievance.level == Grievance.Level.BRANCH:
+        return "ack"
+    return "resolve" if grievance.status in Grievance.OPEN else ""
 
 
 def is_overdue(grievance, today=None):

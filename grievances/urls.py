@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard.csv", views_dashboard.dashboard_csv, name="dashboard_csv"),
     path("files/<token:token>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/history/", views.case_history, name="history"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]

@@ -149,6 +149,7 @@ def my_cases(request):
         user=request.user, receipt_hashes=followed_receipt_hashes(request)
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    selectors.list_rows(page.object_list)
     return render(request, "grievances/my_cases.html", {"page": page})
 
 
@@ -159,6 +160,10 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     cases = selectors.handler_queue(user=request.user, filters=form.filters())
     page, query = paginate(request, cases, 25)
+    rows = selectors.list_rows(page.object_list)
+    roles = roles_of(request.user)
+    if roles.chair_of or roles.liaison:  # only they take cases the clock passed up
+        selectors.mark_supervising(rows, request.user)
     return render(
         request,
         "grievances/queue.html",
@@ -182,7 +187,7 @@ def case_detail(request, pk):
         "may_note": handler and not acting and may_add_note(request.user, grievance),
         "show_filer_name": may_see_filer_name(request.user, grievance),
         "overdue": selectors.is_overdue(grievance),
-        "events": selectors.timeline(grievance, include_internal=handler),
+        "history": selectors.history_page(grievance, include_internal=handler),
         "message_form": TextForm(),
         "reply_form": TextForm(auto_id="reply_%s"),
         "note_form": NoteForm(auto_id="note_%s"),
@@ -196,6 +201,27 @@ def case_detail(request, pk):
         context["assign_form"] = AssignForm(grievance=grievance)
     context["may_forward"] = handler and may_forward(request.user, grievance)
     return render(request, "grievances/detail.html", context)
+
+
+# Beyond this, a page of history is surely past its end (and its offset too big).
+MAX_HISTORY_PAGE = 100_000
+
+
+def case_history(request, pk):
+    """The older entries of a case's history, a page at a time, newest first: seen
+    by whoever may open the case, with the same rules as its page (internal notes
+    for its handlers only, an anonymous filer's steps by the day)."""
+    grievance, login = _case_or_login(request, pk)
+    if login:
+        return login
+    number = parse_id(request.GET.get("page", "")) or 1
+    if number > MAX_HISTORY_PAGE:
+        raise Http404
+    handler = may_read_as_handler(request.user, grievance)
+    history = selectors.history_page(grievance, include_internal=handler, number=number)
+    if not history.entries and number > 1:
+        raise Http404
+    return render(request, "grievances/history.html", {"grievance": grievance, "history": history})
 
 
 # action -> (who may, form class, service call)

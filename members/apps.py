@@ -9,6 +9,8 @@ class MembersConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_confirmed
 
+        from . import university
         from .adapters import link_verified_address
 
         email_confirmed.connect(link_verified_address, dispatch_uid="members.link_verified_address")
+        university.connect()

@@ -3,20 +3,25 @@
 Head counts and figures only, never a name: no table here holds a person. A
 participation rate over fewer than PORTAL_MIN_GROUP_SIZE members shows "<5".
 Six queries whatever the number of branches, and one or two for the proposals
-whose answer is overdue after escalation (their list, the working-day calendar).
+whose answer is overdue after escalation (their list, the working-day calendar);
+then cached (core.cache_versions) until any counted model is written (`connect`,
+every save or delete, the admin's included) or five minutes pass: the same table
+for every liaison, on their home page and on the fairness dashboard.
 """
 
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from events.models import Registration
 from grievances.models import Grievance
 from grievances.selectors import with_deadline
 from notices.models import FundLine, Notice
-from union_portal.core.small_groups import is_small, withheld_label
+from union_portal.core import cache_versions
+from union_portal.core.small_groups import is_small, min_group_size, withheld_label
 
 from .models import Branch, Member
 
@@ -29,13 +34,57 @@ def _rate(part, whole):
     return round(100 * part / whole) if whole else None
 
 
+VERSION = "university"
+# What the table counts: a save or delete of any of these makes it stale. Writes
+# without a signal come with one that has: a roster import creates members in bulk
+# and then saves its job's row, an escalation updates its case and records a step.
+WATCHED = (
+    "members.Member",
+    "members.Branch",
+    "members.Campus",
+    "members.RosterImport",
+    "events.Event",
+    "events.Registration",
+    "grievances.Grievance",
+    "grievances.GrievanceEvent",
+    "notices.Notice",
+    "notices.NoticeVersion",
+    "notices.FundLine",
+    "participation.Proposal",
+    "participation.ProposalEvent",
+    "participation.HandlingOffice",
+)
+
+
+def _bump(sender, **kwargs):
+    cache_versions.bump(VERSION)
+
+
+def connect():
+    from django.apps import apps
+
+    for label in WATCHED:
+        model = apps.get_model(label)
+        post_save.connect(_bump, sender=model, dispatch_uid=f"university:save:{label}")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"university:delete:{label}")
+
+
 def university_overview(*, today=None, now=None) -> dict:
     """Per branch, this calendar year: active members (head count), per campus the
     share of its active members who attended at least one event that has ended,
     open and overdue cases (now), notices published, money spent (fund lines of
-    the current version of published fund notices, withdrawn ones left out)."""
-    now = now or timezone.now()
+    the current version of published fund notices, withdrawn ones left out).
+    Cached per day until the data changes (`connect`) or five minutes pass."""
+    if now is not None:  # a moment of its own: computed for it, not cached
+        return _university_overview(today=today or timezone.localdate(), now=now)
     today = today or timezone.localdate()
+    key = f"overview:{today}:min{min_group_size()}"
+    return cache_versions.cached(
+        VERSION, key, lambda: _university_overview(today=today, now=timezone.now())
+    )
+
+
+def _university_overview(*, today, now) -> dict:
     year = today.year
     branches = list(Branch.objects.order_by("name").values("id", "name", "short_name"))
     active = Member.Status.ACTIVE
@@ -98,10 +147,20 @@ def university_overview(*, today=None, now=None) -> dict:
     # and offices only (no proposer, no co-signer).
     from participation.selectors import overdue_answers
 
-    overdue_proposals = overdue_answers(today)
+    # Plain values (the template reads the same names): light to cache.
+    overdue_proposals = [
+        {
+            "branch_id": p.branch_id,
+            "branch": {"name": p.branch.name},
+            "title": p.title,
+            "office": {"name": p.office.name if p.office else ""},
+            "working_days_late": p.working_days_late,
+        }
+        for p in overdue_answers(today)
+    ]
     late_answers = {}
     for proposal in overdue_proposals:
-        late_answers[proposal.branch_id] = late_answers.get(proposal.branch_id, 0) + 1
+        late_answers[proposal["branch_id"]] = late_answers.get(proposal["branch_id"], 0) + 1
     rows = []
     for branch in branches:
         pk = branch["id"]

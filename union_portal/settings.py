@@ -339,6 +339,9 @@ WORKING_HOURS = (9, 18)
 GRIEVANCE_REMINDER_HOURS = WORKING_HOURS
 GRIEVANCE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GRIEVANCE_ATTACHMENT_MAX_FILES = 3
+# The case page shows this many history entries, the latest first; older ones
+# are on pages of their own.
+GRIEVANCE_HISTORY_PER_PAGE = 20
 # An anonymous case is followed from the browser that filed it or entered its
 # receipt code: a cookie of its own (HttpOnly, SameSite=Lax, Secure in production,
 # gone when the browser closes) holds a hash of the code per case, never the

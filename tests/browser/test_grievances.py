@@ -171,3 +171,48 @@ def test_officer_routes_a_far_campus_category_on_a_phone(browser, live_server, b
     expect(page.get_by_test_id("route")).to_contain_text("秦雅")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert Route.objects.get(category=category, campus=far).officer == lingang
+
+
+def test_case_page_shows_the_latest_history_and_opens_older_entries_on_a_phone(
+    browser, live_server, branch
+):
+    from grievances.models import GrievanceEvent
+
+    officer = user_with_role("officer", branch)
+    category = CategoryFactory(branch=branch, name="工作环境", default_assignee=officer)
+    case = GrievanceFactory(category=category, assignee=officer, subject="实验室通风差")
+    GrievanceEvent.objects.bulk_create(
+        GrievanceEvent(
+            grievance=case,
+            kind="reply",
+            actor=officer,
+            text=f"进展第{k}条",
+            level="branch",
+            status="in_progress",
+        )  # fmt: skip
+        for k in range(1, 26)
+    )
+
+    page = phone(browser)
+    sign_in(page, live_server, officer.email, PASSWORD)
+    page.goto(f"{live_server.url}/grievances/{case.pk}/")
+    timeline = page.get_by_test_id("timeline")
+    # The latest first, 20 of them; the oldest wait behind a link.
+    expect(timeline.locator("li").first).to_contain_text("进展第25条")
+    expect(timeline.locator("li")).to_have_count(20)
+    expect(timeline).not_to_contain_text("进展第5条")
+    older = page.get_by_test_id("older-entries")
+    older.scroll_into_view_if_needed()
+    expect(older).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    older.click()
+
+    expect(page).to_have_url(f"{live_server.url}/grievances/{case.pk}/history/?page=2")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.locator("li").first).to_contain_text("进展第5条")
+    expect(timeline).to_contain_text("进展第1条")
+    expect(timeline).not_to_contain_text("进展第6条")
+    expect(page.get_by_test_id("older-entries")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_test_id("newer-entries").click()
+    expect(page).to_have_url(f"{live_server.url}/grievances/{case.pk}/")

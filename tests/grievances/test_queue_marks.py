@@ -57,6 +57,23 @@ def test_overdue_in_sql_agrees_with_is_overdue_in_every_state(category, people):
         )  # fmt: skip
 
 
+def test_stored_deadline_and_its_kind_agree_with_the_sql_rule_in_every_state(category, people):
+    """The queue sorts on the deadline PostgreSQL stores (Grievance.deadline) and
+    its rows say which one it is in Python (selectors.deadline_kind): both follow
+    with_deadline's rule, whatever the status and level."""
+    ack, resolve = date(2026, 3, 12), date(2026, 3, 31)
+    made = [
+        case(category, people, status=status, level=level, ack_due=ack, resolve_due=resolve)
+        for status, level in itertools.product(Status.values, Level.values)
+    ]
+    queued = {g.pk: g for g in selectors.with_deadline(Grievance.objects.all(), ack)}
+    for grievance in made:
+        grievance.refresh_from_db()
+        kind = selectors.deadline_kind(grievance)
+        assert kind == queued[grievance.pk].deadline_kind, (grievance.status, grievance.level)
+        assert grievance.deadline == {"ack": ack, "resolve": resolve, "": None}[kind]
+
+
 def test_first_deadline_is_acknowledgement_until_acknowledged_then_resolution(category, people):
     ack, resolve = date(2026, 3, 12), date(2026, 3, 31)
     new = case(category, people, ack_due=ack, resolve_due=resolve)
@@ -233,3 +250,26 @@ def test_report_filters_still_count_closed_cases_when_the_link_asks_for_every_st
         assert order(page) == [closed.pk], extra
     # Without it, the work list opens on open cases only.
     assert order(client.get(reverse("grievances:queue"), {"year": year})) == []
+
+
+def test_a_chair_who_also_handles_another_branchs_case_finds_it_in_their_queue(
+    client, category, people, other_branch
+):
+    """The chair's queue is read from the index on their branch's open cases unless
+    they hold a case elsewhere (here as an officer of another branch): then that
+    case is in it too, in deadline order with their branch's cases."""
+    from members.models import BranchRole
+
+    chair = people["chair"]
+    ours = case(category, people, ack_due=day(3), resolve_due=day(15))
+    BranchRole.objects.create(user=chair, branch=other_branch, role="officer")
+    elsewhere = GrievanceFactory(
+        category=CategoryFactory(branch=other_branch), assignee=chair,
+        ack_due=day(1), resolve_due=day(12),
+    )  # fmt: skip
+    theirs = GrievanceFactory(category=CategoryFactory(branch=other_branch), ack_due=day(2))
+    client.force_login(chair)
+    page = client.get(reverse("grievances:queue"))
+    assert order(page) == [elsewhere.pk, ours.pk]
+    assert theirs.pk not in order(page)
+    assert page.context["page"].paginator.count == 2

@@ -92,6 +92,8 @@ MATRIX = {
     "grievances:dashboard": ("none", "get", CHAIRS),
     "grievances:dashboard_csv": ("none", "get", CHAIRS),
     "grievances:detail": ("case", "get", CASE_VIEW),
+    # Its older history entries: whoever may open the case, nobody else.
+    "grievances:history": ("case", "get", CASE_VIEW),
     "grievances:attachment": ("case_file", "get", CASE_VIEW),
     "grievances:assign": (
         "case",

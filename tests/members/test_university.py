@@ -2,6 +2,7 @@
 dashboard (head counts, participation per campus, cases, notices, money), and the
 published events of every branch."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -148,3 +149,25 @@ def test_the_liaisons_table_withholds_a_rate_the_branchs_report_withholds(univer
     assert far["attendance_rate"] == "<5"  # 3 of 6 attended: the branch's report hides it
     rows = {row["branch"]: row for row in university_overview()["rows"]}
     assert rows[university["branch"].name]["rates"][0] == "<5"
+
+
+def test_liaisons_table_is_cached_until_a_counted_row_changes(
+    client, people, university, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    client.force_login(people["liaison"])
+    dashboard = reverse("grievances:dashboard")
+    client.get(dashboard)
+    # Cached: the page reads neither the table's six aggregates nor the figures again.
+    with django_assert_max_num_queries(5):
+        client.get(dashboard)
+    ours = {row["branch"]: row for row in university_overview()["rows"]}[university["branch"].name]
+    with django_capture_on_commit_callbacks(execute=True):
+        GrievanceFactory(category=CategoryFactory(branch=university["branch"]))
+    rows = {row["branch"]: row for row in university_overview()["rows"]}
+    assert rows[university["branch"].name]["open_cases"] == ours["open_cases"] + 1
+    # The page's table too: the branch's open cases, after the member and rate cells.
+    page = client.get(dashboard).content.decode()
+    name = university["branch"].name
+    row = page[page.index(f'<abbr title="{name}">') :].split("</tr>")[0]
+    cells = re.findall(r'<td class="text-end[^"]*">(.*?)</td>', row, re.S)
+    assert cells[1 + len(ours["rates"])].strip() == str(ours["open_cases"] + 1)

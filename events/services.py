@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from union_portal.core import cache_versions
 from union_portal.core.notifications import notify
 from union_portal.core.rules import RuleError
 
@@ -35,6 +36,15 @@ def _event_url(event):
     return reverse("events:detail", args=[event.pk])
 
 
+# The version of figures cached from events and registrations (the participation
+# report): every service below that changes an event or a registration bumps it.
+CACHE_VERSION = "events"
+
+
+def _changed():
+    cache_versions.bump(CACHE_VERSION, at_once=True)
+
+
 # --- events -----------------------------------------------------------------
 
 
@@ -49,6 +59,7 @@ def event_save(*, actor, form, venue_formset, trip_formset=None) -> Event:
     else:
         Event.objects.select_for_update().get(pk=event.pk)
     event.save()
+    _changed()
     venue_formset.instance = event
     venue_formset.save()
     if trip_formset is not None:
@@ -67,6 +78,7 @@ def _transition(event, new_status):
             % {"status": event.get_status_display()}
         )
     event.status = new_status
+    _changed()
 
 
 @transaction.atomic
@@ -140,6 +152,7 @@ def registration_create(
             else:
                 registration.status = Status.WAITLISTED
             registration.save()
+            _changed()
             registration.member = member
             registration.venue = venue
             for direction, trip_id in (
@@ -243,6 +256,7 @@ def registration_cancel(*, member, registration, now=None) -> Registration:
         registration.status = Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
+        _changed()
         registration.seats.all().delete()
         if held_place and registration.venue_id:
             _fill_free_places(venue=registration.venue, now=now)
@@ -412,6 +426,7 @@ def registration_check_in(*, actor, event, code: str, now=None) -> Registration:
         registration.attended_at = now
         registration.checked_in_by = actor
         registration.save(update_fields=["status", "attended_at", "checked_in_by"])
+        _changed()
         return registration
 
 

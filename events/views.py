@@ -12,14 +12,16 @@ from django.views.decorators.http import require_POST
 
 from members import services as member_services
 from members.models import Member
+from members.selectors import ROSTER_VERSION
 from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
 from union_portal.core.preview import is_preview, preview_context, warn_if_removed
 from union_portal.core.qrcode import qr_svg
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
-from union_portal.core.small_groups import is_shown
+from union_portal.core.small_groups import is_shown, min_group_size
 
 from . import ics, report, selectors, services
 from .forms import (
@@ -61,6 +63,8 @@ def event_list(request):
         "events/event_list.html",
         {
             "filter_form": form,
+            # The form's choices are the campuses and branches.
+            "filter_key": fragment_key(request, current(ROSTER_VERSION)),
             "page": page,
             "query": query,
             "may_create": bool(branches_where(request.user, "events.manage")),
@@ -476,7 +480,7 @@ def personal_feed(request, token):
 def _participation(request):
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    data = report.participation(
+    data = report.cached_participation(
         branch_ids=branches_where(request.user, "events.report"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
@@ -489,11 +493,20 @@ def participation_report(request):
     form, data = _participation(request)
     shown = [row["registered"] for row in data["campus"] + data["department"]]
     scale = max((n for n in shown if is_shown(n)), default=0) or 1
+    # The tables as shown, for every reader of the same branches.
+    page_key = fragment_key(
+        request,
+        current(services.CACHE_VERSION),
+        current(ROSTER_VERSION),
+        sorted(branches_where(request.user, "events.report")),
+        min_group_size(),
+    )
     return render(
         request,
         "events/report.html",
-        {"form": form, "data": data, "chart_scale": scale, "query": request.GET.urlencode()},
-    )
+        {"form": form, "data": data, "chart_scale": scale, "query": request.GET.urlencode(),
+         "page_key": page_key},
+    )  # fmt: skip
 
 
 def _percent(value):

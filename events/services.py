@@ -36,8 +36,9 @@ def _event_url(event):
     return reverse("events:detail", args=[event.pk])
 
 
-# The version of figures cached from events and registrations (the participation
-# report): every service below that changes an event or a registration bumps it.
+# The version of what is cached from events, registrations and seats (the
+# participation report, the event list's cards, an event's places and seats left):
+# every service below that changes an event, a registration or a seat bumps it.
 CACHE_VERSION = "events"
 
 
@@ -358,6 +359,7 @@ def _fill_trip(trip, now):
 
 def _fill_trips(*, event, now=None):
     now = now or timezone.now()
+    _changed()
     for trip in event.trips.all():
         _fill_trip(trip, now)
 
@@ -382,6 +384,7 @@ def registration_choose_trip(
             raise EventRuleError(_("This registration is not active."))
         if event.status != Event.Status.PUBLISHED:
             raise EventRuleError(_("This event is not open for sign-up."))
+        _changed()  # the trips' seat counts
         current = registration.seats.select_related("trip").filter(direction=direction).first()
         trip = None if trip_id is None else _trip_of(event, direction, trip_id)
         if current is not None and trip is not None and current.trip_id == trip.pk:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from members.selectors import ROSTER_VERSION
 from union_portal.core.home import MINE, WORK, Block, block, first_rows
 from union_portal.core.roles import branches_where
 
@@ -15,7 +16,7 @@ from . import selectors
 from .models import Notice
 
 
-@block(30)
+@block(30, versions=(selectors.CACHE_VERSION, ROSTER_VERSION))
 def open_for_objection(home):
     member = home.roles.member
     if member is None:

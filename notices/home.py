@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from members.selectors import ROSTER_VERSION
 from union_portal.core.home import MINE, WORK, Block, block, first_rows
 from union_portal.core.roles import branches_where
 
@@ -16,7 +15,7 @@ from . import selectors
 from .models import Notice
 
 
-@block(30, versions=(selectors.CACHE_VERSION, ROSTER_VERSION))
+@block(30)  # not cached: a members-only notice's title is never stored
 def open_for_objection(home):
     member = home.roles.member
     if member is None:

@@ -333,6 +333,7 @@ def test_the_event_list_shows_an_event_once_published_and_places_as_they_are_tak
     draft = EventFactory(branch=branch, title="冬季长跑", status="draft")
     VenueFactory(event=draft, capacity=5)
     EventFactory(branch=other_branch, title="外院读书会")
+    client.cookies["django_language"] = "en"
     client.force_login(people["member"])
     page = client.get(reverse("events:list")).content.decode()
     assert "冬季长跑" not in page and "外院读书会" not in page

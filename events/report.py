@@ -11,13 +11,16 @@ to come are counted beside them. A rate is the share of the group's active membe
 who registered for (or attended) at least one past event in the period.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from members.models import Member
-from union_portal.core.small_groups import withhold_small_groups
+from members.selectors import ROSTER_VERSION
+from union_portal.core import cache_versions
+from union_portal.core.small_groups import min_group_size, withhold_small_groups
 
-from .models import Registration
+from .models import Event, Registration
+from .services import CACHE_VERSION
 
 HOLDS_PLACE = Registration.HOLDS_PLACE
 ATTENDED = Registration.Status.ATTENDED
@@ -150,3 +153,33 @@ def participation(*, branch_ids, date_from=None, date_to=None, now=None):
         "department": _withhold(department),
         "event": sorted((*own, *foreign), key=lambda r: (r["event__starts_at"], r["event_id"])),
     }
+
+
+def _next_end(now):
+    """When the next event ends (None: none is still to end)."""
+    return Event.objects.filter(ends_at__gte=now).aggregate(at=Min("ends_at"))["at"]
+
+
+def cached_participation(*, branch_ids, date_from=None, date_to=None, now=None):
+    """participation(), computed once per change to events, registrations
+    (services.CACHE_VERSION) or the roster (ROSTER_VERSION), per set of branches
+    and filters. An event ending changes the figures too (its registrations move
+    from "to come" to the rates), so the figures are kept only until the next
+    event ends; the first request after that counts afresh."""
+    now = now or timezone.now()
+    key = (
+        f"participation:{sorted(branch_ids)}:{date_from}:{date_to}"
+        f":roster{cache_versions.current(ROSTER_VERSION)}:min{min_group_size()}"
+    )
+    next_end, data = cache_versions.cached(
+        CACHE_VERSION,
+        key,
+        lambda: (
+            _next_end(now),
+            participation(branch_ids=branch_ids, date_from=date_from, date_to=date_to, now=now),
+        ),
+    )
+    if next_end is not None and now > next_end:
+        cache_versions.bump(CACHE_VERSION, at_once=True)  # an event has ended: stale for all
+        data = participation(branch_ids=branch_ids, date_from=date_from, date_to=date_to, now=now)
+    return data

@@ -1,6 +1,6 @@
 """Reads for the event pages, each at a fixed number of queries."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,6 +40,21 @@ def events_visible_to(user):
     if roles.liaison:
         visible |= Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     return Event.objects.filter(visible)
+
+
+def visibility_key(user) -> str:
+    """What decides which events events_visible_to() shows: the member's branch,
+    the branches the user manages and whether they are the liaison."""
+    roles = roles_of(user)
+    branch = roles.member.branch_id if roles.member is not None else None
+    return f"m{branch}:o{sorted(roles.managed_branch_ids)}:l{int(bool(roles.liaison))}"
+
+
+def next_end(now=None):
+    """When the next event ends (None: none is still to end): until then the
+    lists of events to come and of past events stay as they are."""
+    now = now or timezone.now()
+    return Event.objects.filter(ends_at__gte=now).aggregate(at=Min("ends_at"))["at"]
 
 
 def event_list(*, user, filters: dict):

@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from union_portal.core import cache_versions
 from union_portal.core.models import Notification
 from union_portal.core.notifications import Note, Reader, notify, notify_each
 from union_portal.core.rules import RuleError
@@ -38,6 +39,16 @@ def _event_url(event):
     return reverse("events:detail", args=[event.pk])
 
 
+# The version of what is cached from events, registrations and seats (the
+# participation report, the event list's cards, an event's places and seats left):
+# every service below that changes an event, a registration or a seat bumps it.
+CACHE_VERSION = "events"
+
+
+def _changed():
+    cache_versions.bump(CACHE_VERSION, at_once=True)
+
+
 # --- events -----------------------------------------------------------------
 
 
@@ -52,6 +63,7 @@ def event_save(*, actor, form, venue_formset, trip_formset=None) -> Event:
     else:
         Event.objects.select_for_update().get(pk=event.pk)
     event.save()
+    _changed()
     venue_formset.instance = event
     venue_formset.save()
     if trip_formset is not None:
@@ -70,6 +82,7 @@ def _transition(event, new_status):
             % {"status": event.get_status_display()}
         )
     event.status = new_status
+    _changed()
 
 
 @transaction.atomic
@@ -153,6 +166,7 @@ def registration_create(
                 registration.status = Status.WAITLISTED
                 registration.waitlist_position = venue.waiting + 1
             registration.save()
+            _changed()
             registration.member = member
             registration.venue = venue
             for direction, trip_id in (
@@ -270,6 +284,7 @@ def registration_cancel(*, member, registration, now=None) -> Registration:
         registration.status = Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
+        _changed()
         registration.seats.all().delete()
         if held_place and registration.venue_id:
             _fill_free_places(venue=registration.venue, now=now)
@@ -371,6 +386,7 @@ def _fill_trip(trip, now):
 
 def _fill_trips(*, event, now=None):
     now = now or timezone.now()
+    _changed()
     for trip in event.trips.all():
         _fill_trip(trip, now)
 
@@ -395,6 +411,7 @@ def registration_choose_trip(
             raise EventRuleError(_("This registration is not active."))
         if event.status != Event.Status.PUBLISHED:
             raise EventRuleError(_("This event is not open for sign-up."))
+        _changed()  # the trips' seat counts
         current = registration.seats.select_related("trip").filter(direction=direction).first()
         trip = None if trip_id is None else _trip_of(event, direction, trip_id)
         if current is not None and trip is not None and current.trip_id == trip.pk:
@@ -439,6 +456,7 @@ def registration_check_in(*, actor, event, code: str, now=None) -> Registration:
         registration.attended_at = now
         registration.checked_in_by = actor
         registration.save(update_fields=["status", "attended_at", "checked_in_by"])
+        _changed()
         return registration
 
 

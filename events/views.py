@@ -5,21 +5,25 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import services as member_services
 from members.models import Member
+from members.selectors import ROSTER_VERSION
 from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.cache_versions import bump, cached, current, fragment_key
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
 from union_portal.core.preview import is_preview, preview_context, warn_if_removed
 from union_portal.core.qrcode import qr_svg
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
-from union_portal.core.small_groups import is_shown
+from union_portal.core.small_groups import is_shown, min_group_size
 
 from . import ics, report, selectors, services
 from .forms import (
@@ -55,25 +59,47 @@ FEED_KEY = re.compile(r"^[A-Za-z0-9_-]{32,43}$")
 @login_required_403
 def event_list(request):
     form = EventFilterForm(request.GET or None)
-    events = selectors.event_list(user=request.user, filters=form.filters())
-    page, query = paginate(request, events, 20)
+    filters = form.filters()
     return render(
         request,
         "events/event_list.html",
         {
             "filter_form": form,
-            "page": page,
-            "query": query,
+            # The form's choices are the campuses and branches.
+            "filter_key": fragment_key(request, current(ROSTER_VERSION)),
+            **_event_cards(request, filters),
             "may_create": bool(branches_where(request.user, "events.manage")),
         },
     )
 
 
+def _event_cards(request, filters):
+    """{"count", "cards"}: the list's page of event cards as HTML, the same for
+    everyone who sees the same events (selectors.visibility_key), so rendered
+    once per change to events, registrations or seats (services.CACHE_VERSION)
+    or to branch names (ROSTER_VERSION), per filter and page, and only until the
+    next event ends (it then leaves the events to come)."""
+
+    def render_cards():
+        events = selectors.event_list(user=request.user, filters=filters)
+        page, query = paginate(request, events, 20)
+        cards = render_to_string("events/_event_cards.html", {"page": page, "query": query})
+        return selectors.next_end(now), page.paginator.count, cards
+
+    now = timezone.now()
+    key = "event-list:" + fragment_key(
+        request, current(ROSTER_VERSION), selectors.visibility_key(request.user)
+    )
+    next_end, count, cards = cached(services.CACHE_VERSION, key, render_cards)
+    if next_end is not None and now >= next_end:
+        bump(services.CACHE_VERSION, at_once=True)  # an event has ended: stale for all
+        next_end, count, cards = cached(services.CACHE_VERSION, key, render_cards)
+    return {"count": count, "cards": mark_safe(cards)}  # noqa: S308 (rendered above)
+
+
 @login_required_403
 def my_events(request):
     member = roles_of(request.user).member
-    registrations = selectors.registrations_of(member) if member else Registration.objects.none()
-    page = Paginator(registrations, 20).get_page(request.GET.get("page"))
     feed_url = None
     if member is not None:
         feed_path = reverse("events:feed", args=[member.calendar_feed_key])
@@ -81,8 +107,31 @@ def my_events(request):
     return render(
         request,
         "events/my_events.html",
-        {"page": page, "feed_url": feed_url, "feed_reset_form": FeedResetForm()},
-    )
+        {**_my_event_rows(member, request.GET.get("page")), "feed_url": feed_url,
+         "feed_reset_form": FeedResetForm()},
+    )  # fmt: skip
+
+
+def _my_event_rows(member, page_number):
+    """{"count", "rows"}: the page of the member's registrations as HTML, rendered
+    once per change to events, registrations or seats (services.CACHE_VERSION) or
+    to campus names, per member, page and language."""
+
+    def render_rows():
+        registrations = (
+            selectors.registrations_of(member) if member else Registration.objects.none()
+        )
+        page = Paginator(registrations, 20).get_page(page_number)
+        return page.paginator.count, render_to_string(
+            "events/_my_event_rows.html", {"page": page, "query": ""}
+        )
+
+    if member is None:
+        count, rows = render_rows()
+    else:
+        key = f"my-events:{member.pk}:{str(page_number)[:9]}:roster{current(ROSTER_VERSION)}"
+        count, rows = cached(services.CACHE_VERSION, key, render_rows)
+    return {"count": count, "rows": mark_safe(rows)}  # noqa: S308 (rendered above)
 
 
 @require_POST
@@ -113,8 +162,7 @@ def event_detail(request, pk):
     event = get_event_for_viewer(request.user, pk)
     member = roles_of(request.user).member
     registration = selectors.active_registration(event, member)
-    venues = list(selectors.venues_with_counts().filter(event=event))
-    trips = list(selectors.trips_with_counts().filter(event=event))
+    venues, trips = _places(event)
     now = timezone.now()
     for trip in trips:
         trip.left = max(trip.seats - trip.taken, 0)
@@ -137,6 +185,20 @@ def event_detail(request, pk):
         if trips and registration.venue_id and event.status == Event.Status.PUBLISHED:
             context["my_trips"] = _my_trips(registration, trips)
     return render(request, "events/event_detail.html", context)
+
+
+def _places(event):
+    """The event's venues with their places taken and its trips with their seats
+    taken, the same for every reader: read once per change to events,
+    registrations or seats (services.CACHE_VERSION) or to campus names."""
+    return cached(
+        services.CACHE_VERSION,
+        f"event-places:{event.pk}:roster{current(ROSTER_VERSION)}",
+        lambda: (
+            list(selectors.venues_with_counts().filter(event=event)),
+            list(selectors.trips_with_counts().filter(event=event)),
+        ),
+    )
 
 
 def _my_trips(registration, trips):
@@ -477,7 +539,7 @@ def personal_feed(request, token):
 def _participation(request):
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    data = report.participation(
+    data = report.cached_participation(
         branch_ids=branches_where(request.user, "events.report"),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
@@ -490,11 +552,20 @@ def participation_report(request):
     form, data = _participation(request)
     shown = [row["registered"] for row in data["campus"] + data["department"]]
     scale = max((n for n in shown if is_shown(n)), default=0) or 1
+    # The tables as shown, for every reader of the same branches.
+    page_key = fragment_key(
+        request,
+        current(services.CACHE_VERSION),
+        current(ROSTER_VERSION),
+        sorted(branches_where(request.user, "events.report")),
+        min_group_size(),
+    )
     return render(
         request,
         "events/report.html",
-        {"form": form, "data": data, "chart_scale": scale, "query": request.GET.urlencode()},
-    )
+        {"form": form, "data": data, "chart_scale": scale, "query": request.GET.urlencode(),
+         "page_key": page_key},
+    )  # fmt: skip
 
 
 def _percent(value):

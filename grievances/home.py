@@ -13,8 +13,11 @@ from union_portal.core.home import MINE, WORK, Block, block, first_rows
 
 from . import selectors
 
+# The version the grievance services bump on every change to a case (_record).
+CASES_VERSION = "grievances"
 
-@block(20)
+
+@block(20, versions=(CASES_VERSION,))
 def my_cases(home):
     if home.roles.member is None:
         return None

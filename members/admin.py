@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from union_portal.core import cache_versions
 from union_portal.core.admin import SecretLookupsMixin
 
 from .models import (
@@ -11,10 +12,31 @@ from .models import (
     MemberStatusChange,
     RosterExportLog,
 )
+from .selectors import ROSTER_VERSION
+
+
+class BumpsRosterVersion:
+    """Figures cached from the roster are stale after an edit here."""
+
+    def save_model(self, request, obj, form, change):
+        cache_versions.bump(ROSTER_VERSION, at_once=True)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        cache_versions.bump(ROSTER_VERSION, at_once=True)
+        super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        cache_versions.bump(ROSTER_VERSION, at_once=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        cache_versions.bump(ROSTER_VERSION, at_once=True)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Campus)
-class CampusAdmin(admin.ModelAdmin):
+class CampusAdmin(BumpsRosterVersion, admin.ModelAdmin):
     list_display = ("name", "address")
 
 
@@ -24,13 +46,13 @@ class DepartmentInline(admin.TabularInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(BumpsRosterVersion, admin.ModelAdmin):
     list_display = ("name", "short_name")
     inlines = [DepartmentInline]
 
 
 @admin.register(Member)
-class MemberAdmin(SecretLookupsMixin, admin.ModelAdmin):
+class MemberAdmin(BumpsRosterVersion, SecretLookupsMixin, admin.ModelAdmin):
     list_display = ("staff_number", "name", "branch", "department", "home_campus", "status")
     list_filter = ("branch", "home_campus", "status", "is_representative")
     list_select_related = ("branch", "department", "home_campus")

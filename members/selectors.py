@@ -11,6 +11,11 @@ from django.utils.translation import gettext, ngettext
 from .models import EMAIL_IN_USE, STAFF_NUMBER_IN_USE, Campus, Department, Member, RosterImport
 from .roster_io import COLUMNS, DATE_FORMATS_SHOWN, STATUS_WORDS
 
+# The version of figures cached from the roster (the participation report's
+# members per campus and department): bumped by every service that writes
+# members, and by the admin's edits of members, branches, departments, campuses.
+ROSTER_VERSION = "roster"
+
 
 def roster_members(*, branch_ids, filters: dict):
     members = Member.objects.filter(branch_id__in=branch_ids).select_related(

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from union_portal.core import cache_versions
+
 from .forms import MemberForm, import_member_form
 from .models import (
     EMAIL_IN_USE,
@@ -44,6 +46,7 @@ from .roster_io import (
     status_code,
     yes_no,
 )
+from .selectors import ROSTER_VERSION
 from .validators import normalise_email, validate_plain_email
 
 logger = logging.getLogger(__name__)
@@ -63,6 +66,7 @@ def _record_status_change(*, member, old_status, actor, note=""):
 @transaction.atomic
 def member_create(*, actor, form: MemberForm) -> Member:
     """Adds a validated roster entry."""
+    cache_versions.bump(ROSTER_VERSION, at_once=True)
     return form.save()
 
 
@@ -71,6 +75,7 @@ def member_update(*, actor, form: MemberForm, note: str = "") -> Member:
     """Saves a validated edit; a status change is recorded with who and when."""
     old_status = Member.objects.select_for_update().get(pk=form.instance.pk).status
     member = form.save()
+    cache_versions.bump(ROSTER_VERSION, at_once=True)
     # The hardship flag follows an open hardship file (care/): an edit or an import
     # row with the box unticked does not clear it while the file is open.
     if not member.has_hardship and member.hardship_files.filter(closed_on__isnull=True).exists():
@@ -563,6 +568,7 @@ def _write_rows(actor, preview, progress):
     """Creates and updates in batches (WRITE_BATCH rows a statement), then the
     status history of the updated rows. The members to update are locked (by
     _check_rows) until the transaction ends."""
+    cache_versions.bump(ROSTER_VERSION, at_once=True)
     to_create = [row for row in preview.rows if row.action == "create"]
     to_update = [row for row in preview.rows if row.action == "update"]
     done = 0

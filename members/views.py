@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.downloads import CSV, XLSX, attachment
 from union_portal.core.pagination import paginate
 from union_portal.core.roles import can, login_required_403
@@ -69,10 +70,14 @@ def my_data(request):
 def roster_list(request):
     form, _filters, members = _filtered_members(request)
     page, query = paginate(request, members, settings.ROSTER_PAGE_SIZE)
+    # The filter form's choices are the branches' departments and the campuses.
+    filter_key = fragment_key(
+        request, sorted(roster_branch_ids(request.user)), current(selectors.ROSTER_VERSION)
+    )
     return render(
         request,
         "members/roster_list.html",
-        {"filter_form": form, "page": page, "query": query},
+        {"filter_form": form, "page": page, "query": query, "filter_key": filter_key},
     )
 
 

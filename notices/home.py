@@ -15,7 +15,7 @@ from . import selectors
 from .models import Notice
 
 
-@block(30)
+@block(30)  # not cached: a members-only notice's title is never stored
 def open_for_objection(home):
     member = home.roles.member
     if member is None:

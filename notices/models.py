@@ -349,6 +349,8 @@ class FundLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_line_amount_positive")
         ]
+        # A page of a notice's lines in date order, without sorting them all.
+        indexes = [models.Index(fields=["version", "date", "id"], name="fund_line_page_idx")]
 
     def __str__(self):
         return f"{self.note} {self.amount}"

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -19,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from members.models import Branch
+from union_portal.core.cache_versions import cached
 from union_portal.core.roles import branches_where, roles_of
 
 from .models import (
@@ -34,6 +36,14 @@ from .models import (
     SpendingCategory,
 )
 from .permissions import notices_readable_by
+
+# The version of everything the notice pages cache (a fund notice's line count and
+# total, the money summary, the Atom feed): every service that changes a notice,
+# its lines, a budget, an income line or a category bumps it.
+CACHE_VERSION = "notices"
+
+# Fund lines shown per page of a notice: a notice may have 100 000 of them.
+FUND_LINES_PER_PAGE = 50
 
 
 def notice_list(*, user, filters):
@@ -61,9 +71,7 @@ def notice_list(*, user, filters):
         default=Value(1),
         output_field=IntegerField(),
     )
-    return notices.annotate(version_count=Count("versions")).order_by(
-        awaiting_mine, F("published_at").desc(nulls_first=True), "-id"
-    )
+    return notices.order_by(awaiting_mine, F("published_at").desc(nulls_first=True), "-id")
 
 
 # The notice list's filter for the notices with objections the reader has to answer.
@@ -154,6 +162,56 @@ def version_content(version, kind=None):
     version.total = sum((line.amount for line in version.fund_lines.all()), start=0) + sum(
         (line.amount for line in budget), start=0
     )
+    return version
+
+
+def fund_line_figures(version) -> dict:
+    """{"count", "total"} of the version's fund lines, one query, then cached until
+    a notice changes (a version's lines change only while it is a draft)."""
+    zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
+    return cached(
+        CACHE_VERSION,
+        f"fund-lines:{version.pk}",
+        lambda: FundLine.objects.filter(version_id=version.pk).aggregate(
+            count=Count("id"), total=Coalesce(Sum("amount"), zero)
+        ),
+    )
+
+
+def version_page(version, kind, page_number):
+    """A version as the notice page shows it: its winners, budget lines and files,
+    one page of its fund lines (`version.fund_page`, FUND_LINES_PER_PAGE, date
+    order) and the total of all of them. The same number of queries whatever the
+    number of lines: the count and the total are cached."""
+    prefetch = [
+        Prefetch("awards", queryset=AwardResult.objects.order_by("id")),
+        Prefetch("attachments", queryset=NoticeAttachment.objects.order_by("id")),
+    ]
+    if kind == Notice.Kind.BUDGET:
+        prefetch.append(
+            Prefetch(
+                "budget_lines",
+                queryset=BudgetLine.objects.select_related("category").order_by(
+                    "category__sort", "category_id"
+                ),
+            )
+        )
+    version = NoticeVersion.objects.filter(pk=version.pk).prefetch_related(*prefetch).get()
+    version.total = Decimal("0.00")
+    version.fund_page = None
+    if kind == Notice.Kind.FUND:
+        figures = fund_line_figures(version)
+        lines = (
+            FundLine.objects.filter(version_id=version.pk)
+            .select_related("category")
+            .order_by("date", "id")
+        )
+        paginator = Paginator(lines, FUND_LINES_PER_PAGE)
+        paginator.count = figures["count"]  # known: no COUNT(*) of the lines
+        version.fund_page = paginator.get_page(page_number)
+        version.total = figures["total"]
+    elif kind == Notice.Kind.BUDGET:
+        version.total = sum((line.amount for line in version.budget_lines.all()), start=0)
     return version
 
 
@@ -359,6 +417,32 @@ def _summary_tables(branches, categories, spent_rows, budget_rows, income_rows, 
         "income": sum(incomes, start=Decimal("0.00")) if incomes else None,
         "lines": sum(t["lines"] for t in result),
     }
+
+
+def reader_key(user) -> str:
+    """What decides the money a reader sees: every branch for the liaison; else the
+    branches whose members-only notices they read and those whose accounts they keep."""
+    roles = roles_of(user)
+    if roles.liaison:
+        return "all"
+    accounts = sorted(branches_where(user, "notices.manage"))
+    own = {roles.member.branch_id} if roles.member is not None else set()
+    return f"read{sorted(own | set(accounts))}:accounts{accounts}"
+
+
+def cached_money_summary(*, year, user, branch_id=None):
+    """money_summary() for this reader, computed once per change to any notice,
+    budget, income or category (CACHE_VERSION), per kind of reader: never a
+    members-only figure for a reader who may not see it."""
+    key = f"summary:{reader_key(user)}:{year}:{branch_id}"
+    return cached(
+        CACHE_VERSION, key, lambda: money_summary(year=year, user=user, branch_id=branch_id)
+    )
+
+
+def cached_years_with_notices(*, user):
+    key = f"summary-years:{reader_key(user)}"
+    return cached(CACHE_VERSION, key, lambda: years_with_notices(user=user))
 
 
 def years_with_notices(*, user):

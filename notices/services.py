@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import BranchRole, Member
+from union_portal.core import cache_versions
 from union_portal.core.calendar import add_working_days, is_working_day
 from union_portal.core.notifications import Note, notify, notify_each
 from union_portal.core.roles import can
@@ -44,7 +45,7 @@ from .permissions import (
     nominated_officer_ids,
     nominated_user_ids,
 )
-from .selectors import version_content
+from .selectors import CACHE_VERSION, version_content
 
 Status = Notice.Status
 Review = NoticeVersion.Review
@@ -66,6 +67,12 @@ def _lock(notice):
     return Notice.objects.select_for_update().get(pk=notice.pk)
 
 
+def _changed():
+    """What the notice pages cache (line totals, the money summary, the feed) is
+    stale once this transaction commits."""
+    cache_versions.bump(CACHE_VERSION, at_once=True)
+
+
 def _move(notice, status):
     if status not in Notice.TRANSITIONS[notice.status]:
         raise NoticeRuleError(
@@ -73,6 +80,7 @@ def _move(notice, status):
             % {"status": notice.get_status_display()}
         )
     notice.status = status
+    _changed()
 
 
 def _officers(notice, roles=("officer", "chair")):
@@ -153,6 +161,7 @@ def _place(line, branch_id, placed):
 def _save_content(version, *, lines, awards, files):
     """Writes the version's fund lines, award results and attachments (validated
     forms), and a budget notice's copy of the branch's budget of its year."""
+    _changed()
     placed = {}
     for line in lines:
         _place(line, version.notice.branch_id, placed)
@@ -517,6 +526,7 @@ def correction_approve(*, actor, notice, now=None):
     previous = version_content(notice.current, notice.kind)
     correction.number = (notice.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     correction.published_at = now
+    _changed()
     correction.save(update_fields=["number", "published_at"])
     notice.current = correction
     if notice.has_objections:
@@ -723,6 +733,8 @@ def notice_close_periods(*, now=None) -> int:
     closed = Notice.objects.filter(status=Status.PUBLISHED, objection_closes_on__lt=today).update(
         status=Status.FINAL, finalised_at=now
     )
+    if closed:
+        _changed()
     if is_working_day(today):
         tomorrow = add_working_days(today, 1)
         closing = list(
@@ -774,6 +786,7 @@ def category_create(*, actor, branch_id, name, parent=None):
     branch; the seeded categories are everyone's. Two levels only, names unique
     among their siblings."""
     _check_keeper(actor, branch_id)
+    _changed()
     name = " ".join((name or "").split())
     if not name:
         raise NoticeRuleError(_("Give the category a name."))
@@ -804,6 +817,7 @@ def category_delete(*, actor, category):
     if category.branch_id is None:
         raise NoticeRuleError(_("The categories of the fund rules cannot be removed."))
     _check_keeper(actor, category.branch_id)
+    _changed()
     in_use = (
         FundLine.objects.filter(category=category).exists()
         or Budget.objects.filter(category=category).exists()
@@ -823,6 +837,7 @@ def budget_save(*, actor, branch_id, year, amounts):
     """The branch's budget of `year`: {top-level category id: amount or None}.
     An empty amount removes that line; amounts are CNY, not negative."""
     _check_keeper(actor, branch_id)
+    _changed()
     allowed = set(
         SpendingCategory.objects.filter(
             Q(branch__isnull=True) | Q(branch_id=branch_id), parent__isnull=True
@@ -848,6 +863,7 @@ def budget_save(*, actor, branch_id, year, amounts):
 @transaction.atomic
 def income_add(*, actor, branch_id, date, source, amount, note=""):
     _check_keeper(actor, branch_id)
+    _changed()
     if source not in Income.Source.values:
         raise NoticeRuleError(_("Choose where the money came from."))
     if amount is None or amount <= 0:
@@ -860,4 +876,5 @@ def income_add(*, actor, branch_id, date, source, amount, note=""):
 @transaction.atomic
 def income_delete(*, actor, income):
     _check_keeper(actor, income.branch_id)
+    _changed()
     Income.objects.filter(pk=income.pk).delete()

@@ -3,7 +3,7 @@ import difflib
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from members.selectors import ROSTER_VERSION
 from union_portal.core.branch_choice import chosen_branch
+from union_portal.core.cache_versions import cached, current, fragment_key
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
@@ -81,12 +83,21 @@ def notice_list(request):
         "notices/notice_list.html",
         {
             "filter_form": form,
+            # The form's choices are the branches.
+            "filter_key": fragment_key(request, current(ROSTER_VERSION)),
             "page": page,
             "query": query,
             "may_create": bool(branches_where(request.user, "notices.manage")),
             "may_set": bool(branches_where(request.user, "notices.approve")),
         },
     )
+
+
+def _page_query(request):
+    """The query string without the page, for the fund lines' page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _summary_text(version):
@@ -103,7 +114,7 @@ def notice_detail(request, pk, number=None):
         shown = next((v for v in versions if v.number == number), None)
         if shown is None or (shown.published_at is None and not may_manage(request.user, notice)):
             raise Http404
-    version = selectors.version_content(shown, notice.kind)
+    version = selectors.version_page(shown, notice.kind, request.GET.get("page"))
     member = roles_of(request.user).member
     manager = may_manage(request.user, notice)
     chair = may_chair(request.user, notice)
@@ -116,6 +127,7 @@ def notice_detail(request, pk, number=None):
         "may_chair": chair,
         "og_description": _summary_text(version),
         "period_open": services.objection_period_open(notice),
+        "query": _page_query(request),
     }
     if member and member.branch_id == notice.branch_id and context["period_open"]:
         context["objection_form"] = ObjectionForm()
@@ -595,20 +607,27 @@ def notice_file(request, token):
 def money_summary(request, fmt=None):
     form = SummaryFilterForm(request.GET or None)
     filters = form.filters()
-    years = selectors.years_with_notices(user=request.user)
+    years = selectors.cached_years_with_notices(user=request.user)
     year = filters.get("year") or (years[0] if years else timezone.localdate().year)
     branch = filters.get("branch")
-    summary = selectors.money_summary(
+    summary = selectors.cached_money_summary(
         year=year, user=request.user, branch_id=branch.pk if branch else None
     )
     if fmt:
         return _summary_file(summary, year, fmt)
     scope, scope_branches = selectors.summary_scope(request.user)
+    # The tables as shown, for everyone who sees the same money (and the form,
+    # whose choices are the branches).
+    page_key = fragment_key(
+        request, current(selectors.CACHE_VERSION), current(ROSTER_VERSION),
+        selectors.reader_key(request.user), year,
+    )  # fmt: skip
     return render(
         request,
         "notices/summary.html",
         {"form": form, "summary": summary, "year": year, "years": years, "scope": scope,
-         "scope_branches": scope_branches, "query": request.GET.urlencode()},
+         "scope_branches": scope_branches, "query": request.GET.urlencode(),
+         "page_key": page_key},
     )  # fmt: skip
 
 
@@ -795,6 +814,22 @@ class PublicNoticesFeed(Feed):
     feed_type = Atom1Feed
     title = gettext_lazy("Union notices")
     subtitle = gettext_lazy("Fund allocations, awards and announcements published by the union.")
+
+    def __call__(self, request, *args, **kwargs):
+        """The same for everyone (public notices only), so written once per change
+        to any notice (selectors.CACHE_VERSION), per language and per host the
+        links are built with."""
+
+        def render():
+            response = super(PublicNoticesFeed, self).__call__(request, *args, **kwargs)
+            return response.content, dict(response.items())
+
+        key = f"feed:{request.scheme}://{request.get_host()}"
+        content, headers = cached(selectors.CACHE_VERSION, key, render)
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
     def link(self):
         return reverse("notices:list")

@@ -161,3 +161,25 @@ def test_report_query_count_is_fixed(
     # session, user, roles ×2, unread count, cells, roster, events
     with django_assert_max_num_queries(9):
         assert client.get(reverse("events:report")).status_code == 200
+
+
+def test_the_cached_report_counts_an_event_again_once_it_has_ended(branch, roster):
+    from events.report import cached_participation
+
+    now = timezone.now()
+    event = EventFactory(
+        branch=branch, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1),
+        signup_opens_at=now - timedelta(days=5), signup_closes_at=now - timedelta(days=1),
+        cancel_deadline=now - timedelta(days=1),
+    )  # fmt: skip
+    for member in roster["near"][:6]:
+        register(member, event)
+
+    def event_row(at):
+        (row,) = cached_participation(branch_ids=[branch.pk], now=at)["event"]
+        return row["registered"], row["upcoming"]
+
+    assert event_row(now) == (0, 6)
+    assert event_row(now + timedelta(minutes=30)) == (0, 6)  # from the cache
+    # Nothing was written, but the event has ended: its places now count as taken part.
+    assert event_row(now + timedelta(hours=2)) == (6, 0)

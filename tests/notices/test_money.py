@@ -468,3 +468,23 @@ def test_a_budget_notice_is_drafted_on_its_page(client, branch, people):
     assert notice.budget_year == YEAR
     page = client.get(response["Location"]).content.decode()
     assert "8000.00" in page and 'data-testid="budget-lines"' in page
+
+
+def test_the_cached_summary_never_shows_members_only_money_to_the_public(
+    client, branch, people, accounts
+):
+    # The member's view (members-only money included) is cached first …
+    assert "12345678.90" in _summary(client, people["member"]).content.decode()
+    client.logout()
+    # … and the public still gets its own figures, not the member's.
+    page = _summary(client).content.decode()
+    assert "12345678.90" not in page and "Showing public notices only." in page
+
+
+def test_the_summary_counts_a_notice_published_after_it_was_shown(client, branch, people):
+    fund(branch, people, [(cat("职工活动支出"), "", "100.00")])
+    assert _summary(client).context["summary"]["spent"] == Decimal("100.00")
+    fund(branch, people, [(cat("职工活动支出"), "", "23.00")])
+    response = _summary(client)
+    assert response.context["summary"]["spent"] == Decimal("123.00")
+    assert "123.00" in response.content.decode()

@@ -319,6 +319,11 @@ def test_fixed_queries_for_list_detail_with_many_lines_and_feed(
         fund_notice(branch, people["officer"], chair=people["chair"], status="published")
     with django_assert_max_num_queries(4):
         assert client.get(reverse("notices:list")).status_code == 200
+    # One page of lines whatever their number. The first reader also counts and
+    # sums them all (one aggregate, the 8th query); that count and total are cached,
+    # so the next reader costs the 7 queries the page cost before it was paged.
+    with django_assert_max_num_queries(8):
+        client.get(reverse("notices:detail", args=[notice.pk]))
     with django_assert_max_num_queries(7):
         response = client.get(reverse("notices:detail", args=[notice.pk]))
     assert f"{size}.00" in response.content.decode()
@@ -342,3 +347,58 @@ def test_the_summary_offers_the_public_only_years_it_may_read(client, branch, pe
     assert client.get(reverse("notices:summary")).context["years"] == [2025]
     client.force_login(people["member"])
     assert client.get(reverse("notices:summary")).context["years"] == [2025, 2024]
+
+
+def test_a_long_fund_notice_is_paged_and_its_total_covers_every_line(client, branch, people):
+    from notices.selectors import FUND_LINES_PER_PAGE
+
+    count = FUND_LINES_PER_PAGE + 10
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                         amounts=[f"{i}.00" for i in range(1, count + 1)])  # fmt: skip
+    url = reverse("notices:detail", args=[notice.pk])
+    client.cookies["django_language"] = "en"
+    first = client.get(url)
+    lines = first.context["version"].fund_page.object_list
+    assert [line.amount for line in lines] == [
+        Decimal(i) for i in range(1, FUND_LINES_PER_PAGE + 1)
+    ]
+    total = Decimal(count * (count + 1) // 2)
+    assert first.context["version"].total == total
+    page = first.content.decode()
+    assert f"Total of all {count} lines" in page and "page=2" in page
+    # Page 2 shows the next lines, and the same total of all of them.
+    second = client.get(url, {"page": 2})
+    lines = second.context["version"].fund_page.object_list
+    assert [line.amount for line in lines] == [
+        Decimal(i) for i in range(FUND_LINES_PER_PAGE + 1, count + 1)
+    ]
+    assert second.context["version"].total == total
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_a_short_fund_notice_has_one_page_and_a_plain_total(client, branch, people):
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                         amounts=["1.00", "2.50"])  # fmt: skip
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("notices:detail", args=[notice.pk]))
+    assert response.context["version"].total == Decimal("3.50")
+    assert "Total of all" not in response.content.decode()
+    assert not response.context["version"].fund_page.has_other_pages()
+
+
+def test_the_feed_shows_a_notice_published_after_it_was_read(client, branch, people):
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                title="第一份公示")  # fmt: skip
+    assert "第一份公示" in client.get(reverse("notices:feed")).content.decode()
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                title="第二份公示")  # fmt: skip
+    feed = client.get(reverse("notices:feed"))
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "第二份公示" in feed.content.decode() and "第一份公示" in feed.content.decode()
+
+
+def test_the_feed_never_carries_a_members_only_notice(client, branch, people):
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                title="仅会员可见", visibility="members")  # fmt: skip
+    client.force_login(people["member"])
+    assert "仅会员可见" not in client.get(reverse("notices:feed")).content.decode()

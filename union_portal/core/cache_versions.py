@@ -11,13 +11,19 @@ def current(name: str) -> int:
     return cache.get_or_set(f"data-version:{name}", 1, timeout=None) or 1
 
 
-def bump(name: str) -> None:
+def bump(name: str, *, at_once: bool = False) -> None:
+    """A new version once the transaction commits. `at_once`: also now, so that
+    reads later in the same transaction (a test's, a service's) see the change;
+    the bump on commit then drops whatever others cached in between."""
+
     def run():
         try:
             cache.incr(f"data-version:{name}")
         except ValueError:  # not set yet (or evicted): any new value will do
             cache.set(f"data-version:{name}", 2, timeout=None)
 
+    if at_once:
+        run()
     transaction.on_commit(run, robust=True)
 
 
@@ -46,3 +52,10 @@ def as_text(value):
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
         return tuple(as_text(v) for v in value)
     return value
+
+
+def fragment_key(request, *parts) -> str:
+    """The key of a cached piece of a page (`{% cache %}`) that depends on nothing
+    but the language, the query string and `parts`: the versions of the data it
+    shows and whose view it is (branch ids). One key, so no view forgets one."""
+    return ":".join([get_language() or "", request.GET.urlencode(), *map(str, parts)])

@@ -6,15 +6,20 @@ start-up as admin.py files are, with `autodiscover_modules`), as functions
 registered with `@block(order)`. Each takes the request's `Home` and returns a
 `Block`, or None when the block is not for this user. A block reads its rows
 through the app's selectors with one query (`first_rows`), so the page costs
-the same whatever the size of the data.
+the same whatever the size of the data. A block registered with `versions`
+(cache_versions names bumped by the services that change what it shows) is
+rendered once per change to them, per user, day and language, and kept until
+the time its provider sets as `valid_until` (e.g. when a listed event ends).
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Count, Window
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import cache_versions
 from .calendar import add_working_days
 from .roles import Roles, roles_of
 
@@ -27,11 +32,12 @@ MINE = "mine"  # what matters to the member themselves
 _providers: list = []
 
 
-def block(order: int):
-    """Registers a home block provider; blocks are shown in this order."""
+def block(order: int, *, versions=()):
+    """Registers a home block provider; blocks are shown in this order. With
+    `versions`, the block's HTML is cached until one of them is bumped."""
 
     def register(provider):
-        _providers.append((order, provider))
+        _providers.append((order, provider, tuple(versions)))
         return provider
 
     return register
@@ -49,6 +55,8 @@ class Block:
     empty: str  # what the block says when nothing is there
     section: str = MINE
     links: list = field(default_factory=list)  # further (label, url) pairs
+    html: str = ""  # the block rendered, when it is cached
+    valid_until: object = None  # a cached block is rendered afresh from then on
 
     @property
     def more(self) -> int:
@@ -93,8 +101,29 @@ def home_blocks(user, now=None) -> dict:
     if not getattr(user, "is_authenticated", False):
         return sections
     home = Home(user=user, roles=roles_of(user), now=now or timezone.now())
-    for _order, provider in sorted(_providers, key=lambda entry: entry[0]):
-        found = provider(home)
+    for _order, provider, versions in sorted(_providers, key=lambda entry: entry[0]):
+        found = _cached_block(home, provider, versions) if versions else provider(home)
         if found is not None:
             sections[found.section].append(found)
     return sections
+
+
+def _cached_block(home, provider, versions):
+    """The provider's block rendered (`html`), once per change to `versions`."""
+
+    def render():
+        found = provider(home)
+        if found is not None:
+            found.html = render_to_string("core/_home_block.html", {"block": found})
+            found.rows = []  # in the HTML
+        return found
+
+    key = ":".join(
+        [f"home:{provider.__module__}.{provider.__name__}:{home.user.pk}:{home.today}"]
+        + [f"{name}{cache_versions.current(name)}" for name in versions[1:]]
+    )
+    found = cache_versions.cached(versions[0], key, render)
+    if found is not None and found.valid_until is not None and home.now >= found.valid_until:
+        cache_versions.bump(versions[0], at_once=True)  # its rows have changed since
+        found = cache_versions.cached(versions[0], key, render)
+    return found

@@ -79,6 +79,7 @@ SETUP = {
     "grievances:dashboard": [("none", CHAIR), ("none", LIAISON)],
     "grievances:dashboard_csv": [("none", CHAIR), ("none", LIAISON)],
     "grievances:detail": [("case", OFFICER), ("case", MEMBER)],
+    "grievances:history": [("case", OFFICER), ("case", MEMBER)],
     "grievances:attachment": [("case_file", MEMBER)],
     "grievances:assign": [("case", CHAIR)],
     # Each action as whoever may take it: the assignee, the filer or the chair.

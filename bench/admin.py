@@ -20,7 +20,7 @@ site = admin.AdminSite(name="bench_admin")
 @admin.register(Registration, site=site)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ("id", "event", "member", "venue", "status", "created_at", "attended_at")
-    list_select_related = ("event", "member", "venue")
+    list_select_related = ("event", "member", "venue__campus")
     list_filter = ("status",)
     search_fields = ("member__name", "member__staff_number")
 
@@ -28,6 +28,6 @@ class RegistrationAdmin(admin.ModelAdmin):
 @admin.register(FundLine, site=site)
 class FundLineAdmin(admin.ModelAdmin):
     list_display = ("id", "version", "date", "category", "payee", "amount")
-    list_select_related = ("version__notice", "category")
+    list_select_related = ("version", "category__parent")
     list_filter = ("date",)
     search_fields = ("payee", "note")

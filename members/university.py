@@ -57,7 +57,8 @@ WATCHED = (
 
 
 def _bump(sender, **kwargs):
-    cache_versions.bump(VERSION)
+    # At once too: a page read later in the same transaction shows the change.
+    cache_versions.bump(VERSION, at_once=True)
 
 
 def connect():
@@ -150,6 +151,7 @@ def _university_overview(*, today, now) -> dict:
     # Plain values (the template reads the same names): light to cache.
     overdue_proposals = [
         {
+            "pk": p.pk,
             "branch_id": p.branch_id,
             "branch": {"name": p.branch.name},
             "title": p.title,

@@ -53,20 +53,23 @@ def create_sessions(dbname: str, user_ids: list[int], password_hash: str) -> dic
     return keys
 
 
-def _sign_up(port, path, session_key, venue_id, go, out):
+def _press(port, method, path, body, cookie_session, go, out):
+    """One request, sent when `go` is set: a sign-up POST (with the member's session
+    and a CSRF token) or, for the ceiling, a GET with or without a session."""
     import http.client
 
-    csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret
-    headers = {
-        "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
-        "X-CSRFToken": csrf,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
+    headers = {}
+    if cookie_session:
+        csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret
+        headers["Cookie"] = f"sessionid={cookie_session}; csrftoken={csrf}"
+        headers["X-CSRFToken"] = csrf
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     go.wait()
     started = time.perf_counter()
     try:
-        conn.request("POST", path, body=f"where={venue_id}", headers=headers)
+        conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         resp.read()
         status, location = resp.status, resp.headers.get("Location", "")
@@ -76,13 +79,13 @@ def _sign_up(port, path, session_key, venue_id, go, out):
     conn.close()
 
 
-def _client_process(port, path, venue_id, jobs, ready, go, results):
-    """One process: a thread per sign-up, all waiting for the same start signal."""
+def _client_process(port, method, path, body, jobs, ready, go, results):
+    """One process: a thread per request, all waiting for the same start signal."""
     release, out, threads = threading.Event(), {}, []
-    for user_id, session_key in jobs:
-        out[user_id] = []
+    for key, session_key in jobs:
+        out[key] = []
         thread = threading.Thread(
-            target=_sign_up, args=(port, path, session_key, venue_id, release, out[user_id])
+            target=_press, args=(port, method, path, body, session_key, release, out[key])
         )
         thread.start()
         threads.append(thread)
@@ -91,19 +94,21 @@ def _client_process(port, path, venue_id, jobs, ready, go, results):
     release.set()
     for thread in threads:
         thread.join()
-    results.put({user_id: rows[0] for user_id, rows in out.items()})
+    results.put({key: rows[0] for key, rows in out.items()})
 
 
-def race(port: int, event_id: int, venue_id: int, sessions: dict[int, str], processes: int):
-    """Fires every sign-up at once from `processes` processes; returns per user
-    (status, location, started, finished) and the wall time."""
+def rush(port: int, method: str, path: str, sessions: dict, processes: int, body=None):
+    """Fires one request per entry of `sessions` ({key: session key or None}) at once
+    from `processes` processes; returns per key (status, location, started, finished)
+    and the wall time."""
     ctx = multiprocessing.get_context("fork")
     ready, go, results = ctx.Barrier(processes + 1), ctx.Event(), ctx.Queue()
     jobs = list(sessions.items())
     chunks = [jobs[k::processes] for k in range(processes)]
-    path = f"/events/{event_id}/register/"
     procs = [
-        ctx.Process(target=_client_process, args=(port, path, venue_id, chunk, ready, go, results))
+        ctx.Process(
+            target=_client_process, args=(port, method, path, body, chunk, ready, go, results)
+        )
         for chunk in chunks
     ]
     for proc in procs:
@@ -118,6 +123,12 @@ def race(port: int, event_id: int, venue_id: int, sessions: dict[int, str], proc
         proc.join()
     wall = max(row[3] for row in outcome.values()) - started
     return outcome, wall
+
+
+def race(port: int, event_id: int, venue_id: int, sessions: dict[int, str], processes: int):
+    """Every member of `sessions` signs up for the event at once."""
+    path = f"/events/{event_id}/register/"
+    return rush(port, "POST", path, sessions, processes, body=f"where={venue_id}")
 
 
 def check(dbname: str, event_id: int, outcome: dict, seats: int) -> dict:

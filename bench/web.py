@@ -156,6 +156,10 @@ class Gunicorn:
                     rss[int(entry.name)] = int(line.split()[1]) * 1024  # kB
         return rss
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) spent so far by the master and its workers."""
+        return process_cpu_seconds(lambda pid, ppid, comm: self.proc.pid in (pid, ppid))
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -166,6 +170,30 @@ class Gunicorn:
                 self.proc.wait()
         if self.proc:
             self.log.close()
+
+
+def process_cpu_seconds(which) -> float:
+    """CPU time (user + system) of the live processes for which which(pid, ppid, comm)
+    is true, from /proc/<pid>/stat."""
+    total, hertz = 0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        if which(int(entry.name), int(fields[1]), comm):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / hertz
+
+
+def postgres_cpu_seconds() -> float:
+    """The PostgreSQL server's processes on this machine (the benchmark's is the only one
+    in CI; a developer's other work is counted too)."""
+    return process_cpu_seconds(lambda pid, ppid, comm: comm.startswith("postgres"))
 
 
 # --- page weight ------------------------------------------------------------------

@@ -68,7 +68,8 @@ def proposal_list(request):
     readable = branches_where(request.user, "participation.view")
     page, query_string = paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
-        "page": page, "proposals": page.object_list, "query_string": query_string,
+        "page": page, "proposals": selectors.list_rows(page.object_list),
+        "query_string": query_string,
         "statuses": Status.choices, "status": filters["status"],
         "offices": HandlingOffice.objects.filter(branch_id__in=readable),
         "office_id": filters["office_id"], "query": filters["query"], "query_note": query_note,

@@ -463,6 +463,31 @@ def poll_list(*, user, now):
     )
 
 
+def poll_rows(polls, now):
+    """The polls of a list page with what their row shows worked out once for the
+    page rather than per row in the template: `url`, `state` (draft, closed, not
+    open yet, open) and `audience_label`."""
+    from django.urls import reverse
+
+    from .models import Poll
+
+    polls = list(polls)
+    audiences = {value: str(label) for value, label in Poll.Audience.choices}
+    link = reverse("participation:poll_detail", args=[0])[: -len("0/")]
+    for poll in polls:
+        poll.url = f"{link}{poll.pk}/"
+        poll.audience_label = audiences.get(poll.audience, poll.audience)
+        if poll.status == Poll.Status.DRAFT:
+            poll.state = "draft"
+        elif poll.closes_at <= now:
+            poll.state = "closed"
+        elif poll.opens_at > now:
+            poll.state = "not_open"
+        else:
+            poll.state = "open"
+    return polls
+
+
 def poll_with_questions(poll):
     """The poll as the viewer's check read it (branch and campus joined) with its
     questions and their options: two queries, not a second read of the poll."""

@@ -474,7 +474,7 @@ def poll_list(request):
     now = timezone.now()
     page, query = paginate(request, selectors.poll_list(user=request.user, now=now), 20)
     return render(request, "participation/poll_list.html", {
-        "page": page, "query": query, "now": now,
+        "page": page, "polls": selectors.poll_rows(page.object_list, now), "query": query,
         "may_manage": bool(branches_where(request.user, "polls.manage")),
     })  # fmt: skip
 

@@ -30,12 +30,25 @@ def _cosigner_count():
     return Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
 
 
+def _proposer_name():
+    """The proposer's name read for the rows of the page only (a subquery per row,
+    through the member's key): joined, the roster made the planner merge all of it
+    before sorting and cutting the page."""
+    from django.db.models import OuterRef, Subquery
+
+    from members.models import Member
+
+    return Subquery(Member.objects.filter(pk=OuterRef("proposer_id")).values("name")[:1])
+
+
 def proposal_list(*, user, status="", office_id=None, query="", year=None):
+    """The rows of the list pages: title, status, term, office, `proposer_name` and
+    `cosigner_count` (see list_rows for what a row shows)."""
     proposals = (
         proposals_visible_to(user)
-        .select_related("branch", "proposer", "office", "term")
-        .defer("body", "answer", "first_answer", "decision_reason", "dissatisfaction_reason")
-        .annotate(cosigner_count=_cosigner_count())
+        .select_related("office", "term")
+        .only("title", "status", "created_at", "proposer_id", "term__name", "office__name")
+        .annotate(cosigner_count=_cosigner_count(), proposer_name=_proposer_name())
         .order_by("-created_at", "-id")
     )
     if status:
@@ -46,6 +59,26 @@ def proposal_list(*, user, status="", office_id=None, query="", year=None):
         proposals = proposals.filter(Q(title__icontains=query) | Q(body__icontains=query))
     if year:
         proposals = proposals.filter(created_at__year=year)
+    return proposals
+
+
+def list_rows(proposals):
+    """The proposals of a list page with what their row shows worked out once for
+    the page rather than per row in the template: `url`, `status_label` and
+    `cosigners_label`."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    proposals = list(proposals)
+    labels = {value: str(label) for value, label in Proposal.Status.choices}
+    link = reverse("participation:detail", args=[0])[: -len("0/")]
+    for proposal in proposals:
+        proposal.url = f"{link}{proposal.pk}/"
+        proposal.status_label = labels.get(proposal.status, proposal.status)
+        count = proposal.cosigner_count
+        proposal.cosigners_label = ngettext(
+            "%(counter)s co-signer", "%(counter)s co-signers", count
+        ) % {"counter": count}
     return proposals
 
 
@@ -60,6 +93,11 @@ def proposal_detail(proposal):
         [proposal], Prefetch("events", queryset=events),
         Prefetch("cosignatures", queryset=cosignatures),
     )  # fmt: skip
+    # Labels looked up once for the page: get_FOO_display() translates every choice
+    # at each call, a cost per history row.
+    kinds = {value: str(label) for value, label in ProposalEvent.Kind.choices}
+    for event in proposal.events.all():
+        event.kind_label = kinds.get(event.kind, event.kind)
     return proposal
 
 
@@ -423,6 +461,31 @@ def poll_list(*, user, now):
         .annotate(answered=answered)
         .order_by("-opens_at", "-id")
     )
+
+
+def poll_rows(polls, now):
+    """The polls of a list page with what their row shows worked out once for the
+    page rather than per row in the template: `url`, `state` (draft, closed, not
+    open yet, open) and `audience_label`."""
+    from django.urls import reverse
+
+    from .models import Poll
+
+    polls = list(polls)
+    audiences = {value: str(label) for value, label in Poll.Audience.choices}
+    link = reverse("participation:poll_detail", args=[0])[: -len("0/")]
+    for poll in polls:
+        poll.url = f"{link}{poll.pk}/"
+        poll.audience_label = audiences.get(poll.audience, poll.audience)
+        if poll.status == Poll.Status.DRAFT:
+            poll.state = "draft"
+        elif poll.closes_at <= now:
+            poll.state = "closed"
+        elif poll.opens_at > now:
+            poll.state = "not_open"
+        else:
+            poll.state = "open"
+    return polls
 
 
 def poll_with_questions(poll):

@@ -68,7 +68,8 @@ def proposal_list(request):
     readable = branches_where(request.user, "participation.view")
     page, query_string = paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
-        "page": page, "proposals": page.object_list, "query_string": query_string,
+        "page": page, "proposals": selectors.list_rows(page.object_list),
+        "query_string": query_string,
         "statuses": Status.choices, "status": filters["status"],
         "offices": HandlingOffice.objects.filter(branch_id__in=readable),
         "office_id": filters["office_id"], "query": filters["query"], "query_note": query_note,
@@ -473,7 +474,7 @@ def poll_list(request):
     now = timezone.now()
     page, query = paginate(request, selectors.poll_list(user=request.user, now=now), 20)
     return render(request, "participation/poll_list.html", {
-        "page": page, "query": query, "now": now,
+        "page": page, "polls": selectors.poll_rows(page.object_list, now), "query": query,
         "may_manage": bool(branches_where(request.user, "polls.manage")),
     })  # fmt: skip
 

@@ -89,7 +89,7 @@ def mark_supervising(cases, user):
     return cases
 
 
-# What a list row reads (list_rows, _case_rows.html): reading only these, 25 rows
+# What a list row reads (list_rows, case_pages.case_rows): reading only these, 25 rows
 # and their category and handler cost a third of reading every column.
 LIST_ROW_FIELDS = (
     "subject", "kind", "confidentiality", "status", "level", "filed_at", "ack_due",

@@ -49,11 +49,11 @@ from .permissions import (
 )
 
 
-def _case_or_login(request, pk):
+def _case_or_login(request, pk, **kwargs):
     """The case if this visitor may see it; a signed-out visitor without the
     receipt is sent to sign in (the named filer following an email link)."""
     try:
-        return get_grievance_for_viewer(request, pk), None
+        return get_grievance_for_viewer(request, pk, **kwargs), None
     except Http404:
         if request.user.is_authenticated:
             raise
@@ -172,7 +172,7 @@ def queue(request):
 
 
 def case_detail(request, pk):
-    grievance, login = _case_or_login(request, pk)
+    grievance, login = _case_or_login(request, pk, also=("filer_member",))
     if login:
         return login
     filer = is_filer(request, grievance)

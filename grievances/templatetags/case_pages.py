@@ -10,10 +10,15 @@ fields belong inside: never the `<form>` with its CSRF token and action, nor
 anything about the case or the reader.
 
 `{% case_rows cases show_handler %}`: the rows of a list of cases (the queue, "my
-cases"), prepared by `selectors.list_rows`."""
+cases"), prepared by `selectors.list_rows`.
+
+`{% case_history history grievance %}`: a page of a case's history (the case page
+and its older entries), prepared by `selectors.history_page`."""
 
 from django import template
 from django.core.signals import setting_changed
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -146,4 +151,59 @@ def _row(context, case, show_handler, words, years):
         level=escape(case.level_label),
         handler=handler,
         lines=lines,
+    )
+
+
+# An entry of a case's history, drawn here for the same reason as the rows above.
+ENTRY = (
+    '\n  <li class="mb-3{highlight}" data-kind="{kind}">\n'
+    '    <div class="small text-body-secondary">{when} · <strong>{label}</strong> · {who}{internal}'
+    "</div>{text}{files}\n  </li>"
+)
+FILE = '\n    <div><a href="{url}">📎 {name}</a> <small>({size})</small></div>'
+
+
+@register.simple_tag
+def case_history(history, grievance):
+    """The entries of `history` (a `selectors.HistoryPage`), newest first: when, what
+    and who ("the filer", "the portal" or the handler's name), internal notes marked
+    (they are only in the page of a reader who may see them), the text and the
+    attached files. On an anonymous case, the filer's steps and the portal's (made
+    in the same moment, e.g. the assignment at filing) show their day only: a minute
+    could be matched with who was where."""
+    words = {
+        "filer": escape(gettext("the filer")),
+        "portal": escape(gettext("the portal")),
+        "internal": " · " + escape(gettext("internal")),
+    }
+    entries = "".join(_entry(event, grievance.is_anonymous, words) for event in history.entries)
+    return mark_safe(
+        f'<ol class="list-unstyled border-start ps-3 mb-4" data-testid="timeline">{entries}\n</ol>'
+    )
+
+
+def _entry(event, anonymous, words):
+    if event.by_filer:
+        who = words["filer"]
+    elif event.actor_id:
+        who = escape(event.actor.get_full_name() or event.actor.email)
+    else:
+        who = words["portal"]
+    files = "".join(
+        FILE.format(
+            url=escape(reverse("grievances:attachment", args=[file.token])),
+            name=escape(file.display_name),
+            size=escape(filesizeformat(file.size)),
+        )
+        for file in event.files
+    )
+    return ENTRY.format(
+        highlight=" bg-warning-subtle p-2 rounded" if event.internal else "",
+        kind=escape(event.kind),
+        when=event.day if anonymous and not event.actor_id else event.minute,
+        label=escape(event.kind_label),
+        who=who,
+        internal=words["internal"] if event.internal else "",
+        text=f'\n    <div class="pre-line">{escape(event.text)}</div>' if event.text else "",
+        files=files,
     )

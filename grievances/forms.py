@@ -162,8 +162,12 @@ class AssignForm(forms.Form):
 
     def menu(self) -> list:
         """(value, label) of each choice, the blank one first, read in one query
-        (a template's {% for %} would count them first)."""
-        return list(iter(self.fields["assignee"].choices))
+        (a template's {% for %} would count them first) of just what the labels show."""
+        field = self.fields["assignee"]
+        people = field.queryset.values_list("pk", "first_name", "last_name", "email")
+        return [("", field.empty_label)] + [
+            (pk, f"{first} {last}".strip() or email) for pk, first, last, email in people
+        ]
 
 
 class RouteForm(forms.Form):

@@ -74,20 +74,24 @@ def mark_supervising(cases, user):
     """Sets `supervising` on each case of a page: True for one the clock passed up
     to `user`, i.e. it reached its present level because a deadline was missed
     below, and it is theirs now ("overdue and not resolved; now under your
-    supervision"). One query for the page: as a subquery of the queue, PostgreSQL
-    chose to read every escalation of every branch to answer it for 25 rows."""
+    supervision"). One query for the page, and none when no case of the page is
+    theirs: as a subquery of the queue, PostgreSQL chose to read every escalation
+    of every branch to answer it for 25 rows."""
     cases = list(cases)
-    by_clock = set(
-        GrievanceEvent.objects.filter(
-            grievance_id__in=[case.pk for case in cases],
-            kind=GrievanceEvent.Kind.ESCALATED,
-            actor__isnull=True,
+    theirs = [case.pk for case in cases if case.assignee_id == user.pk]
+    by_clock = set()
+    if theirs:
+        by_clock = set(
+            GrievanceEvent.objects.filter(
+                grievance_id__in=theirs,
+                kind=GrievanceEvent.Kind.ESCALATED,
+                actor__isnull=True,
+            )
+            .order_by()
+            .values_list("grievance_id", "level")
         )
-        .order_by()
-        .values_list("grievance_id", "level")
-    )
     for case in cases:
-        case.supervising = case.assignee_id == user.pk and (case.pk, case.level) in by_clock
+        case.supervising = (case.pk, case.level) in by_clock
     return cases
 
 

@@ -172,7 +172,7 @@ def queue(request):
 
 
 def case_detail(request, pk):
-    grievance, login = _case_or_login(request, pk, also=("filer_member",))
+    grievance, login = _case_or_login(request, pk, related=("category", "assignee", "filer_member"))
     if login:
         return login
     filer = is_filer(request, grievance)

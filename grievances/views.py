@@ -31,6 +31,7 @@ from .forms import (
     ReceiptForm,
     RouteForm,
     TextForm,
+    assign_menu,
 )
 from .models import Attachment, receipt_key
 from .permissions import (
@@ -198,7 +199,7 @@ def case_detail(request, pk):
         # The member's own branch's officers and chair only: not the liaison.
         context["show_hardship"] = may_see_hardship(request.user, grievance.filer_member)
     if handler and may_assign(request.user, grievance):
-        context["assign_form"] = AssignForm(grievance=grievance)
+        context["assign_menu"] = assign_menu(grievance)
     context["may_forward"] = handler and may_forward(request.user, grievance)
     return render(request, "grievances/detail.html", context)
 

@@ -134,36 +134,52 @@ def branch_officers(branch_id):
     )
 
 
-class AssignForm(forms.Form):
+def assignees(grievance):
     """Whom the case may go to at its level: the branch's officers and chairs, its
-    chairs after an escalation, the liaisons at university level."""
+    chairs after an escalation, the liaisons at university level; and what the
+    choice is called."""
+    Level = Grievance.Level
+    users = get_user_model().objects.filter(is_active=True)
+    if grievance.level == Level.UNIVERSITY:
+        users = users.filter(branch_roles__role=BranchRole.Role.LIAISON)
+        label = _("Hand over to a colleague")
+    else:
+        roles = [BranchRole.Role.CHAIR]
+        if grievance.level == Level.BRANCH:
+            roles.append(BranchRole.Role.OFFICER)
+        users = users.filter(
+            branch_roles__branch_id=grievance.branch_id, branch_roles__role__in=roles
+        )
+        label = _("Assign to")
+    return users.distinct().order_by("first_name", "id"), label
+
+
+class AssignForm(forms.Form):
+    """Whom the case may go to at its level (`assignees`)."""
 
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, grievance, **kwargs):
         super().__init__(*args, **kwargs)
-        Level = Grievance.Level
-        users = get_user_model().objects.filter(is_active=True)
-        if grievance.level == Level.UNIVERSITY:
-            users = users.filter(branch_roles__role=BranchRole.Role.LIAISON)
-            self.fields["assignee"].label = _("Hand over to a colleague")
-        else:
-            roles = [BranchRole.Role.CHAIR]
-            if grievance.level == Level.BRANCH:
-                roles.append(BranchRole.Role.OFFICER)
-            users = users.filter(
-                branch_roles__branch_id=grievance.branch_id, branch_roles__role__in=roles
-            )
-        self.fields["assignee"].queryset = users.distinct().order_by("first_name", "id")
-        self.fields["assignee"].label_from_instance = _name
+        field = self.fields["assignee"]
+        field.queryset, field.label = assignees(grievance)
+        field.label_from_instance = _name
         # Read in one query (Django's menu opens a server-side cursor: three round trips).
-        self.fields["assignee"].iterator = _LoadedChoices
+        field.iterator = _LoadedChoices
         readable_blank_choices(self)
 
-    def menu(self) -> list:
-        """(value, label) of each choice, the blank one first, read in one query
-        (a template's {% for %} would count them first)."""
-        return list(iter(self.fields["assignee"].choices))
+
+def assign_menu(grievance) -> dict:
+    """The blank AssignForm's menu, drawn by hand on the case page (crispy took longer
+    to draw it than the rest of the page), without building the form: its `label`
+    and the (value, label) `choices`, the blank one first, read in one query of just
+    what the labels show."""
+    users, label = assignees(grievance)
+    people = users.values_list("pk", "first_name", "last_name", "email")
+    choices = [("", _("Choose…"))] + [  # the blank choice as readable_blank_choices words it
+        (pk, f"{first} {last}".strip() or email) for pk, first, last, email in people
+    ]
+    return {"label": label, "choices": choices}
 
 
 class RouteForm(forms.Form):

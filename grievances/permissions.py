@@ -143,10 +143,11 @@ def may_see_filer_name(user, grievance) -> bool:
     return may_read_as_handler(user, grievance)
 
 
-def get_grievance_for_viewer(request, pk) -> Grievance:
-    grievance = (
-        Grievance.objects.select_related("branch", "category", "assignee").filter(pk=pk).first()
-    )
+def get_grievance_for_viewer(request, pk, *, related=("branch", "category", "assignee")):
+    """The case if this visitor may see it, else 404. `related`: the relations read in
+    the same query (the case page: its category, assignee and the filer's roster
+    entry, which it shows to whom may see it)."""
+    grievance = Grievance.objects.select_related(*related).filter(pk=pk).first()
     if grievance is None:
         raise Http404
     if is_filer(request, grievance) or may_read_as_handler(request.user, grievance):

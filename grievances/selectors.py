@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Case,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -72,24 +74,28 @@ def mark_supervising(cases, user):
     """Sets `supervising` on each case of a page: True for one the clock passed up
     to `user`, i.e. it reached its present level because a deadline was missed
     below, and it is theirs now ("overdue and not resolved; now under your
-    supervision"). One query for the page: as a subquery of the queue, PostgreSQL
-    chose to read every escalation of every branch to answer it for 25 rows."""
+    supervision"). One query for the page, and none when no case of the page is
+    theirs: as a subquery of the queue, PostgreSQL chose to read every escalation
+    of every branch to answer it for 25 rows."""
     cases = list(cases)
-    by_clock = set(
-        GrievanceEvent.objects.filter(
-            grievance_id__in=[case.pk for case in cases],
-            kind=GrievanceEvent.Kind.ESCALATED,
-            actor__isnull=True,
+    theirs = [case.pk for case in cases if case.assignee_id == user.pk]
+    by_clock = set()
+    if theirs:
+        by_clock = set(
+            GrievanceEvent.objects.filter(
+                grievance_id__in=theirs,
+                kind=GrievanceEvent.Kind.ESCALATED,
+                actor__isnull=True,
+            )
+            .order_by()
+            .values_list("grievance_id", "level")
         )
-        .order_by()
-        .values_list("grievance_id", "level")
-    )
     for case in cases:
-        case.supervising = case.assignee_id == user.pk and (case.pk, case.level) in by_clock
+        case.supervising = (case.pk, case.level) in by_clock
     return cases
 
 
-# What a list row reads (list_rows, _case_rows.html): reading only these, 25 rows
+# What a list row reads (list_rows, case_pages.case_rows): reading only these, 25 rows
 # and their category and handler cost a third of reading every column.
 LIST_ROW_FIELDS = (
     "subject", "kind", "confidentiality", "status", "level", "filed_at", "ack_due",
@@ -268,9 +274,21 @@ def report_filters(cases, filters):
     return cases
 
 
+# What a history entry shows: its author's name, not their account.
+EVENT_FIELDS = ("grievance_id", "kind", "actor_id", "by_filer", "text", "internal", "created_at")
+
+
 def timeline(grievance, *, include_internal):
-    events = grievance.events.select_related("actor").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    """The case's history, each entry with its author and the ids of its attachments
+    (`file_ids`, in the order they were sent), oldest first."""
+    events = (
+        grievance.events.select_related("actor")
+        .only(*EVENT_FIELDS, *(f"actor__{name}" for name in NAME_FIELDS))
+        .annotate(
+            file_ids=ArraySubquery(
+                Attachment.objects.filter(event=OuterRef("pk")).order_by("id").values("id")
+            )
+        )
     )
     if not include_internal:
         events = events.filter(internal=False)
@@ -293,13 +311,17 @@ class HistoryPage:
 
 def history_page(grievance, *, include_internal, number=1) -> HistoryPage:
     """`GRIEVANCE_HISTORY_PER_PAGE` entries of the case's history, the latest first,
-    with the same visibility as the whole timeline (`timeline`). Two queries (the
-    entries with their authors, their attachments) whatever the history's length:
-    one more entry is read to know whether older ones exist, nothing is counted."""
+    with the same visibility as the whole timeline (`timeline`), each with its
+    attachments as `files`. One query (the entries with their authors) whatever the
+    history's length, and one more for the attachments when the page has any: one
+    more entry is read to know whether older ones exist, nothing is counted."""
     per_page = settings.GRIEVANCE_HISTORY_PER_PAGE
     start = (number - 1) * per_page
     events = timeline(grievance, include_internal=include_internal).order_by("-created_at", "-id")
-    entries = list(events[start : start + per_page + 1])
+    read = list(events[start : start + per_page + 1])
+    entries = read[:per_page]
+    file_ids = [pk for event in entries for pk in event.file_ids]
+    files = Attachment.objects.filter(pk__in=file_ids).in_bulk() if file_ids else {}
     # Worked out once for the page rather than per entry in the template, where
     # get_kind_display and the date filter cost more than the rest of the entry.
     kinds = {value: str(label) for value, label in GrievanceEvent.Kind.choices}
@@ -307,7 +329,8 @@ def history_page(grievance, *, include_internal, number=1) -> HistoryPage:
         event.kind_label = kinds.get(event.kind, event.kind)
         moment = timezone.localtime(event.created_at)
         event.day, event.minute = moment.strftime("%Y-%m-%d"), moment.strftime("%Y-%m-%d %H:%M")
-    return HistoryPage(entries[:per_page], number, has_older=len(entries) > per_page)
+        event.files = [files[pk] for pk in event.file_ids]
+    return HistoryPage(entries, number, has_older=len(read) > per_page)
 
 
 def answered_suggestions():

@@ -31,6 +31,7 @@ from .forms import (
     ReceiptForm,
     RouteForm,
     TextForm,
+    assign_menu,
 )
 from .models import Attachment, receipt_key
 from .permissions import (
@@ -49,11 +50,11 @@ from .permissions import (
 )
 
 
-def _case_or_login(request, pk):
+def _case_or_login(request, pk, **kwargs):
     """The case if this visitor may see it; a signed-out visitor without the
     receipt is sent to sign in (the named filer following an email link)."""
     try:
-        return get_grievance_for_viewer(request, pk), None
+        return get_grievance_for_viewer(request, pk, **kwargs), None
     except Http404:
         if request.user.is_authenticated:
             raise
@@ -172,7 +173,7 @@ def queue(request):
 
 
 def case_detail(request, pk):
-    grievance, login = _case_or_login(request, pk)
+    grievance, login = _case_or_login(request, pk, related=("category", "assignee", "filer_member"))
     if login:
         return login
     filer = is_filer(request, grievance)
@@ -198,7 +199,7 @@ def case_detail(request, pk):
         # The member's own branch's officers and chair only: not the liaison.
         context["show_hardship"] = may_see_hardship(request.user, grievance.filer_member)
     if handler and may_assign(request.user, grievance):
-        context["assign_form"] = AssignForm(grievance=grievance)
+        context["assign_menu"] = assign_menu(grievance)
     context["may_forward"] = handler and may_forward(request.user, grievance)
     return render(request, "grievances/detail.html", context)
 

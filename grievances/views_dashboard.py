@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from union_portal.core.cache_versions import cached
@@ -83,8 +84,9 @@ def _chart(rows, field):
 @login_required_403
 def dashboard(request):
     form, scope = _scope(request)
-    data = stats.fairness(**scope)
-    # Drawn once per version of the figures (any change to a case bumps it), like them.
+    # The figures are read (from their cache) only to draw the tables and charts,
+    # which are drawn once per version of them (any change to a case bumps it).
+    data = SimpleLazyObject(lambda: stats.fairness(**scope))
     figures = cached("grievances", f"page:{stats.fairness_key(**scope)}", lambda: _figures(data))
     return render(
         request,

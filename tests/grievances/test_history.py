@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grievances.models import GrievanceEvent
+from grievances.models import Attachment, GrievanceEvent
 from tests.factories import CategoryFactory, GrievanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,5 +177,47 @@ def test_case_page_costs_the_same_queries_for_30_and_300_history_rows(
         for older in (False, True):
             assert counts[role, False, older] == counts[role, True, older], (role, older)
     client.force_login(people["chair"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         client.get(reverse("grievances:detail", args=[long.pk]))
+
+
+def entries(response) -> dict:
+    """Each history entry's HTML, by the step number of its text."""
+    found = re.findall(
+        r'<li class="mb-3[^"]*" data-kind="[^"]*">(.*?)</li>', response.content.decode(), re.S
+    )
+    return {int(re.search(r"第(\d+)步。", body).group(1)): body for body in found}
+
+
+def test_history_entries_show_their_own_files_at_one_query_more(
+    client, people, category, django_assert_max_num_queries
+):
+    """Each entry lists the files sent with it, in the order sent, with their size and
+    a link; the case page reads them in one more query, and only when it shows any."""
+    case = case_with_history(category, people, 25)
+    steps = {int(e.text[1:-2]): e for e in case.events.all()}
+    without = case_with_history(category, people, 25)
+    files = [
+        (steps[25], "b" * 32, "image/png", 10),
+        (steps[25], "a" * 32, "application/pdf", 2048),
+        (steps[3], "c" * 32, "image/jpeg", 5),  # on the older page
+    ]
+    for number, (event, token, content_type, size) in enumerate(files, start=1):
+        Attachment.objects.create(
+            grievance=case, event=event, token=token, file=f"grievances/{case.pk}/{token}",
+            number=number, content_type=content_type, size=size,
+        )  # fmt: skip
+    client.force_login(people["officer"])
+    client.cookies["django_language"] = "en"
+    with CaptureQueriesContext(connection) as plain:
+        client.get(reverse("grievances:detail", args=[without.pk]))
+    with django_assert_max_num_queries(len(plain) + 1):
+        page = client.get(reverse("grievances:detail", args=[case.pk]))
+    latest = entries(page)[25]
+    first, second = (reverse("grievances:attachment", args=[t]) for t in ("b" * 32, "a" * 32))
+    assert latest.index(f'href="{first}">📎 Attachment 1.png</a> <small>(10') < latest.index(
+        f'href="{second}">📎 Attachment 2.pdf</a> <small>(2.0'
+    )
+    assert "Attachment" not in "".join(body for step, body in entries(page).items() if step != 25)
+    older = client.get(reverse("grievances:history", args=[case.pk]), {"page": 2})
+    assert "Attachment 3.jpg" in entries(older)[3] and "Attachment 1" not in older.content.decode()

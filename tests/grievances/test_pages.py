@@ -266,15 +266,15 @@ def test_case_lists_and_timeline_cost_fixed_queries(
     for _ in range(20):
         services.grievance_reply(actor=people["officer"], grievance=cases[0], text="进展")
     client.force_login(people["officer"])
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("grievances:queue")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("grievances:detail", args=[cases[0].pk])).status_code == 200
     client.force_login(people["chair"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("grievances:detail", args=[cases[0].pk])).status_code == 200
     client.force_login(people["member"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("grievances:mine")).status_code == 200
 
 

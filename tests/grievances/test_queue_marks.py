@@ -6,11 +6,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from grievances import selectors
-from grievances.models import Grievance
+from grievances.models import Grievance, GrievanceEvent
 from tests.factories import CategoryFactory, GrievanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +204,7 @@ def test_chairs_queue_with_marks_and_deadlines_costs_fixed_queries(
     )  # fmt: skip
     for who in ("chair", "officer"):
         client.force_login(people[who])
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(7):
             page = client.get(reverse("grievances:queue"))
         html = page.content.decode()
         assert 'data-testid="case-overdue"' in html and 'data-testid="case-confidential"' in html
@@ -273,3 +275,22 @@ def test_a_chair_who_also_handles_another_branchs_case_finds_it_in_their_queue(
     assert order(page) == [elsewhere.pk, ours.pk]
     assert theirs.pk not in order(page)
     assert page.context["page"].paginator.count == 2
+
+
+def test_the_clocks_escalations_are_read_only_for_rows_the_reader_holds(client, category, people):
+    """ "Now under your supervision": a case the clock passed up to the chair, which
+    they hold. A page with none of the chair's cases reads no escalation at all."""
+    case(category, people, level=Level.CHAIR)  # the officer's, passed up by the clock
+    client.force_login(people["chair"])
+    with CaptureQueriesContext(connection) as none_theirs:
+        page = client.get(reverse("grievances:queue"))
+    assert 'data-testid="case-supervising"' not in page.content.decode()
+    theirs = GrievanceFactory(category=category, assignee=people["chair"], level=Level.CHAIR)
+    GrievanceEvent.objects.create(
+        grievance=theirs, kind="escalated", level="chair", status="new", actor=None
+    )
+    with CaptureQueriesContext(connection) as one_theirs:
+        page = client.get(reverse("grievances:queue"))
+    assert len(one_theirs) == len(none_theirs) + 1
+    marked = [pk for pk, body in rows(page).items() if 'data-testid="case-supervising"' in body]
+    assert marked == [theirs.pk]

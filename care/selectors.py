@@ -5,11 +5,12 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import BranchRole
+from union_portal.core.cache_versions import cached
 from union_portal.core.roles import branches_where
 
 from .models import Handout, HandoutChoice, HandoutOption
@@ -64,18 +65,15 @@ def open_during(year):
     )
 
 
-def hardship_file_detail(file):
-    from .models import HardshipFile, SupportRecord
+def hardship_file_records(file):
+    """The file's support records, newest first, with what the page prints: who
+    gave it, and the linked line with its notice version."""
+    from .models import SupportRecord
 
-    records = SupportRecord.objects.select_related(
-        "given_by", "recorded_by", "fund_line__version__notice"
-    ).order_by("-date", "-id")
-    return (
-        HardshipFile.objects.select_related(
-            "member__department", "member__home_campus", "branch", "officer", "closed_by"
-        )
-        .prefetch_related(Prefetch("records", queryset=records))
-        .get(pk=file.pk)
+    return list(
+        SupportRecord.objects.filter(file_id=file.pk)
+        .select_related("given_by", "fund_line__version")
+        .order_by("-date", "-id")
     )
 
 
@@ -152,6 +150,34 @@ def fund_notices_to_offer(branch_id, today=None):
         .only("published_at", "current__title")
         .order_by("-published_at", "-id")
     )
+
+
+def fund_notice_choices(branch_id, today=None):
+    """The (id, "title · day") options of `fund_notices_to_offer`, newest first.
+    Which notices (their ids, current versions and days) is cached per branch and
+    year until any notice changes (notices' cache version); the titles are read
+    each time, by primary key, and never cached: a members-only notice's title
+    stays in the database (the promise of members-only notices covers Redis)."""
+    from notices.models import NoticeVersion
+    from notices.selectors import CACHE_VERSION as NOTICES_VERSION
+
+    today = today or timezone.localdate()
+
+    def which():
+        rows = fund_notices_to_offer(branch_id, today).values_list(
+            "pk", "current_id", "published_at"
+        )
+        return [(pk, version, f"{timezone.localtime(at):%Y-%m-%d}") for pk, version, at in rows]
+
+    rows = cached(NOTICES_VERSION, f"care-fund-notices:{branch_id}:{today.year}", which)
+    if not rows:
+        return []
+    titles = dict(
+        NoticeVersion.objects.filter(pk__in=[version for _pk, version, _day in rows])
+        .order_by()
+        .values_list("pk", "title")
+    )
+    return [(pk, f"{titles.get(version, '')} · {day}") for pk, version, day in rows]
 
 
 """Reads for the pages of care: prefetching is done here, so a page costs a

@@ -96,21 +96,28 @@ def hardship_open(request):
     return render(request, "care/hardship_open.html", {"form": form})
 
 
-def _record_form(file, *args, **kwargs):
+def _record_form(file, *args, officers=None, **kwargs):
+    branch_id = file.branch_id
+    if officers is None:
+        officers = care_selectors.branch_officers([branch_id])
     return SupportRecordForm(
-        *args, officers=care_selectors.branch_officers([file.branch_id]),
-        fund_notices=care_selectors.fund_notices_to_offer(file.branch_id),
-        fund_lines=care_selectors.fund_lines_to_offer(file.branch_id), **kwargs,
+        *args, officers=officers,
+        fund_notices=care_selectors.fund_notice_choices(branch_id),
+        fund_lines_of=lambda notice_id: care_selectors.fund_lines_to_offer(branch_id).filter(
+            version__notice_id=notice_id
+        ),
+        **kwargs,
     )  # fmt: skip
 
 
 def _detail_context(request, file, record_form=None, edit_form=None):
-    file = care_selectors.hardship_file_detail(file)
     officers = care_selectors.branch_officers([file.branch_id])
     return {
         "file": file,
-        "records": list(file.records.all()),
-        "record_form": record_form or _record_form(file, initial={"given_by": request.user.pk}),
+        "records": care_selectors.hardship_file_records(file),
+        "record_form": record_form or _record_form(
+            file, officers=officers, initial={"given_by": request.user.pk}
+        ),
         "edit_form": edit_form or HardshipFileForm(officers=officers, initial={
             "reason": file.reason, "level": file.level, "officer": file.officer_id,
             "review_on": file.review_on, "situation": file.situation,

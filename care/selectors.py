@@ -47,6 +47,47 @@ def hardship_file_list(*, user, status="open", officer_id=None, campus_id=None, 
     return files.order_by("clock_from", "id")
 
 
+def hardship_file_rows(files, *, overdue_before):
+    """The files of a list page (a slice of `hardship_file_list`) as what the list
+    prints, read with values(): no model built, each label translated once a page
+    and the link written from the list's address (a file's is the list's + id/)."""
+    from django.urls import reverse
+
+    from .models import HardshipFile
+
+    levels = {value: str(label) for value, label in HardshipFile.Level.choices}
+    reasons = {value: str(label) for value, label in HardshipFile.Reason.choices}
+    prefix = reverse("care:hardship_list")
+    rows = files.values(
+        "pk", "member__name", "level", "reason", "closed_on", "clock_from", "last_contact_on",
+        "member__department__name", "member__home_campus__name",
+        "officer__first_name", "officer__last_name", "officer__email",
+    )  # fmt: skip
+    return [
+        {
+            "url": f"{prefix}{row['pk']}/",
+            "name": row["member__name"],
+            "level": levels.get(row["level"], row["level"]),
+            "reason": reasons.get(row["reason"], row["reason"]),
+            "closed": row["closed_on"] is not None,
+            "overdue": row["clock_from"] <= overdue_before,
+            "department": row["member__department__name"],
+            "campus": row["member__home_campus__name"],
+            # As User.get_full_name(), or the email.
+            "officer": f"{row['officer__first_name']} {row['officer__last_name']}".strip()
+            or row["officer__email"],
+            "last_contact_on": row["last_contact_on"],
+        }
+        for row in rows
+    ]
+
+
+def officer_choices(branch_ids):
+    """(id, name) of `branch_officers`, read with values_list: the list's filter."""
+    rows = branch_officers(branch_ids).values_list("pk", "first_name", "last_name", "email")
+    return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows]
+
+
 def hardship_files_due_contact(*, user, today=None):
     """Open files of members not contacted for PORTAL_HARDSHIP_CONTACT_DAYS,
     longest first: a chair's whole branch's, an officer's own (those they are
@@ -70,9 +111,15 @@ def hardship_file_records(file):
     gave it, and the linked line with its notice version."""
     from .models import SupportRecord
 
+    shown = (
+        "kind", "date", "note", "amount", "given_by__first_name", "given_by__last_name",
+        "given_by__email", "fund_line__payee", "fund_line__amount",
+        "fund_line__version__notice_id", "fund_line__version__title",
+    )  # fmt: skip
     return list(
         SupportRecord.objects.filter(file_id=file.pk)
         .select_related("given_by", "fund_line__version")
+        .only(*shown)
         .order_by("-date", "-id")
     )
 

@@ -62,11 +62,13 @@ def hardship_list(request):
     branch_ids = hardship_branch_ids(request.user)
     files = care_selectors.hardship_file_list(user=request.user, **filters)
     page, query = paginate(request, files, HARDSHIP_PAGE_SIZE)
+    page.object_list = care_selectors.hardship_file_rows(
+        page.object_list, overdue_before=care_selectors.hardship_contact_overdue_before()
+    )
     return render(request, "care/hardship_list.html", {
         "page": page, "query": query, "filters": filters,
-        "officers": care_selectors.branch_officers(branch_ids),
-        "campuses": Campus.objects.order_by("name"),
-        "overdue_before": care_selectors.hardship_contact_overdue_before(),
+        "officers": care_selectors.officer_choices(branch_ids),
+        "campuses": Campus.objects.order_by("name").values_list("pk", "name"),
     })  # fmt: skip
 
 

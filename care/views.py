@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Campus, Member
+from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
 from union_portal.core.qrcode import qr_svg
@@ -201,11 +203,20 @@ def hardship_close(request, pk):
 @login_required_403
 def hardship_fairness(request):
     branch_ids = hardship_fairness_branch_ids(request.user)
-    data = hardship_stats.hardship_fairness(branch_ids=branch_ids)
+    today = timezone.localdate()
+    # The tables as shown, for every reader of the same branches (figures only, as
+    # the figures' own cache); the figures are read only when they are not cached.
+    page_key = fragment_key(
+        request, current(care_services.HARDSHIP_VERSION),
+        sorted(branch_ids) if branch_ids is not None else "all", today, min_group_size(),
+    )  # fmt: skip
+    data = SimpleLazyObject(
+        lambda: hardship_stats.hardship_fairness(branch_ids=branch_ids, today=today)
+    )
     return render(request, "care/hardship_fairness.html", {
         "data": data, "small_label": withheld_label(), "small_size": min_group_size(),
         "contact_days": hardship_stats.settings.PORTAL_HARDSHIP_CONTACTED_WITHIN_DAYS,
-        "year": timezone.localdate().year,
+        "year": today.year, "page_key": page_key,
     })  # fmt: skip
 
 

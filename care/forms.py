@@ -162,8 +162,11 @@ class SupportRecordForm(forms.Form):
         are offered (and accepted)."""
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = officers
-        self.fields["fund_notice"].choices = [("", _("Not paid from a fund notice")),
-                                              *fund_notices]  # fmt: skip
+        # Given as they are, (id, label) pairs: the `choices` setter would normalise
+        # each of a couple of hundred.
+        notices = self.fields["fund_notice"]
+        notices._choices = notices.widget.choices = [("", _("Not paid from a fund notice")),
+                                                     *fund_notices]  # fmt: skip
         self.fields["fund_notice"].widget.attrs["data-submit-with"] = "show_lines"
         readable_blank_choices(self, fund_line=_("Not linked to a line"))
         notice = self._chosen_notice_id()

@@ -72,6 +72,11 @@ def test_a_bad_amount_is_refused_with_a_message_and_changes_nothing(client, peop
         })  # fmt: skip
         assert response.status_code == 400, amount
     assert not SupportRecord.objects.exists()
+    # The message stands under the field, which says it is wrong (to a screen reader too).
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page and "is-invalid" in page
+    assert 'aria-describedby="id_amount_helptext id_amount_error"' in page
+    assert '<div id="id_amount_error" class="invalid-feedback"><p id="error_1_id_amount">' in page
 
 
 def test_closing_asks_for_confirmation(client, people, file):

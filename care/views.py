@@ -7,6 +7,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -118,6 +119,8 @@ def _detail_context(request, file, record_form=None, edit_form=None):
     officers = care_selectors.branch_officers([file.branch_id])
     return {
         "file": file,
+        # The file's forms post to this + record/, edit/, close/ (urls.py): one reverse().
+        "file_url": reverse("care:hardship_detail", args=[file.pk]),
         "records": care_selectors.hardship_file_records(file),
         "record_form": record_form or _record_form(
             file, officers=officers, initial={"given_by": request.user.pk}

@@ -5,10 +5,48 @@ out here in Python. Crispy renders each field through half a dozen templates: th
 hardship file's two forms took over half of its page time that way."""
 
 from django import forms, template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# Widgets whose template is Django's input.html or textarea.html, written out below
+# as those templates write them; any other widget renders through its template.
+INPUT_TEMPLATES = {f"django/forms/widgets/{kind}.html" for kind in (
+    "input", "text", "number", "email", "url", "password", "date", "datetime", "time",
+    "search", "tel", "color",
+)}  # fmt: skip
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _widget(bound, attrs):
+    """What `bound.as_widget(attrs=attrs)` gives, without a template for an input
+    or a textarea."""
+    widget = bound.field.widget
+    kind = getattr(widget, "template_name", None)
+    if bound.field.localize or (kind not in INPUT_TEMPLATES and kind != TEXTAREA_TEMPLATE):
+        return bound.as_widget(attrs=attrs)
+    attrs = bound.build_widget_attrs(attrs, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    context = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    name, value = conditional_escape(context["name"]), context["value"]
+    if kind == TEXTAREA_TEMPLATE:
+        text = conditional_escape(value) if value else ""
+        return mark_safe(f'<textarea name="{name}"{_attrs(context["attrs"])}>\n{text}</textarea>')
+    value = "" if value is None else f' value="{conditional_escape(value)}"'
+    return mark_safe(
+        f'<input type="{context["type"]}" name="{name}"{value}{_attrs(context["attrs"])}>'
+    )
 
 
 @register.filter
@@ -50,7 +88,7 @@ def field(bound):
         )  # fmt: skip
     return format_html(
         '<div id="div_{}" class="mb-3">{}{}{}{}</div>',
-        bound.auto_id, label, bound.as_widget(attrs={"class": css}), errors, help_text,
+        bound.auto_id, label, _widget(bound, {"class": css}), errors, help_text,
     )  # fmt: skip
 
 

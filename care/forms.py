@@ -64,33 +64,28 @@ class QuickSelect(forms.Select):
 
 class OfficerChoices(forms.models.ModelChoiceIterator):
     """The accounts as (id, name) read with values_list: no model built per option,
-    and no server-side cursor (Django's iterator() takes three round trips). Forms
-    given the same queryset of officers (the file page's two) read it once."""
+    and no server-side cursor (Django's iterator() takes three round trips)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        source = self.field.officers
-        if getattr(source, "officer_rows", None) is None:
-            rows = source.values_list("pk", "first_name", "last_name", "email")
-            # As get_full_name(), or the email.
-            source.officer_rows = [(pk, f"{first} {last}".strip() or email)
-                                   for pk, first, last, email in rows]  # fmt: skip
-        yield from source.officer_rows
+        rows = self.queryset.values_list("pk", "first_name", "last_name", "email")
+        for pk, first_name, last_name, email in rows:
+            yield (pk, f"{first_name} {last_name}".strip() or email)  # as get_full_name()
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
     iterator = OfficerChoices
     widget = QuickSelect
 
-    def _set_queryset(self, queryset):
-        super()._set_queryset(queryset)
-        self.officers = queryset  # the queryset given, not the field's copy of it
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
-
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.email
+
+
+def offer(field, choices):
+    """Gives a menu its (id, label) options as they are, read once for several forms
+    (selectors.officer_choices): what it accepts is still its queryset's."""
+    field._choices = field.widget.choices = [("", field.empty_label), *choices]
 
 
 class FundLineChoiceField(forms.ModelChoiceField):
@@ -122,10 +117,12 @@ class HardshipFileForm(forms.Form):
     review_on = forms.DateField(label=_("review date"), widget=DateInput, initial=_one_year_on)
     situation = long_text(label=_("situation"), required=False, max_length=4000)
 
-    def __init__(self, *args, officers, **kwargs):
+    def __init__(self, *args, officers, officer_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
         readable_blank_choices(self)
+        if officer_choices is not None:
+            offer(self.fields["officer"], officer_choices)
 
 
 class HardshipOpenForm(HardshipFileForm):
@@ -156,10 +153,10 @@ class SupportRecordForm(forms.Form):
     )  # fmt: skip
     note = long_text(label=_("note"), required=False, max_length=4000)
 
-    def __init__(self, *args, officers, fund_notices, fund_lines_of, **kwargs):
-        """`fund_notices`: the (id, label) of the notices offered; `fund_lines_of(id)`:
-        the lines of that notice the branch may link; only those of the chosen notice
-        are offered (and accepted)."""
+    def __init__(self, *args, officers, officer_choices, fund_notices, fund_lines_of, **kwargs):
+        """`officer_choices`: the (id, name) of `officers`; `fund_notices`: the (id,
+        label) of the notices offered; `fund_lines_of(id)`: the lines of that notice the
+        branch may link; only those of the chosen notice are offered (and accepted)."""
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = officers
         # Given as they are, (id, label) pairs: the `choices` setter would normalise
@@ -169,6 +166,7 @@ class SupportRecordForm(forms.Form):
                                                      *fund_notices]  # fmt: skip
         self.fields["fund_notice"].widget.attrs["data-submit-with"] = "show_lines"
         readable_blank_choices(self, fund_line=_("Not linked to a line"))
+        offer(self.fields["given_by"], officer_choices)
         notice = self._chosen_notice_id()
         self.fields["fund_line"].queryset = (
             fund_lines_of(notice) if notice else FundLine.objects.none()

@@ -101,12 +101,13 @@ def hardship_open(request):
     return render(request, "care/hardship_open.html", {"form": form})
 
 
-def _record_form(file, *args, officers=None, **kwargs):
+def _record_form(file, *args, officers=None, officer_choices=None, **kwargs):
     branch_id = file.branch_id
     if officers is None:
         officers = care_selectors.branch_officers([branch_id])
+        officer_choices = care_selectors.officer_choices([branch_id])
     return SupportRecordForm(
-        *args, officers=officers,
+        *args, officers=officers, officer_choices=officer_choices,
         fund_notices=care_selectors.fund_notice_choices(branch_id),
         fund_lines_of=lambda notice_id: care_selectors.fund_lines_to_offer(branch_id).filter(
             version__notice_id=notice_id
@@ -116,19 +117,24 @@ def _record_form(file, *args, officers=None, **kwargs):
 
 
 def _detail_context(request, file, record_form=None, edit_form=None):
+    # Both forms offer the branch's officers: read once.
     officers = care_selectors.branch_officers([file.branch_id])
+    officer_choices = care_selectors.officer_choices([file.branch_id])
     return {
         "file": file,
         # The file's forms post to this + record/, edit/, close/ (urls.py): one reverse().
         "file_url": reverse("care:hardship_detail", args=[file.pk]),
         "records": care_selectors.hardship_file_records(file),
         "record_form": record_form or _record_form(
-            file, officers=officers, initial={"given_by": request.user.pk}
+            file, officers=officers, officer_choices=officer_choices,
+            initial={"given_by": request.user.pk},
         ),
-        "edit_form": edit_form or HardshipFileForm(officers=officers, initial={
-            "reason": file.reason, "level": file.level, "officer": file.officer_id,
-            "review_on": file.review_on, "situation": file.situation,
-        }),
+        "edit_form": edit_form or HardshipFileForm(
+            officers=officers, officer_choices=officer_choices, initial={
+                "reason": file.reason, "level": file.level, "officer": file.officer_id,
+                "review_on": file.review_on, "situation": file.situation,
+            },
+        ),
         "overdue": file.is_open
         and file.contact_clock_from <= care_selectors.hardship_contact_overdue_before(),
         "today": timezone.localdate(),

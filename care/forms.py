@@ -1,11 +1,16 @@
 from decimal import Decimal
+from html import escape
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from events.forms import CheckInForm
 from members.models import Branch, Campus
+from notices.models import FundLine
 from union_portal.core.forms import limit_length, long_text, readable_blank_choices
 from union_portal.core.roles import branches_where
 
@@ -24,62 +29,70 @@ class DateInput(forms.DateInput):
 
 class QuickSelect(forms.Select):
     """A select whose options are written out here rather than through a template
-    each: Django renders every <option> with a template of its own, and the record
-    form offers the couple of hundred fund notices a branch published in two years
-    (two thirds of the hardship file's page time). The same HTML as Django's."""
+    each: Django builds a dict and renders a template for every <option>, and the
+    record form offers the couple of hundred fund notices a branch published in two
+    years (two thirds of the hardship file's page time). The same options, values,
+    labels and selection as Django's (only the first matching option is selected)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.forms.utils import flatatt
-        from django.utils.html import format_html, format_html_join
-        from django.utils.safestring import mark_safe
+        chosen = set(self.format_value(value))
+        parts = []
+        has_selected = False
 
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "", '<option value="{}"{}>{}</option>',
-                ((option["value"], flatatt(option["attrs"]), option["label"])
-                 for option in options),
+        def option(option_value, label):
+            nonlocal has_selected
+            option_value = "" if option_value is None else str(option_value)
+            selected = option_value in chosen and (
+                not has_selected or self.allow_multiple_selected
             )  # fmt: skip
-            if group_name:
-                html = format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
-            groups.append(html)
+            has_selected |= selected
+            # html.escape is what django.utils.html.escape runs, without its wrapping.
+            mark = " selected" if selected else ""
+            return f'<option value="{escape(option_value)}"{mark}>{escape(str(label))}</option>'
+
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):  # a group of options
+                inner = "".join(option(v, text) for v, text in label)
+                parts.append(f'<optgroup label="{escape(str(option_value))}">{inner}</optgroup>')
+            else:
+                parts.append(option(option_value, label))
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # each part is built by format_html
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(parts)),  # every value and label above is escaped
         )  # fmt: skip
 
 
-class OfficerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.email
-
-
-def _notice_label(title, published_at):
-    return f"{title} · {timezone.localtime(published_at):%Y-%m-%d}"
-
-
-class FundNoticeChoices(forms.models.ModelChoiceIterator):
-    """The notices as (id, label) read with values_list: no model built per option."""
+class OfficerChoices(forms.models.ModelChoiceIterator):
+    """The accounts as (id, name) read with values_list: no model built per option,
+    and no server-side cursor (Django's iterator() takes three round trips)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list("pk", "current__title", "published_at")
-        for pk, title, published_at in rows:
-            yield (pk, _notice_label(title, published_at))
+        rows = self.queryset.values_list("pk", "first_name", "last_name", "email")
+        for pk, first_name, last_name, email in rows:
+            yield (pk, f"{first_name} {last_name}".strip() or email)  # as get_full_name()
 
 
-class FundNoticeChoiceField(forms.ModelChoiceField):
-    iterator = FundNoticeChoices
+class OfficerChoiceField(forms.ModelChoiceField):
+    iterator = OfficerChoices
+    widget = QuickSelect
 
     def label_from_instance(self, obj):
-        return _notice_label(obj.current.title, obj.published_at)
+        return obj.get_full_name() or obj.email
+
+
+def offer(field, choices):
+    """Gives a menu its (id, label) options as they are, read once for several forms
+    (selectors.officer_choices): what it accepts is still its queryset's."""
+    field._choices = field.widget.choices = [("", field.empty_label), *choices]
 
 
 class FundLineChoiceField(forms.ModelChoiceField):
     """The lines of the one notice picked above it: a branch publishes thousands of
     support lines over two years, far too many for one select."""
+
+    widget = QuickSelect
 
     def label_from_instance(self, obj):
         return " · ".join(
@@ -96,16 +109,20 @@ def _one_year_on():
 
 
 class HardshipFileForm(forms.Form):
-    reason = forms.ChoiceField(label=_("reason"), choices=HardshipFile.Reason.choices)
-    level = forms.ChoiceField(label=_("level"), choices=HardshipFile.Level.choices)
+    reason = forms.ChoiceField(label=_("reason"), choices=HardshipFile.Reason.choices,
+                               widget=QuickSelect)  # fmt: skip
+    level = forms.ChoiceField(label=_("level"), choices=HardshipFile.Level.choices,
+                              widget=QuickSelect)  # fmt: skip
     officer = OfficerChoiceField(label=_("responsible officer"), queryset=None)
     review_on = forms.DateField(label=_("review date"), widget=DateInput, initial=_one_year_on)
     situation = long_text(label=_("situation"), required=False, max_length=4000)
 
-    def __init__(self, *args, officers, **kwargs):
+    def __init__(self, *args, officers, officer_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
         readable_blank_choices(self)
+        if officer_choices is not None:
+            offer(self.fields["officer"], officer_choices)
 
 
 class HardshipOpenForm(HardshipFileForm):
@@ -114,15 +131,19 @@ class HardshipOpenForm(HardshipFileForm):
 
 
 class SupportRecordForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=SupportRecord.Kind.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=SupportRecord.Kind.choices,
+                             widget=QuickSelect)  # fmt: skip
     date = forms.DateField(label=_("date"), widget=DateInput, initial=timezone.localdate)
     given_by = OfficerChoiceField(label=_("by"), queryset=None)
     amount = forms.DecimalField(
         label=_("amount (CNY)"), required=False, max_digits=10, decimal_places=2,
         min_value=0.01, help_text=_("For a subsidy or aid money only."),
     )  # fmt: skip
-    fund_notice = FundNoticeChoiceField(
-        label=_("paid from the fund notice"), queryset=None, required=False, widget=QuickSelect,
+    # Offered and accepted: selectors.fund_notice_choices (the notice only picks
+    # which lines are offered; the line is checked against the database).
+    fund_notice = forms.TypedChoiceField(
+        label=_("paid from the fund notice"), required=False, coerce=int, empty_value=None,
+        widget=QuickSelect,
         help_text=_("Optional: a published fund notice of the branch with support lines of "
                     "this year or last; then pick its line below."),
     )  # fmt: skip
@@ -132,18 +153,23 @@ class SupportRecordForm(forms.Form):
     )  # fmt: skip
     note = long_text(label=_("note"), required=False, max_length=4000)
 
-    def __init__(self, *args, officers, fund_notices, fund_lines, **kwargs):
-        """`fund_lines` are every line the branch may link; only those of the chosen
-        notice are offered (and accepted)."""
+    def __init__(self, *args, officers, officer_choices, fund_notices, fund_lines_of, **kwargs):
+        """`officer_choices`: the (id, name) of `officers`; `fund_notices`: the (id,
+        label) of the notices offered; `fund_lines_of(id)`: the lines of that notice the
+        branch may link; only those of the chosen notice are offered (and accepted)."""
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = officers
-        self.fields["fund_notice"].queryset = fund_notices
+        # Given as they are, (id, label) pairs: the `choices` setter would normalise
+        # each of a couple of hundred.
+        notices = self.fields["fund_notice"]
+        notices._choices = notices.widget.choices = [("", _("Not paid from a fund notice")),
+                                                     *fund_notices]  # fmt: skip
         self.fields["fund_notice"].widget.attrs["data-submit-with"] = "show_lines"
-        readable_blank_choices(self, fund_notice=_("Not paid from a fund notice"),
-                               fund_line=_("Not linked to a line"))  # fmt: skip
+        readable_blank_choices(self, fund_line=_("Not linked to a line"))
+        offer(self.fields["given_by"], officer_choices)
         notice = self._chosen_notice_id()
         self.fields["fund_line"].queryset = (
-            fund_lines.filter(version__notice_id=notice) if notice else fund_lines.none()
+            fund_lines_of(notice) if notice else FundLine.objects.none()
         )
 
     def _chosen_notice_id(self):

@@ -7,11 +7,14 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Campus, Member
+from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
 from union_portal.core.qrcode import qr_svg
@@ -62,11 +65,13 @@ def hardship_list(request):
     branch_ids = hardship_branch_ids(request.user)
     files = care_selectors.hardship_file_list(user=request.user, **filters)
     page, query = paginate(request, files, HARDSHIP_PAGE_SIZE)
+    page.object_list = care_selectors.hardship_file_rows(
+        page.object_list, overdue_before=care_selectors.hardship_contact_overdue_before()
+    )
     return render(request, "care/hardship_list.html", {
         "page": page, "query": query, "filters": filters,
-        "officers": care_selectors.branch_officers(branch_ids),
-        "campuses": Campus.objects.order_by("name"),
-        "overdue_before": care_selectors.hardship_contact_overdue_before(),
+        "officers": care_selectors.officer_choices(branch_ids),
+        "campuses": Campus.objects.order_by("name").values_list("pk", "name"),
     })  # fmt: skip
 
 
@@ -96,25 +101,40 @@ def hardship_open(request):
     return render(request, "care/hardship_open.html", {"form": form})
 
 
-def _record_form(file, *args, **kwargs):
+def _record_form(file, *args, officers=None, officer_choices=None, **kwargs):
+    branch_id = file.branch_id
+    if officers is None:
+        officers = care_selectors.branch_officers([branch_id])
+        officer_choices = care_selectors.officer_choices([branch_id])
     return SupportRecordForm(
-        *args, officers=care_selectors.branch_officers([file.branch_id]),
-        fund_notices=care_selectors.fund_notices_to_offer(file.branch_id),
-        fund_lines=care_selectors.fund_lines_to_offer(file.branch_id), **kwargs,
+        *args, officers=officers, officer_choices=officer_choices,
+        fund_notices=care_selectors.fund_notice_choices(branch_id),
+        fund_lines_of=lambda notice_id: care_selectors.fund_lines_to_offer(branch_id).filter(
+            version__notice_id=notice_id
+        ),
+        **kwargs,
     )  # fmt: skip
 
 
 def _detail_context(request, file, record_form=None, edit_form=None):
-    file = care_selectors.hardship_file_detail(file)
+    # Both forms offer the branch's officers: read once.
     officers = care_selectors.branch_officers([file.branch_id])
+    officer_choices = care_selectors.officer_choices([file.branch_id])
     return {
         "file": file,
-        "records": list(file.records.all()),
-        "record_form": record_form or _record_form(file, initial={"given_by": request.user.pk}),
-        "edit_form": edit_form or HardshipFileForm(officers=officers, initial={
-            "reason": file.reason, "level": file.level, "officer": file.officer_id,
-            "review_on": file.review_on, "situation": file.situation,
-        }),
+        # The file's forms post to this + record/, edit/, close/ (urls.py): one reverse().
+        "file_url": reverse("care:hardship_detail", args=[file.pk]),
+        "records": care_selectors.hardship_file_records(file),
+        "record_form": record_form or _record_form(
+            file, officers=officers, officer_choices=officer_choices,
+            initial={"given_by": request.user.pk},
+        ),
+        "edit_form": edit_form or HardshipFileForm(
+            officers=officers, officer_choices=officer_choices, initial={
+                "reason": file.reason, "level": file.level, "officer": file.officer_id,
+                "review_on": file.review_on, "situation": file.situation,
+            },
+        ),
         "overdue": file.is_open
         and file.contact_clock_from <= care_selectors.hardship_contact_overdue_before(),
         "today": timezone.localdate(),
@@ -192,11 +212,20 @@ def hardship_close(request, pk):
 @login_required_403
 def hardship_fairness(request):
     branch_ids = hardship_fairness_branch_ids(request.user)
-    data = hardship_stats.hardship_fairness(branch_ids=branch_ids)
+    today = timezone.localdate()
+    # The tables as shown, for every reader of the same branches (figures only, as
+    # the figures' own cache); the figures are read only when they are not cached.
+    page_key = fragment_key(
+        request, current(care_services.HARDSHIP_VERSION),
+        sorted(branch_ids) if branch_ids is not None else "all", today, min_group_size(),
+    )  # fmt: skip
+    data = SimpleLazyObject(
+        lambda: hardship_stats.hardship_fairness(branch_ids=branch_ids, today=today)
+    )
     return render(request, "care/hardship_fairness.html", {
         "data": data, "small_label": withheld_label(), "small_size": min_group_size(),
         "contact_days": hardship_stats.settings.PORTAL_HARDSHIP_CONTACTED_WITHIN_DAYS,
-        "year": timezone.localdate().year,
+        "year": today.year, "page_key": page_key,
     })  # fmt: skip
 
 

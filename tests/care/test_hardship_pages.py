@@ -72,6 +72,11 @@ def test_a_bad_amount_is_refused_with_a_message_and_changes_nothing(client, peop
         })  # fmt: skip
         assert response.status_code == 400, amount
     assert not SupportRecord.objects.exists()
+    # The message stands under the field, which says it is wrong (to a screen reader too).
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page and "is-invalid" in page
+    assert 'aria-describedby="id_amount_helptext id_amount_error"' in page
+    assert '<div id="id_amount_error" class="invalid-feedback"><p id="error_1_id_amount">' in page
 
 
 def test_closing_asks_for_confirmation(client, people, file):
@@ -106,11 +111,18 @@ def test_the_liaison_reads_figures_without_names(client, people, branch, departm
     assert 'data-testid="fairness-all"' in page and ">5<" in page
 
 
+# Session, user, roles (2), unread count, then the page's own: the list's count, page
+# of rows, officers and campuses; the file, its records, the fund notices offered
+# (cold cache: which, then their titles) and the officers (once for both forms).
+MOST_QUERIES = {"care:hardship_list": 9, "care:hardship_fairness": 7, "care:hardship_detail": 9}
+
+
 @pytest.mark.parametrize(
     "url_name", ["care:hardship_list", "care:hardship_fairness", "care:hardship_detail"]
 )
 def test_pages_cost_the_same_queries_at_two_sizes(client, people, branch, department, today,
-                                                  url_name):  # fmt: skip
+                                                  url_name,
+                                                  django_assert_max_num_queries):  # fmt: skip
     counts = []
     files = []
     for size in (2, 12):
@@ -127,7 +139,10 @@ def test_pages_cost_the_same_queries_at_two_sizes(client, people, branch, depart
         from django.core.cache import cache
 
         cache.clear()
-        with CaptureQueriesContext(connection) as queries:
+        with (
+            django_assert_max_num_queries(MOST_QUERIES[url_name]),
+            CaptureQueriesContext(connection) as queries,
+        ):
             response = client.get(reverse(url_name, kwargs=kwargs))
         assert response.status_code == 200
         counts.append(len(queries))
@@ -157,13 +172,51 @@ def test_the_record_form_offers_this_and_last_years_support_lines_only(client, p
     FundLine.objects.filter(pk=old.pk).update(category_id=support,
                                               date=date(today.year - 2, 6, 1))  # fmt: skip
     client.force_login(people["officer"])
-    form = client.get(reverse("care:hardship_detail", args=[file.pk])).context["record_form"]
-    assert [notice.pk for notice in form.fields["fund_notice"].queryset] == [notice.pk]
+    response = client.get(reverse("care:hardship_detail", args=[file.pk]))
+    form = response.context["record_form"]
+    assert [value for value, _label in form.fields["fund_notice"].choices if value] == [notice.pk]
+    day = f"{timezone.localtime(notice.published_at):%Y-%m-%d}"
+    option = f'<option value="{notice.pk}">工会经费使用公示 · {day}</option>'
+    assert option in response.content.decode()
     assert not form.fields["fund_line"].queryset.exists()  # until the notice is chosen
     picked = client.post(reverse("care:hardship_record", args=[file.pk]),
                          {"fund_notice": notice.pk, "show_lines": "1"})  # fmt: skip
     form = picked.context["record_form"]
     assert [line.pk for line in form.fields["fund_line"].queryset] == [recent.pk]
+
+
+def test_a_notice_published_after_the_file_was_read_is_offered_at_once(client, people, branch,
+                                                                       file, today):  # fmt: skip
+    from notices import services as notice_services
+    from notices.models import FundLine
+    from tests.factories import category_id, fund_notice
+
+    notice = fund_notice(branch, people["officer"], chair=people["chair"], status="approved",
+                         title="慰问金公示QNEWQ")  # fmt: skip
+    FundLine.objects.filter(version__notice=notice).update(
+        category_id=category_id("困难职工帮扶", parent="维权支出"), date=today
+    )
+    client.force_login(people["officer"])
+    url = reverse("care:hardship_detail", args=[file.pk])
+    assert "QNEWQ" not in client.get(url).content.decode()  # not published yet
+    notice_services.notice_publish(actor=people["officer"], notice=notice)
+    page = client.get(url).content.decode()
+    assert f'<option value="{notice.pk}">慰问金公示QNEWQ · ' in page
+    response = client.post(reverse("care:hardship_record", args=[file.pk]),
+                           {"fund_notice": notice.pk, "show_lines": "1"})  # fmt: skip
+    assert f'<option value="{notice.pk}" selected>' in response.content.decode()
+
+
+def test_a_record_shows_the_fund_line_it_was_paid_from(client, people, file, today,
+                                                       two_support_notices):  # fmt: skip
+    first, _second = two_support_notices
+    line = first.current.fund_lines.get(amount=Decimal("300.00"))
+    services.support_record_add(actor=people["officer"], file=file, kind="aid", date=today,
+                                amount=Decimal("300.00"), fund_line=line)  # fmt: skip
+    client.force_login(people["officer"])
+    page = client.get(reverse("care:hardship_detail", args=[file.pk])).content.decode()
+    link = reverse("notices:detail", args=[first.pk])
+    assert f'<a href="{link}">{first.current.title}</a> · {line.payee} · ¥300.00' in page
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Reads for the roster pages; each returns a query of fixed cost."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -58,13 +59,14 @@ def roster_rows(members):
     )  # fmt: skip
 
 
-def label_statuses(rows) -> list[dict]:
-    """`rows` (roster_rows()) each with its `status_label` in the reader's language."""
+def label_statuses(rows) -> list[SimpleNamespace]:
+    """`rows` (roster_rows()) as objects, each with its `status_label` in the
+    reader's language."""
     labels = {value: str(label) for value, label in Member.Status.choices}
-    rows = list(rows)
-    for row in rows:
-        row["status_label"] = labels.get(row["status"], row["status"])
-    return rows
+    return [
+        SimpleNamespace(**row, status_label=labels.get(row["status"], row["status"]))
+        for row in rows
+    ]
 
 
 def member_status_history(member):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.downloads import CSV, XLSX, attachment
-from union_portal.core.pagination import paginate_first_page_first
+from union_portal.core.pagination import paginate
 from union_portal.core.roles import can, login_required_403
 
 from . import selectors, services
@@ -70,9 +70,7 @@ def my_data(request):
 @roster_required
 def roster_list(request):
     form, _filters, members = _filtered_members(request)
-    page, query = paginate_first_page_first(
-        request, selectors.roster_rows(members), settings.ROSTER_PAGE_SIZE
-    )
+    page, query = paginate(request, selectors.roster_rows(members), settings.ROSTER_PAGE_SIZE)
     page.object_list = selectors.label_statuses(page.object_list)
     # The filter form's choices are the branches' departments and the campuses.
     filter_key = fragment_key(

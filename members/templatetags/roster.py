@@ -33,17 +33,17 @@ def roster_rows(rows, detail_prefix):
         "\n    ".join(
             format_html(
                 ROW,
-                row["staff_number"],
+                row.staff_number,
                 detail_prefix,
-                row["pk"],
-                row["name"],
-                representative if row["is_representative"] else "",
-                hardship if row["has_hardship"] else "",
-                row["department_name"],
-                row["campus_name"],
-                row["department_name"],
-                row["campus_name"],
-                row["status_label"],
+                row.pk,
+                row.name,
+                representative if row.is_representative else "",
+                hardship if row.has_hardship else "",
+                row.department_name,
+                row.campus_name,
+                row.department_name,
+                row.campus_name,
+                row.status_label,
             )
             for row in rows
         )

@@ -35,13 +35,15 @@ def bump(name: str, *, at_once: bool = False) -> None:
     transaction.on_commit(run, robust=True)
 
 
-def cached(name: str, key: str, compute, timeout=300):
+def cached(name: str, key: str, compute, timeout=300, *, version: int | None = None):
     """compute() once per data version, key and language; recomputed after any bump.
 
     Lazy translations in the value are stored as the text of the active language:
     unpickling a lazy string rebuilds its proxy class, and the university report's
-    3 000 labels took two thirds of its time to read back that way."""
-    full_key = versioned_key(name, key)
+    3 000 labels took two thirds of its time to read back that way.
+    `version`: current(name) as the caller read it already (one read for a page's
+    several pieces)."""
+    full_key = versioned_key(name, key, version)
     value = cache.get(full_key)
     if value is None:
         value = as_text(compute())

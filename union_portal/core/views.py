@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +12,6 @@ from . import notifications
 from .forms import parse_id
 from .home import home_blocks
 from .models import Notification
-from .pagination import FirstPageFirst
 from .roles import login_required_403, roles_of
 
 
@@ -33,7 +33,7 @@ def inbox(request):
     show = request.GET.get("show")
     if show == "unread":
         items = items.filter(read_at__isnull=True)
-    page = FirstPageFirst(items, 20).get_page(request.GET.get("page"))
+    page = Paginator(items, 20).get_page(request.GET.get("page"))
     return render(request, "core/inbox.html", {"page": page, "show": show})
 
 

@@ -8,6 +8,7 @@ The university report (every branch side by side) is the liaison's.
 """
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from members.models import Branch
@@ -39,12 +40,14 @@ def inside_branch_ids(user) -> set | None:
 
 
 def readable_branches(user) -> list[tuple[Branch, str]]:
-    """(branch, audience) for every report the user may read, their own first."""
+    """(branch, audience) for every report the user may read, their own first; each
+    branch's `public` says whether its reports are public (one query)."""
     inside = inside_branch_ids(user)
-    public = public_branch_ids()
-    branches = Branch.objects.order_by("name")
+    branches = Branch.objects.annotate(
+        public=Exists(ReportSettings.objects.filter(branch=OuterRef("pk"), public=True))
+    ).order_by("name")
     if inside is not None:
-        branches = branches.filter(pk__in=inside | public)
+        branches = branches.filter(Q(pk__in=inside) | Q(public=True))
     result = [
         (branch, INSIDE if inside is None or branch.pk in inside else PUBLIC) for branch in branches
     ]

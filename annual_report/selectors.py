@@ -461,15 +461,16 @@ def _report_key(branch_ids, year, audience):
     return f"report:{ids}:{year}:{audience}:min{min_group_size()}"
 
 
-def report(*, branch_ids, year: int, audience: str) -> list[dict]:
+def report(*, branch_ids, year: int, audience: str, version=None) -> list[dict]:
     """Every section's figures, cached until a counted model changes (or 5 min).
-    The key carries the audience: a public reader never gets members-only figures."""
+    The key carries the audience: a public reader never gets members-only figures.
+    `version`: the report's cache version as the page read it (cache_versions)."""
     scope = Scope(branch_ids=tuple(sorted(branch_ids)), year=year, audience=audience)
     key = _report_key(branch_ids, year, audience)
-    return cached(VERSION, key, lambda: [compute(scope) for compute in SECTIONS])
+    return cached(VERSION, key, lambda: [compute(scope) for compute in SECTIONS], version=version)
 
 
-def report_html(*, branch_ids, year: int, audience: str) -> str:
+def report_html(*, branch_ids, year: int, audience: str, version=None) -> str:
     """The sections as the page shows them, cached beside their figures (the same key:
     the same audience, language and data version): a hundred rows of figures took
     a third of the page's time to render on every request. The figures are read
@@ -481,14 +482,15 @@ def report_html(*, branch_ids, year: int, audience: str) -> str:
         sections = report(branch_ids=branch_ids, year=year, audience=audience)
         return render_to_string("annual_report/_sections.html", {"sections": sections})
 
-    html = cached(VERSION, "html:" + _report_key(branch_ids, year, audience), render)
+    key = "html:" + _report_key(branch_ids, year, audience)
+    html = cached(VERSION, key, render, version=version)
     return mark_safe(html)  # rendered by our template, escaped there
 
 
-def years_offered(branch_ids=None) -> list[int]:
+def years_offered(branch_ids=None, *, version=None) -> list[int]:
     """The years with any counted data, up to the current one, newest first."""
     key = f"years:{'all' if branch_ids is None else ','.join(map(str, sorted(branch_ids)))}"
-    return cached(VERSION, key, lambda: _years_offered(branch_ids))
+    return cached(VERSION, key, lambda: _years_offered(branch_ids), version=version)
 
 
 def _years_offered(branch_ids):
@@ -509,27 +511,32 @@ def _years_offered(branch_ids):
     return list(range(this_year, first - 1, -1))
 
 
-def university_report(*, branches, year: int) -> dict:
+def university_report(*, branches, year: int, version=None) -> dict:
     """Every branch side by side and the total: per section, one line per top figure.
     Cached as it is shown: the branches' whole reports (every notice of every branch
     as a row) took over a second to read back from the cache at 20 000 members."""
     from django.template.loader import render_to_string
+    from django.utils.functional import SimpleLazyObject
     from django.utils.safestring import mark_safe
 
     ids = ",".join(str(b.pk) for b in branches)
     key = f"university:{year}:{ids}:min{min_group_size()}"
 
     def compute():
-        return cached(VERSION, key, lambda: _university_sections(branches, year))
+        return cached(VERSION, key, lambda: _university_sections(branches, year), version=version)
 
     def render():
         context = {"sections": compute(), "branches": branches, "year": year}
         return render_to_string("annual_report/_university_sections.html", context)
 
-    sections = compute()
-    html = cached(VERSION, "html:" + key, render)
-    # Rendered by our template, escaped there; cached as the figures are.
-    return {"sections": sections, "branches": branches, "sections_html": mark_safe(html)}
+    html = cached(VERSION, "html:" + key, render, version=version)
+    # Rendered by our template, escaped there; cached as the figures are. The
+    # figures themselves are read only if asked for (the page shows the HTML).
+    return {
+        "sections": SimpleLazyObject(compute),
+        "branches": branches,
+        "sections_html": mark_safe(html),
+    }
 
 
 def _university_sections(branches, year):

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from members.models import Branch
+from union_portal.core.cache_versions import current
 from union_portal.core.forms import parse_id
 from union_portal.core.roles import login_required_403
 
@@ -47,19 +49,22 @@ def year_report(request, year):
         branch = audience = None
     context = {"year": year, "branches": [b for b, _a in branches], "branch": branch}
     if branch is not None:
-        years = selectors.years_offered([branch.pk])
+        version = current(selectors.VERSION)  # read once for the page's cached pieces
+        years = selectors.years_offered([branch.pk], version=version)
         if year not in years:
             return _no_such_year(request, year, years)
-        sections = selectors.report(branch_ids=[branch.pk], year=year, audience=audience)
+        scope = {"branch_ids": [branch.pk], "year": year, "audience": audience}
+        public = getattr(branch, "public", None)  # readable_branches() says it
+        if public is None:
+            public = ReportSettings.objects.filter(branch=branch, public=True).exists()
         context |= {
             "years": years,
             "audience": audience,
-            "sections": sections,
-            "sections_html": selectors.report_html(
-                branch_ids=[branch.pk], year=year, audience=audience
-            ),
+            # The figures, read only if asked for (the page shows sections_html).
+            "sections": SimpleLazyObject(lambda: selectors.report(**scope, version=version)),
+            "sections_html": selectors.report_html(**scope, version=version),
             "may_set": branch.pk in settings_branch_ids(request.user),
-            "public": ReportSettings.objects.filter(branch=branch, public=True).exists(),
+            "public": public,
         }
     elif not 2000 <= year <= timezone.localdate().year:
         return _no_such_year(request, year, [])
@@ -71,11 +76,12 @@ def year_report(request, year):
 def university_report(request, year):
     if not may_read_university(request.user):
         raise PermissionDenied
-    years = selectors.years_offered(None)
+    version = current(selectors.VERSION)  # read once for the page's cached pieces
+    years = selectors.years_offered(None, version=version)
     if year not in years:
         return _no_such_year(request, year, years)
     branches = list(Branch.objects.order_by("name"))
-    data = selectors.university_report(branches=branches, year=year)
+    data = selectors.university_report(branches=branches, year=year, version=version)
     return render(request, "annual_report/university.html", {"year": year, "years": years, **data})
 
 

@@ -69,6 +69,7 @@ def participation_this_year(member, *, year=None):
             member=member, status=Registration.Status.ATTENDED, event__starts_at__year=year
         )
         .select_related("event")
+        .only("event__starts_at", "event__title")  # what the list shows
         .order_by("event__starts_at", "id")
     )
 

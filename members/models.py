@@ -193,7 +193,13 @@ class Member(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["branch", "staff_number"], name="member_branch_staff_idx"),
+            # The roster's order, and its search by name or staff number: the
+            # search reads this index alone (roster_members()), not the rows.
+            models.Index(
+                fields=["branch", "staff_number"],
+                include=["name", "id"],
+                name="member_branch_search_idx",
+            ),
             models.Index(fields=["branch", "name"], name="member_branch_name_idx"),
         ]
 

@@ -12,7 +12,7 @@ roster_required = require_action("roster.view")
 def get_member_for_viewer(user, pk) -> Member:
     """A roster entry the user may open: 404 for another branch's member (no leak)."""
     member = (
-        Member.objects.select_related("branch", "department", "home_campus", "user")
+        Member.objects.select_related("branch", "department", "home_campus")  # user_id only
         .filter(pk=pk)
         .first()
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -69,7 +70,8 @@ def my_data(request):
 @roster_required
 def roster_list(request):
     form, _filters, members = _filtered_members(request)
-    page, query = paginate(request, members, settings.ROSTER_PAGE_SIZE)
+    page, query = paginate(request, selectors.roster_rows(members), settings.ROSTER_PAGE_SIZE)
+    page.object_list = selectors.label_statuses(page.object_list)
     # The filter form's choices are the branches' departments and the campuses.
     filter_key = fragment_key(
         request, sorted(roster_branch_ids(request.user)), current(selectors.ROSTER_VERSION)
@@ -77,7 +79,14 @@ def roster_list(request):
     return render(
         request,
         "members/roster_list.html",
-        {"filter_form": form, "page": page, "query": query, "filter_key": filter_key},
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query,
+            "filter_key": filter_key,
+            # Each row's link: the prefix once, not a reverse() per row.
+            "detail_prefix": reverse("members:detail", args=[0]).removesuffix("0/"),
+        },
     )
 
 

@@ -22,7 +22,7 @@ def open_for_objection(home):
         return None
     notices = selectors.notices_open_for_objection(
         user=home.user, branch_id=member.branch_id, today=home.today
-    )
+    ).only("kind", "objection_closes_on", "current__title")  # what its rows show
     rows, total = first_rows(notices)
     return Block(
         key="objection-period",

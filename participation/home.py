@@ -17,7 +17,8 @@ def polls(home):
     member = home.roles.member
     if member is None:
         return None
-    rows, total = first_rows(selectors.polls_to_answer(member, home.now))
+    polls = selectors.polls_to_answer(member, home.now).only("title", "secret", "closes_at")
+    rows, total = first_rows(polls)  # with what its rows show only
     return Block(
         key="polls",
         title=_("Polls waiting for your answer"),
@@ -36,7 +37,10 @@ def cosignatures(home):
     member = home.roles.member
     if member is None:
         return None
-    rows, total = first_rows(selectors.cosignatures_awaiting(member, home.today))
+    cosignatures = selectors.cosignatures_awaiting(member, home.today).only(
+        "proposal__title", "proposal__cosign_due", "proposal__proposer__name"
+    )  # what its rows show
+    rows, total = first_rows(cosignatures)
     return Block(
         key="cosign",
         title=_("Proposals waiting for your co-signature"),

@@ -307,3 +307,28 @@ def test_a_liaison_who_is_an_officer_named_on_the_shortlist_never_handles_its_ob
     client.post(reverse("notices:answer", args=[notice.pk, objection.pk]), {"text": "已核实"})
     objection.refresh_from_db()
     assert objection.answered_by == people["liaison"]
+
+
+def test_the_member_pages_show_an_event_attended_as_soon_as_it_is_checked_in(client, people):
+    """The events attended this year are kept per member until events change: a
+    check-in shows at once on the member's own page and on the roster's."""
+    from events.services import registration_check_in
+
+    member = member_of(people["member"])
+    start = timezone.localtime().replace(month=1, day=2, hour=10)
+    event = EventFactory(
+        branch=member.branch, starts_at=start, ends_at=start + timedelta(hours=1),
+        signup_opens_at=start - timedelta(days=9), signup_closes_at=start - timedelta(days=1),
+        cancel_deadline=start - timedelta(days=2), title="读书会QCHECKINQ",
+    )  # fmt: skip
+    registration = Registration.objects.create(
+        event=event, member=member, venue=VenueFactory(event=event), status="confirmed"
+    )
+    mine, detail = reverse("members:me"), reverse("members:detail", args=[member.pk])
+    assert "QCHECKINQ" not in page(client, people["member"], mine).content.decode()
+    assert "QCHECKINQ" not in page(client, people["officer"], detail).content.decode()
+    registration_check_in(actor=people["officer"], event=event, code=registration.checkin_code)
+    for user, url in ((people["member"], mine), (people["officer"], detail)):
+        body = page(client, user, url).content.decode()
+        assert "QCHECKINQ" in body
+        assert 'data-testid="attended-count">1<' in body

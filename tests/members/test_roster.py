@@ -202,6 +202,23 @@ def test_roster_search_and_filters(client, people, branch, department):
     assert response.context["filter_form"].errors
 
 
+def test_roster_search_finds_part_of_a_staff_number_in_the_officers_branch_only(
+    client, people, branch, other_branch
+):
+    MemberFactory(branch=branch, staff_number="S0101", name="李雷", has_hardship=True)
+    MemberFactory(branch=branch, staff_number="S0201", name="韩梅梅")
+    MemberFactory(branch=other_branch, staff_number="S0102", name="李雷")
+    client.force_login(people["officer"])
+    response = client.get(reverse("members:roster"), {"q": "s010"})
+    rows = response.context["page"].object_list
+    assert [m.staff_number for m in rows] == ["S0101"]
+    assert response.context["page"].paginator.count == 1
+    body = response.content.decode()
+    assert "S0102" not in body and "韩梅梅" not in body
+    assert f'href="{reverse("members:detail", args=[rows[0].pk])}"' in body
+    assert "困难" in body  # the hardship flag, for the branch's officer
+
+
 def test_roster_pages_and_counts(client, people, branch, settings):
     settings.ROSTER_PAGE_SIZE = 10
     MemberFactory.create_batch(23, branch=branch)

@@ -11,6 +11,14 @@ def current(name: str) -> int:
     return cache.get_or_set(f"data-version:{name}", 1, timeout=None) or 1
 
 
+def current_many(names) -> dict:
+    """{name: current(name)} for several names in one round trip (a page reading
+    several cached pieces)."""
+    keys = {f"data-version:{name}": name for name in names}
+    found = cache.get_many(list(keys)) if keys else {}
+    return {name: found.get(key) or current(name) for key, name in keys.items()}
+
+
 def bump(name: str, *, at_once: bool = False) -> None:
     """A new version once the transaction commits. `at_once`: also now, so that
     reads later in the same transaction (a test's, a service's) see the change;
@@ -27,18 +35,26 @@ def bump(name: str, *, at_once: bool = False) -> None:
     transaction.on_commit(run, robust=True)
 
 
-def cached(name: str, key: str, compute, timeout=300):
+def cached(name: str, key: str, compute, timeout=300, *, version: int | None = None):
     """compute() once per data version, key and language; recomputed after any bump.
 
     Lazy translations in the value are stored as the text of the active language:
     unpickling a lazy string rebuilds its proxy class, and the university report's
-    3 000 labels took two thirds of its time to read back that way."""
-    full_key = f"{name}:{current(name)}:{get_language()}:{key}"
+    3 000 labels took two thirds of its time to read back that way.
+    `version`: current(name) as the caller read it already (one read for a page's
+    several pieces)."""
+    full_key = versioned_key(name, key, version)
     value = cache.get(full_key)
     if value is None:
         value = as_text(compute())
         cache.set(full_key, value, timeout)
     return value
+
+
+def versioned_key(name: str, key: str, version: int | None = None) -> str:
+    """The cache key cached() stores `key` of `name` under (at `version`, read with
+    current_many(); else the current one), in the active language."""
+    return f"{name}:{current(name) if version is None else version}:{get_language()}:{key}"
 
 
 def as_text(value):

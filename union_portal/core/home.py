@@ -15,6 +15,7 @@ the time its provider sets as `valid_until` (e.g. when a listed event ends).
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, Window
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -101,15 +102,39 @@ def home_blocks(user, now=None) -> dict:
     if not getattr(user, "is_authenticated", False):
         return sections
     home = Home(user=user, roles=roles_of(user), now=now or timezone.now())
-    for _order, provider, versions in sorted(_providers, key=lambda entry: entry[0]):
-        found = _cached_block(home, provider, versions) if versions else provider(home)
+    providers = sorted(_providers, key=lambda entry: entry[0])
+    # The cached blocks read in two round trips: their versions, then their HTML.
+    versions = cache_versions.current_many({name for *_p, names in providers for name in names})
+    keys = {
+        provider: cache_versions.versioned_key(
+            names[0], _block_key(home, provider, names, versions), versions[names[0]]
+        )
+        for _order, provider, names in providers
+        if names
+    }
+    stored = cache.get_many(list(keys.values())) if keys else {}
+    for _order, provider, names in providers:
+        if names:
+            found = _cached_block(home, provider, names, stored.get(keys[provider]))
+        else:
+            found = provider(home)
         if found is not None:
             sections[found.section].append(found)
     return sections
 
 
-def _cached_block(home, provider, versions):
-    """The provider's block rendered (`html`), once per change to `versions`."""
+def _block_key(home, provider, versions, current) -> str:
+    """The provider's block's key under its first version (cache_versions.cached()),
+    with the other versions in it; `current` holds them."""
+    return ":".join(
+        [f"home:{provider.__module__}.{provider.__name__}:{home.user.pk}:{home.today}"]
+        + [f"{name}{current[name]}" for name in versions[1:]]
+    )
+
+
+def _cached_block(home, provider, versions, found):
+    """The provider's block rendered (`html`), once per change to `versions`;
+    `found` is what the cache held at the page's versions (None: not there)."""
 
     def render():
         found = provider(home)
@@ -118,12 +143,12 @@ def _cached_block(home, provider, versions):
             found.rows = []  # in the HTML
         return found
 
-    key = ":".join(
-        [f"home:{provider.__module__}.{provider.__name__}:{home.user.pk}:{home.today}"]
-        + [f"{name}{cache_versions.current(name)}" for name in versions[1:]]
-    )
-    found = cache_versions.cached(versions[0], key, render)
+    def key():  # at the versions now
+        return _block_key(home, provider, versions, cache_versions.current_many(versions[1:]))
+
+    if found is None:
+        found = cache_versions.cached(versions[0], key(), render)
     if found is not None and found.valid_until is not None and home.now >= found.valid_until:
         cache_versions.bump(versions[0], at_once=True)  # its rows have changed since
-        found = cache_versions.cached(versions[0], key, render)
+        found = cache_versions.cached(versions[0], key(), render)
     return found

@@ -184,15 +184,20 @@ def waitlist_position(registration) -> int | None:
     )
 
 
-def active_registration(event, member):
+def active_registration(event, member, *, seats=True):
+    """The member's registration for the event (None if none is active), with
+    its shuttle seats unless `seats` is false (an event without trips has none:
+    one query saved)."""
     if member is None:
         return None
-    return (
-        event.registrations.filter(member=member, status__in=Registration.ACTIVE)
-        .select_related("venue__campus", "member")
-        .prefetch_related(Prefetch("seats", queryset=seats_with_trips()))
-        .first()
-    )
+    registrations = event.registrations.filter(
+        member=member, status__in=Registration.ACTIVE
+    ).select_related("venue__campus", "member")
+    if seats:
+        registrations = registrations.prefetch_related(
+            Prefetch("seats", queryset=seats_with_trips())
+        )
+    return registrations.first()
 
 
 def roll_call(event, venue=None):

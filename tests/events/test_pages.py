@@ -270,6 +270,12 @@ def test_list_pages_cost_a_fixed_number_of_queries(
         assert client.get(reverse("events:mine")).status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get(reverse("events:mine")).status_code == 200
+    # An event without shuttle trips: the member's registration alone (its venue
+    # comes with the cached places, it has no seats); the QR code is its own URL.
+    client.get(reverse("events:detail", args=[events[0].pk]))
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("events:detail", args=[events[0].pk])).content.decode()
+    assert 'data-testid="checkin-qr"' in page and str(events[0].venues.first()) in page
     client.force_login(people["officer"])
     with django_assert_max_num_queries(10):
         assert client.get(reverse("events:report")).status_code == 200

@@ -163,7 +163,7 @@ def event_detail(request, pk):
     event = get_event_for_viewer(request.user, pk)
     member = roles_of(request.user).member
     venues, trips = _places(event)
-    registration = selectors.active_registration(event, member, seats=bool(trips))
+    registration = selectors.active_registration(event, member, seats=bool(trips), venues=venues)
     now = timezone.now()
     for trip in trips:
         trip.left = max(trip.seats - trip.taken, 0)

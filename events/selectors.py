@@ -184,15 +184,29 @@ def waitlist_position(registration) -> int | None:
     )
 
 
-def active_registration(event, member):
+def active_registration(event, member, *, seats=True, venues=None):
+    """The member's registration for the event (None if none is active), with
+    its shuttle seats unless `seats` is false (an event without trips has none:
+    one query saved). Given the event's `venues` (with their campus), its venue
+    is taken from them: the query then reads the registration alone (its joins
+    took longer to plan than to run)."""
     if member is None:
         return None
-    return (
-        event.registrations.filter(member=member, status__in=Registration.ACTIVE)
-        .select_related("venue__campus", "member")
-        .prefetch_related(Prefetch("seats", queryset=seats_with_trips()))
-        .first()
-    )
+    # At most one is active (a unique index): no order needed.
+    registrations = event.registrations.filter(member=member, status__in=Registration.ACTIVE)
+    if venues is None:
+        registrations = registrations.select_related("venue__campus", "member")
+    if seats:
+        registrations = registrations.prefetch_related(
+            Prefetch("seats", queryset=seats_with_trips())
+        )
+    registration = next(iter(registrations.order_by()[:1]), None)
+    if registration is not None and venues is not None:
+        registration.member = member
+        venue = next((v for v in venues if v.pk == registration.venue_id), None)
+        if venue is not None:
+            registration.venue = venue
+    return registration
 
 
 def roll_call(event, venue=None):

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
     path("registrations/<int:pk>/trip/", views.choose_trip, name="choose_trip"),
+    path("registrations/<int:pk>/qr.svg", views.registration_qr, name="registration_qr"),
 ]

@@ -3,13 +3,14 @@ import re
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members import services as member_services
@@ -20,7 +21,7 @@ from union_portal.core.cache_versions import bump, cached, current, fragment_key
 from union_portal.core.downloads import CSV, ICS, attachment, csv_bytes
 from union_portal.core.pagination import paginate
 from union_portal.core.preview import is_preview, preview_context, warn_if_removed
-from union_portal.core.qrcode import qr_svg
+from union_portal.core.qrcode import qr_svg_file
 from union_portal.core.roles import branches_where, login_required_403, roles_of
 from union_portal.core.rules import perform
 from union_portal.core.small_groups import is_shown, min_group_size
@@ -161,8 +162,8 @@ def feed_reset(request):
 def event_detail(request, pk):
     event = get_event_for_viewer(request.user, pk)
     member = roles_of(request.user).member
-    registration = selectors.active_registration(event, member)
     venues, trips = _places(event)
+    registration = selectors.active_registration(event, member, seats=bool(trips), venues=venues)
     now = timezone.now()
     for trip in trips:
         trip.left = max(trip.seats - trip.taken, 0)
@@ -180,8 +181,9 @@ def event_detail(request, pk):
     }
     if registration:
         context["position"] = selectors.waitlist_position(registration)
-        if registration.status != Registration.Status.WAITLISTED:
-            context["qr_svg"] = qr_svg(registration.checkin_code)
+        # The QR code is drawn by its own URL (registration_qr), when the browser
+        # asks for the image: drawing it costs more than the rest of the page.
+        context["show_qr"] = registration.status != Registration.Status.WAITLISTED
         if trips and registration.venue_id and event.status == Event.Status.PUBLISHED:
             context["my_trips"] = _my_trips(registration, trips)
     return render(request, "events/event_detail.html", context)
@@ -267,6 +269,25 @@ def register(request, pk):
                       "is free, when a place becomes yours."),
                 )  # fmt: skip
     return redirect(event_url(event))
+
+
+@never_cache
+@login_required_403
+def registration_qr(request, pk):
+    """The QR code of the member's own check-in code, as an SVG image (the event
+    page shows it): only to the member, only while the place is theirs, never
+    stored by a cache or a browser."""
+    member = roles_of(request.user).member
+    registration = (
+        Registration.objects.filter(pk=pk, member=member, status__in=Registration.HOLDS_PLACE)
+        .only("checkin_code")
+        .first()
+        if member
+        else None
+    )
+    if registration is None:
+        raise Http404
+    return HttpResponse(qr_svg_file(registration.checkin_code), content_type="image/svg+xml")
 
 
 @require_POST
@@ -444,10 +465,24 @@ def check_in(request, pk):
 def roll_call(request, pk):
     event = get_event_for_editor(request.user, pk)
     return render(
-        request,
-        "events/roll_call.html",
-        {"event": event, "registrations": selectors.roll_call(event)},
+        request, "events/roll_call.html", {"event": event, "sheet": _roll_call_sheet(event)}
     )
+
+
+def _roll_call_sheet(event):
+    """The sheet's tables as HTML, the same for every officer who may open it
+    (checked above): rendered once per change to events, registrations or seats
+    (services.CACHE_VERSION: a check-in bumps it) or to the roster (names,
+    staff numbers, departments), per event and language. It shows no check-in
+    code."""
+    sheet = cached(
+        services.CACHE_VERSION,
+        f"roll-call:{event.pk}:roster{current(ROSTER_VERSION)}",
+        lambda: render_to_string(
+            "events/_roll_call_tables.html", {"registrations": selectors.roll_call(event)}
+        ),
+    )
+    return mark_safe(sheet)  # noqa: S308 (rendered above)
 
 
 @events_manager_required

@@ -16,10 +16,12 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
 from members.models import Branch
+from members.selectors import ROSTER_VERSION
 from union_portal.core.cache_versions import cached
 from union_portal.core.roles import branches_where, roles_of
 
@@ -165,29 +167,40 @@ def version_content(version, kind=None):
     return version
 
 
-def fund_line_figures(version) -> dict:
-    """{"count", "total"} of the version's fund lines, one query, then cached until
-    a notice changes (a version's lines change only while it is a draft)."""
+def version_figures(version, kind) -> dict:
+    """{"files"}: how many files the version has, and for a fund notice {"count",
+    "total"} of its lines; then cached until a notice changes (a version's lines
+    change only while it is a draft, and files are only ever added)."""
     zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
-    return cached(
-        CACHE_VERSION,
-        f"fund-lines:{version.pk}",
-        lambda: FundLine.objects.filter(version_id=version.pk).aggregate(
-            count=Count("id"), total=Coalesce(Sum("amount"), zero)
-        ),
-    )
+
+    def compute():
+        figures = {"files": NoticeAttachment.objects.filter(version_id=version.pk).count()}
+        if kind == Notice.Kind.FUND:
+            figures |= FundLine.objects.filter(version_id=version.pk).aggregate(
+                count=Count("id"), total=Coalesce(Sum("amount"), zero)
+            )
+        return figures
+
+    return cached(CACHE_VERSION, f"version-figures:{version.pk}:{kind}", compute)
 
 
 def version_page(version, kind, page_number):
-    """A version as the notice page shows it: its winners, budget lines and files,
-    one page of its fund lines (`version.fund_page`, FUND_LINES_PER_PAGE, date
-    order) and the total of all of them. The same number of queries whatever the
-    number of lines: the count and the total are cached."""
-    prefetch = [
-        Prefetch("awards", queryset=AwardResult.objects.order_by("id")),
-        Prefetch("attachments", queryset=NoticeAttachment.objects.order_by("id")),
-    ]
-    if kind == Notice.Kind.BUDGET:
+    """A version as the notice page shows it: its winners, budget lines and files
+    (`version.files`), one page of its fund lines (`version.fund_page`,
+    FUND_LINES_PER_PAGE, date order) and the total of all of them. The same
+    number of queries whatever the number of lines: the count and the total are
+    cached, and so is whether it has files (none: no query for them)."""
+    figures = version_figures(version, kind)
+    prefetch = []
+    if figures["files"]:
+        prefetch.append(
+            Prefetch(
+                "attachments", queryset=NoticeAttachment.objects.order_by("id"), to_attr="files"
+            )
+        )
+    if kind == Notice.Kind.AWARD:
+        prefetch.append(Prefetch("awards", queryset=AwardResult.objects.order_by("id")))
+    elif kind == Notice.Kind.BUDGET:
         prefetch.append(
             Prefetch(
                 "budget_lines",
@@ -196,11 +209,14 @@ def version_page(version, kind, page_number):
                 ),
             )
         )
-    version = NoticeVersion.objects.filter(pk=version.pk).prefetch_related(*prefetch).get()
+    if version.get_deferred_fields():  # read for the list of versions: read it whole
+        version = NoticeVersion.objects.get(pk=version.pk)
+    prefetch_related_objects([version], *prefetch)
+    if not figures["files"]:
+        version.files = []
     version.total = Decimal("0.00")
     version.fund_page = None
     if kind == Notice.Kind.FUND:
-        figures = fund_line_figures(version)
         lines = (
             FundLine.objects.filter(version_id=version.pk)
             .select_related("category")
@@ -216,7 +232,11 @@ def version_page(version, kind, page_number):
 
 
 def versions_of(notice):
-    """The notice's numbered versions: its first one and the approved corrections."""
+    """The notice's numbered versions: its first one and the approved corrections.
+    A correction is numbered when it is approved and then becomes the current
+    version, so a current version numbered 1 is the only one (no query)."""
+    if notice.current is not None and notice.current.number == 1:
+        return [notice.current]
     return (
         notice.versions.filter(number__isnull=False)
         .order_by("number")
@@ -276,7 +296,12 @@ def summary_scope(user):
         {roles.member.branch_id} if roles.member is not None else set()
     )
     if branch_ids:
-        return "branch", list(Branch.objects.filter(pk__in=branch_ids).order_by("name"))
+        ids = sorted(branch_ids)
+        return "branch", cached(
+            ROSTER_VERSION,  # bumped when a branch is renamed
+            f"branches-by-name:{ids}",
+            lambda: list(Branch.objects.filter(pk__in=ids).order_by("name")),
+        )
     return "public", None
 
 

@@ -151,13 +151,21 @@ def test_member_signs_up_sees_code_and_cancels(client, people, branch):
     client.post(reverse("events:register", args=[event.pk]), {"where": venue.pk})
     registration = Registration.objects.get(member=people["member"].member)
     page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
-    assert registration.checkin_code in page and "<svg" in page
+    assert registration.checkin_code in page
+    # The QR code is an image of its own: the member's code, stored by nobody.
+    qr_url = reverse("events:registration_qr", args=[registration.pk])
+    assert f'src="{qr_url}"' in page
+    qr = client.get(qr_url)
+    assert qr["Content-Type"] == "image/svg+xml" and "no-store" in qr["Cache-Control"]
+    svg = qr.content.decode()
+    assert svg.startswith("<svg") and f"<title>{registration.checkin_code}</title>" in svg
     assert "https://meeting.example.cn/9" in page
     client.post(reverse("events:register", args=[event.pk]), {"where": venue.pk})
     assert Registration.objects.filter(member=people["member"].member).count() == 1
     client.post(reverse("events:cancel_registration", args=[registration.pk]))
     registration.refresh_from_db()
     assert registration.status == "cancelled"
+    assert client.get(qr_url).status_code == 404
 
 
 @pytest.mark.parametrize("where", ["", "online", "999999", "abc", "\x00"])
@@ -262,6 +270,12 @@ def test_list_pages_cost_a_fixed_number_of_queries(
         assert client.get(reverse("events:mine")).status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get(reverse("events:mine")).status_code == 200
+    # An event without shuttle trips: the member's registration alone (its venue
+    # comes with the cached places, it has no seats); the QR code is its own URL.
+    client.get(reverse("events:detail", args=[events[0].pk]))
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("events:detail", args=[events[0].pk])).content.decode()
+    assert 'data-testid="checkin-qr"' in page and str(events[0].venues.first()) in page
     client.force_login(people["officer"])
     with django_assert_max_num_queries(10):
         assert client.get(reverse("events:report")).status_code == 200

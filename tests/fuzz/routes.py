@@ -186,6 +186,7 @@ SETUP = {
     "events:publish": [("draft_event", OFFICER)],
     "events:cancel_registration": [("registration", MEMBER)],
     "events:choose_trip": [("registration", MEMBER)],
+    "events:registration_qr": [("registration", MEMBER)],
     "admin_login": [("none", ANONYMOUS), ("none", MEMBER)],
     "account_login": [("none", ANONYMOUS)],
     "account_signup": [("none", ANONYMOUS)],

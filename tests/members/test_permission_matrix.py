@@ -201,6 +201,12 @@ MATRIX = {
         "post",
         {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 302},
     ),
+    # The member's own check-in code as a QR image: nobody else's.
+    "events:registration_qr": (
+        "registration",
+        "get",
+        {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member": 200},
+    ),
     # 困难职工帮扶: the branch's officers and chair only; a file is a 404 to anyone else
     # (no hint it exists); the fairness view (figures only) is the chair's and the liaison's.
     "care:hardship_list": ("none", "get", ROSTER),

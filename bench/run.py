@@ -232,9 +232,11 @@ def time_pages(report, args, port, fixture, counts, ref_counts, clients):
                 f"{ms(slow)} = {p95_ratio:.2f} × {ms(floor_medians[floor])}",
                 speed=True,
             )
+        # At most as many: a page may skip a query for what its row lacks (a notice
+        # without files), but none may grow with the data.
         report.check(
-            f"{name}: same query count at this scale as demo-sized",
-            queries == ref_queries and counts[name]["status"] == 200,
+            f"{name}: no more queries at this scale than demo-sized",
+            queries <= ref_queries and counts[name]["status"] == 200,
             f"{queries} vs {ref_queries}",
         )
     for name, status in failures.items():

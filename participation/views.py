@@ -40,9 +40,9 @@ from .permissions import (
     get_poll_for_manager,
     get_poll_for_viewer,
     get_proposal_for_viewer,
+    get_proposal_page_for_viewer,
     get_public_proposal,
     get_term_for_manager,
-    is_office_contact,
     is_proposer,
     may_cosign,
     may_manage,
@@ -116,23 +116,24 @@ def proposal_edit(request, pk):
 
 @login_required_403
 def proposal_detail(request, pk):
-    proposal = selectors.proposal_detail(get_proposal_for_viewer(request.user, pk))
     user = request.user
+    proposal = get_proposal_page_for_viewer(user, pk)
+    events, cosignatures = selectors.proposal_page_rows(proposal, user)
     proposer = is_proposer(user, proposal)
     reviewer = may_review(user, proposal)
-    contact = is_office_contact(user, proposal)
-    mine = [c for c in proposal.cosignatures.all() if c.member.user_id == user.pk]
+    mine = [c for c in cosignatures if c.mine]
     context = {
         "proposal": proposal,
         "Status": Status,
         "is_proposer": proposer,
-        "cosignatures": [c for c in proposal.cosignatures.all() if c.confirmed_at],
-        "invited": [c for c in proposal.cosignatures.all() if not c.confirmed_at],
-        "needed": services.setting_for(proposal.branch_id).cosigners_needed,
+        "events": events,
+        "cosignatures": [c for c in cosignatures if c.confirmed_at],
+        "invited": [c for c in cosignatures if not c.confirmed_at],
+        "needed": proposal.cosigners_needed,
         "my_cosignature": mine[0] if mine else None,
         "may_cosign": may_cosign(user, proposal) and not proposer,
         "may_review": reviewer,
-        "is_contact": contact,
+        "is_contact": proposal.is_contact,
         "decide_form": DecideForm(),
         "assign_form": AssignForm(),
         "offices": HandlingOffice.objects.filter(branch_id=proposal.branch_id),

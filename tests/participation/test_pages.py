@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -130,10 +132,12 @@ def test_the_detail_page_reads_the_proposal_once_whatever_its_history(
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url).content.decode()
         counts.append(len(queries))
-        # The proposal with its branch, term, proposer and office: one query, once.
+        # The proposal with its term, proposer and office names: one query, once; the
+        # history and co-signers in one more, whatever their number.
         reads = [q for q in queries.captured_queries
-                 if q["sql"].startswith('SELECT "participation_proposal"."id"')]  # fmt: skip
+                 if re.search(r'FROM "?participation_proposal\b', q["sql"])]  # fmt: skip
         assert len(reads) == 1
+        assert len([q for q in queries.captured_queries if "proposalevent" in q["sql"]]) == 1
         assert "教务办" in page and proposal.term.name in page
         ProposalEvent.objects.bulk_create([
             ProposalEvent(proposal=proposal, kind=ProposalEvent.Kind.ESCALATED,
@@ -141,5 +145,58 @@ def test_the_detail_page_reads_the_proposal_once_whatever_its_history(
             for _ in range(10)
         ])  # fmt: skip
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         client.get(url)
+
+
+def test_the_detail_page_shows_co_signers_history_and_the_branchs_setting(
+    client, people, term, colleagues, branch, department
+):
+    services.setting_save(actor=people["officer"], branch_id=branch.pk,
+                          representatives_only=False, cosigners_needed=3)  # fmt: skip
+    proposal = services.proposal_open(actor=people["member"], proposal=draft(people, term))
+    services.cosign(actor=colleagues[0], proposal=proposal)
+    services.cosign(actor=colleagues[1], proposal=proposal)
+    services.cosign_withdraw(actor=colleagues[1], proposal=proposal)
+    asked = colleague_user(branch, department, "受邀丁")
+    services.cosign_invite(actor=people["member"], proposal=proposal, member=member_of(asked))
+    client.force_login(colleagues[0])
+    page = client.get(reverse("participation:detail", args=[proposal.pk])).content.decode()
+    cosigners = page.split('data-testid="cosigners">')[1].split("</ul>")[0]
+    assert "附议甲" in cosigners and "附议乙" not in cosigners
+    assert '<li class="text-body-secondary">受邀丁 (' in cosigners  # asked, not confirmed
+    heading = page.split('</h2>\n<ul data-testid="cosigners">')[0].rsplit(">", 1)[1]
+    assert "3" in heading and "2" not in heading  # the branch's setting, not the default
+    assert 'data-testid="withdraw"' in page and 'data-testid="cosign"' not in page
+    history = page.split('data-testid="history">')[1].split("</ol>")[0]
+    # Each step with its actor's roster name, oldest first.
+    assert history.index(member_of(people["member"]).name) < history.index("附议甲")
+    assert "附议乙" in history
+    client.force_login(asked)
+    page = client.get(reverse("participation:detail", args=[proposal.pk])).content.decode()
+    assert 'data-testid="cosign"' in page and 'data-testid="withdraw"' not in page
+
+
+def test_the_detail_page_opens_exactly_the_proposals_the_list_shows(
+    client, people, term, colleagues, office
+):
+    from participation.permissions import proposals_visible_to
+
+    contact = office.contacts.get()
+    proposals = [
+        draft(people, term, "草稿"),
+        services.proposal_open(actor=people["member"], proposal=draft(people, term, "征集中")),
+        assigned(people, term, colleagues, office),
+    ]
+    readers = [people["member"], people["officer"], people["other_officer"], people["liaison"],
+               contact, colleagues[0]]  # fmt: skip
+    for user in readers:
+        listed = set(proposals_visible_to(user).values_list("pk", flat=True))
+        client.force_login(user)
+        for proposal in proposals:
+            response = client.get(reverse("participation:detail", args=[proposal.pk]))
+            assert response.status_code == (200 if proposal.pk in listed else 404)
+        page = client.get(reverse("participation:detail", args=[proposals[2].pk]))
+        if user == contact:
+            assert 'data-testid="answer-form"' in page.content.decode()
+    assert client.get(reverse("participation:detail", args=[999999])).status_code == 404

@@ -283,6 +283,73 @@ def get_poll_for_viewer(user, pk, now):
     return poll
 
 
+def _poll_visible(user, poll, now, representative) -> bool:
+    """polls_visible_to for one poll already read: `representative` says whether the
+    user's roster entry represents the poll's branch in a current term."""
+    if poll.branch_id in branches_where(user, "polls.manage"):
+        return True
+    member = roles_of(user).member
+    if member is None or not can(user, "polls.answer", member.branch_id):
+        return False
+    if poll.branch_id != member.branch_id or poll.status != Poll.Status.PUBLISHED:
+        return False
+    if poll.closes_at <= now:
+        return True
+    Audience = Poll.Audience
+    return poll.opens_at <= now and (
+        poll.audience == Audience.MEMBERS
+        or poll.audience == Audience.CAMPUS and poll.campus_id == member.home_campus_id
+        or poll.audience == Audience.REPRESENTATIVES and representative
+    )  # fmt: skip
+
+
+def get_poll_page_for_viewer(user, pk, now):
+    """get_poll_for_viewer for the poll's page, in one SQL statement built without the
+    ORM (building the query cost more than running it): the poll with its campus and
+    `voted_on` (the day the user's roster entry answered, or None). The same rule
+    decides (_poll_visible, tested against polls_visible_to); any other poll is a 404."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from members.models import Campus
+
+    from .models import PollVoter, Representative
+
+    member = roles_of(user).member
+    member_id = member.pk if member is not None else None
+    quote = connection.ops.quote_name
+    fields = Poll._meta.concrete_fields
+    columns = ", ".join(f"p.{quote(f.column)}" for f in fields)
+    term = Term._meta
+    sql = (
+        f"SELECT {columns}, c.name,"
+        f" (SELECT v.voted_on FROM {PollVoter._meta.db_table} v"
+        f" WHERE v.poll_id = p.id AND v.member_id = %s),"
+        f" EXISTS (SELECT 1 FROM {Representative._meta.db_table} r"
+        f" JOIN {term.db_table} t ON t.id = r.term_id WHERE r.member_id = %s"
+        f" AND t.branch_id = p.branch_id AND t.{quote(term.get_field('start').column)} <= %s"
+        f" AND t.{quote(term.get_field('end').column)} >= %s)"
+        f" FROM {Poll._meta.db_table} p"
+        f" LEFT JOIN {Campus._meta.db_table} c ON c.id = p.campus_id WHERE p.id = %s"
+    )
+    today = timezone.localdate(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member_id, member_id, today, today, pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    poll = Poll.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    campus, poll.voted_on, representative = row[len(fields) :]
+    if not _poll_visible(user, poll, now, representative):
+        raise Http404
+    poll.campus = (
+        Campus.from_db(connection.alias, ("id", "name"), (poll.campus_id, campus))
+        if poll.campus_id is not None
+        else None
+    )
+    return poll
+
+
 def may_manage_polls(user, poll) -> bool:
     return can(user, "polls.manage", poll.branch_id)
 

@@ -505,15 +505,51 @@ def poll_rows(polls, now):
     return polls
 
 
+def _prefetched(instance, name, rows):
+    """`rows` as instance.<name>.all(), as prefetch_related leaves them."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 def poll_with_questions(poll):
-    """The poll as the viewer's check read it (branch and campus joined) with its
-    questions and their options: two queries, not a second read of the poll."""
-    from django.db.models import prefetch_related_objects
+    """The poll as the viewer's check read it with its questions and their options
+    (each in their order: position, id) as poll.questions.all() and
+    question.options.all(): one SQL statement, not a second read of the poll."""
+    from django.db import connection
 
-    from .models import PollQuestion
+    from .models import PollOption, PollQuestion
 
-    questions = PollQuestion.objects.prefetch_related("options")
-    prefetch_related_objects([poll], Prefetch("questions", queryset=questions))
+    question_fields = PollQuestion._meta.concrete_fields
+    option_fields = PollOption._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join([*(f"q.{quote(f.column)}" for f in question_fields),
+                         *(f"o.{quote(f.column)}" for f in option_fields)])  # fmt: skip
+    sql = (
+        f"SELECT {columns} FROM {PollQuestion._meta.db_table} q"
+        f" LEFT JOIN {PollOption._meta.db_table} o ON o.question_id = q.id"
+        f" WHERE q.poll_id = %s ORDER BY q.position, q.id, o.position, o.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [poll.pk])
+        rows = cursor.fetchall()
+    question_names = [f.attname for f in question_fields]
+    option_names = [f.attname for f in option_fields]
+    split = len(question_fields)
+    questions, options = [], {}
+    for row in rows:
+        if not questions or questions[-1].pk != row[0]:
+            question = PollQuestion.from_db(connection.alias, question_names, row[:split])
+            question.poll = poll
+            questions.append(question)
+            options[question.pk] = []
+        if row[split] is not None:
+            option = PollOption.from_db(connection.alias, option_names, row[split:])
+            option.question = questions[-1]
+            options[option.question_id].append(option)
+    for question in questions:
+        _prefetched(question, "options", options[question.pk])
+    _prefetched(poll, "questions", questions)
     return poll
 
 

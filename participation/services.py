@@ -689,6 +689,19 @@ def poll_eligible_members(poll, today=None):
     return members
 
 
+def poll_is_eligible(poll, member, today=None) -> bool:
+    """Whether the roster entry `member` (active: as roles_of reads it) is among
+    poll_eligible_members(poll, today): told from the entry in hand for the branch's
+    members or a campus, asked of the database for the representatives."""
+    if poll.audience == Poll.Audience.REPRESENTATIVES:
+        return poll_eligible_members(poll, today).filter(pk=member.pk).exists()
+    return (
+        member.branch_id == poll.branch_id
+        and member.status == Member.Status.ACTIVE
+        and (poll.audience != Poll.Audience.CAMPUS or member.home_campus_id == poll.campus_id)
+    )
+
+
 def _clean_answers(poll, answers):
     """The ballot's answers as rows to write, or a refusal naming the question."""
     rows = []

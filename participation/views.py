@@ -38,7 +38,7 @@ from .forms import (
 from .models import HandlingOffice, Proposal, Representative
 from .permissions import (
     get_poll_for_manager,
-    get_poll_for_viewer,
+    get_poll_page_for_viewer,
     get_proposal_for_viewer,
     get_proposal_page_for_viewer,
     get_public_proposal,
@@ -531,25 +531,16 @@ def poll_detail(request, pk):
     from union_portal.core.roles import roles_of
 
     from .forms import VoteForm
-    from .models import PollVoter
 
     now = timezone.now()
-    poll = selectors.poll_with_questions(get_poll_for_viewer(request.user, pk, now))
+    poll = selectors.poll_with_questions(get_poll_page_for_viewer(request.user, pk, now))
     member = roles_of(request.user).member
-    voted_on = None
-    if member is not None:
-        voted_on = (
-            PollVoter.objects.filter(poll=poll, member=member)
-            .values_list("voted_on", flat=True)
-            .first()
-        )
+    voted_on = poll.voted_on
     may_answer = (
         voted_on is None
         and poll.is_open(now)
         and member is not None
-        and services.poll_eligible_members(poll, timezone.localdate(now))
-        .filter(pk=member.pk)
-        .exists()
+        and services.poll_is_eligible(poll, member, timezone.localdate(now))
     )
     form = VoteForm(request.POST if request.method == "POST" else None, poll=poll)
     if request.method == "POST":

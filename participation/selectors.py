@@ -62,6 +62,81 @@ def proposal_list(*, user, status="", office_id=None, query="", year=None):
     return proposals
 
 
+def list_offices(user, branch_ids):
+    """(ids of the offices the user answers for, the offices of `branch_ids` by name
+    with `pk` and `name`) for the list page: one SQL statement for the visibility
+    rule's offices and the office filter's options."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    contacts = HandlingOffice.contacts.through._meta.db_table
+    sql = (
+        f"SELECT o.id, o.name, o.branch_id = ANY(%s),"
+        f" EXISTS (SELECT 1 FROM {contacts} c WHERE c.handlingoffice_id = o.id"
+        f" AND c.user_id = %s)"
+        f" FROM {HandlingOffice._meta.db_table} o WHERE o.branch_id = ANY(%s)"
+        f" OR o.id IN (SELECT c.handlingoffice_id FROM {contacts} c WHERE c.user_id = %s)"
+        f" ORDER BY o.name, o.id"
+    )
+    branch_ids = list(branch_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [branch_ids, user.pk, branch_ids, user.pk])
+        rows = cursor.fetchall()
+    answered_for = [pk for pk, _name, _listed, contact in rows if contact]
+    listed = [SimpleNamespace(pk=pk, name=name) for pk, name, shown, _c in rows if shown]
+    return answered_for, listed
+
+
+def proposal_list_ids(*, user, offices=None, status="", office_id=None, query="", year=None):
+    """proposal_list's proposals as their ids, in its order: what the list page counts
+    and pages (a query without joins or subqueries to build); list_page_rows then
+    reads the page's rows. `offices`: the ids of those the user answers for, if read."""
+    proposals = proposals_visible_to(user, offices).order_by("-created_at", "-id")
+    if status:
+        proposals = proposals.filter(status=status)
+    if office_id:
+        proposals = proposals.filter(office_id=office_id)
+    if query:
+        proposals = proposals.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    if year:
+        proposals = proposals.filter(created_at__year=year)
+    return proposals.values_list("pk", flat=True)
+
+
+def list_page_rows(ids):
+    """The rows of a list page (`ids` in their order) as list_rows gives them, read in
+    one SQL statement: title, status, the term's, office's and proposer's names and
+    the confirmed co-signers not withdrawn (`term_name`, `office_name`,
+    `proposer_name`, `cosigner_count`)."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from members.models import Member
+
+    ids = list(ids)
+    if not ids:
+        return []
+    sql = (
+        f"SELECT p.id, p.title, p.status, t.name, o.name, m.name,"
+        f" (SELECT COUNT(*) FROM {CoSignature._meta.db_table} c WHERE c.proposal_id = p.id"
+        f" AND c.withdrawn_at IS NULL AND c.confirmed_at IS NOT NULL)"
+        f" FROM {Proposal._meta.db_table} p JOIN {Term._meta.db_table} t ON t.id = p.term_id"
+        f" JOIN {Member._meta.db_table} m ON m.id = p.proposer_id"
+        f" LEFT JOIN {HandlingOffice._meta.db_table} o ON o.id = p.office_id"
+        f" WHERE p.id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids])
+        rows = {row[0]: row for row in cursor.fetchall()}
+    names = ("pk", "title", "status", "term_name", "office_name", "proposer_name",
+             "cosigner_count")  # fmt: skip
+    return list_rows(
+        SimpleNamespace(**dict(zip(names, rows[pk], strict=True))) for pk in ids if pk in rows
+    )
+
+
 def list_rows(proposals):
     """The proposals of a list page with what their row shows worked out once for
     the page rather than per row in the template: `url`, `status_label` and
@@ -474,7 +549,8 @@ def poll_list(*, user, now):
     )
     return (
         polls_visible_to(user, now)
-        .select_related("branch", "campus")
+        .select_related("campus")
+        .only("title", "secret", "audience", "opens_at", "closes_at", "status", "campus__name")
         .annotate(answered=answered)
         .order_by("-opens_at", "-id")
     )

@@ -56,6 +56,24 @@ PAGE_SIZE = 25  # proposals a page: each row costs its template time
 PUBLIC_PAGE_SIZE = 20
 
 
+def _paginate(request, items, per_page):
+    """paginate(), reading the first page before the count: when it holds every item
+    (fewer than a page), they are counted as read, without a COUNT(*) of them."""
+    from django.core.paginator import Paginator
+
+    if request.GET.get("page", "1") != "1":
+        return paginate(request, items, per_page)
+    rows = list(items[: per_page + 1])
+    paginator = Paginator(items, per_page)
+    if len(rows) <= per_page:
+        paginator.count = len(rows)
+    page = paginator.page(1)
+    page.object_list = rows[:per_page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 def _detail(proposal):
     return redirect("participation:detail", pk=proposal.pk)
 
@@ -64,14 +82,15 @@ def _detail(proposal):
 def proposal_list(request):
     filters = ProposalFilterForm(request.GET).filters()
     query_note = filters.pop("query_note")
-    proposals = selectors.proposal_list(user=request.user, **filters)
     readable = branches_where(request.user, "participation.view")
-    page, query_string = paginate(request, proposals, PAGE_SIZE)
+    answered_for, offices = selectors.list_offices(request.user, readable)
+    proposals = selectors.proposal_list_ids(user=request.user, offices=answered_for, **filters)
+    page, query_string = _paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
-        "page": page, "proposals": selectors.list_rows(page.object_list),
+        "page": page, "proposals": selectors.list_page_rows(page.object_list),
         "query_string": query_string,
         "statuses": Status.choices, "status": filters["status"],
-        "offices": HandlingOffice.objects.filter(branch_id__in=readable),
+        "offices": offices,
         "office_id": filters["office_id"], "query": filters["query"], "query_note": query_note,
         "search_max_length": SEARCH_MAX_LENGTH,
         "year": filters["year"] or "",
@@ -470,10 +489,8 @@ def _poll_detail(poll):
 
 @login_required_403
 def poll_list(request):
-    from union_portal.core.pagination import paginate
-
     now = timezone.now()
-    page, query = paginate(request, selectors.poll_list(user=request.user, now=now), 20)
+    page, query = _paginate(request, selectors.poll_list(user=request.user, now=now), 20)
     return render(request, "participation/poll_list.html", {
         "page": page, "polls": selectors.poll_rows(page.object_list, now), "query": query,
         "may_manage": bool(branches_where(request.user, "polls.manage")),

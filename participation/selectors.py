@@ -531,29 +531,52 @@ def poll_turnout(poll, now=None):
 # --- polls ---------------------------------------------------------------------
 
 
-def poll_list(*, user, now):
-    """The polls the user sees, newest first, each with `answered` (by the user's
-    roster entry) and its number of questions: one query per page."""
-    from django.db.models import Exists, OuterRef, Value
-
-    from union_portal.core.roles import roles_of
-
-    from .models import PollVoter
+def poll_list_ids(*, user, now):
+    """The ids of the polls the user sees, newest first: what the list counts and
+    pages (the visibility filter alone); poll_page_rows then reads the page's rows."""
     from .permissions import polls_visible_to
 
+    return polls_visible_to(user, now).order_by("-opens_at", "-id").values_list("pk", flat=True)
+
+
+def poll_page_rows(ids, user):
+    """The polls `ids` (in their order) with what their row shows (title, secret,
+    audience, times, status, `campus` name) and `answered` (by the user's roster
+    entry), read in one SQL statement; poll_rows adds the rest."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from members.models import Campus
+    from union_portal.core.roles import roles_of
+
+    from .models import Poll, PollVoter
+
+    ids = list(ids)
+    if not ids:
+        return []
     member = roles_of(user).member
-    answered = (
-        Exists(PollVoter.objects.filter(poll=OuterRef("pk"), member=member))
-        if member is not None
-        else Value(False)
+    sql = (
+        f"SELECT p.id, p.title, p.secret, p.audience, p.opens_at, p.closes_at, p.status,"
+        f" c.name, EXISTS (SELECT 1 FROM {PollVoter._meta.db_table} v"
+        f" WHERE v.poll_id = p.id AND v.member_id = %s)"
+        f" FROM {Poll._meta.db_table} p LEFT JOIN {Campus._meta.db_table} c"
+        f" ON c.id = p.campus_id WHERE p.id = ANY(%s)"
     )
-    return (
-        polls_visible_to(user, now)
-        .select_related("campus")
-        .only("title", "secret", "audience", "opens_at", "closes_at", "status", "campus__name")
-        .annotate(answered=answered)
-        .order_by("-opens_at", "-id")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member.pk if member is not None else None, ids])
+        rows = {row[0]: row for row in cursor.fetchall()}
+    polls = []
+    for pk in ids:
+        if pk not in rows:
+            continue
+        _pk, title, secret, audience, opens_at, closes_at, status, campus, answered = rows[pk]
+        polls.append(SimpleNamespace(
+            pk=pk, title=title, secret=secret, audience=audience, opens_at=opens_at,
+            closes_at=closes_at, status=status, answered=answered,
+            campus=SimpleNamespace(name=campus) if campus is not None else None,
+        ))  # fmt: skip
+    return polls
 
 
 def poll_rows(polls, now):

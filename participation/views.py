@@ -490,9 +490,10 @@ def _poll_detail(poll):
 @login_required_403
 def poll_list(request):
     now = timezone.now()
-    page, query = _paginate(request, selectors.poll_list(user=request.user, now=now), 20)
+    page, query = _paginate(request, selectors.poll_list_ids(user=request.user, now=now), 20)
+    polls = selectors.poll_page_rows(page.object_list, request.user)
     return render(request, "participation/poll_list.html", {
-        "page": page, "polls": selectors.poll_rows(page.object_list, now), "query": query,
+        "page": page, "polls": selectors.poll_rows(polls, now), "query": query,
         "may_manage": bool(branches_where(request.user, "polls.manage")),
     })  # fmt: skip
 

@@ -217,10 +217,12 @@ def version_page(version, kind, page_number):
     version.total = Decimal("0.00")
     version.fund_page = None
     if kind == Notice.Kind.FUND:
-        lines = (
+        lines = (  # rows with what the table shows (line.date, line.category__name, ...)
             FundLine.objects.filter(version_id=version.pk)
-            .select_related("category")
             .order_by("date", "id")
+            .values_list(
+                "date", "category__name", "note", "payee", "amount", "budget_line", named=True
+            )
         )
         paginator = Paginator(lines, FUND_LINES_PER_PAGE)
         paginator.count = figures["count"]  # known: no COUNT(*) of the lines

@@ -31,8 +31,9 @@ def share(part, whole):
 
 @register.simple_tag
 def fund_rows(lines):
-    """The table rows of a page of fund lines (a notice's page shows 50): written
-    here rather than as template tags per cell, which cost milliseconds a page."""
+    """The table rows of a page of fund lines (a notice's page shows 50, as rows
+    of selectors.version_page): written here rather than as template tags per
+    cell, which cost milliseconds a page."""
     return format_html_join(
         "",
         '<tr><td class="text-nowrap">{}</td><td>{}{}</td><td>{}</td>'
@@ -40,7 +41,7 @@ def fund_rows(lines):
         (
             (
                 line.date.strftime("%m-%d"),
-                line.category.name,
+                line.category__name,
                 format_html('<div class="small text-body-secondary">{}</div>', line.note)
                 if line.note
                 else "",

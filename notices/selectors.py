@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from members.models import Branch
 from members.selectors import ROSTER_VERSION
-from union_portal.core.cache_versions import cached
+from union_portal.core.cache_versions import cached, current, local_cached
 from union_portal.core.roles import branches_where, roles_of
 
 from .models import (
@@ -167,10 +167,12 @@ def version_content(version, kind=None):
     return version
 
 
-def version_figures(version, kind) -> dict:
+def version_figures(version, kind, data_version=None) -> dict:
     """{"files"}: how many files the version has, and for a fund notice {"count",
     "total"} of its lines; then cached until a notice changes (a version's lines
-    change only while it is a draft, and files are only ever added)."""
+    change only while it is a draft, and files are only ever added).
+    `data_version`: current(CACHE_VERSION) as the caller read it."""
+    data_version = data_version or current(CACHE_VERSION)
     zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
 
     def compute():
@@ -181,7 +183,12 @@ def version_figures(version, kind) -> dict:
             )
         return figures
 
-    return cached(CACHE_VERSION, f"version-figures:{version.pk}:{kind}", compute)
+    key = f"version-figures:{version.pk}:{kind}"
+    # Kept in this process too: one read of the version number, no other round trip.
+    return local_cached(
+        CACHE_VERSION, key, lambda: cached(CACHE_VERSION, key, compute, version=data_version),
+        version=data_version,
+    )  # fmt: skip
 
 
 def version_page(version, kind, page_number):
@@ -190,7 +197,8 @@ def version_page(version, kind, page_number):
     FUND_LINES_PER_PAGE, date order) and the total of all of them. The same
     number of queries whatever the number of lines: the count and the total are
     cached, and so is whether it has files (none: no query for them)."""
-    figures = version_figures(version, kind)
+    data_version = current(CACHE_VERSION)
+    figures = version_figures(version, kind, data_version)
     prefetch = []
     if figures["files"]:
         prefetch.append(
@@ -226,7 +234,21 @@ def version_page(version, kind, page_number):
         )
         paginator = Paginator(lines, FUND_LINES_PER_PAGE)
         paginator.count = figures["count"]  # known: no COUNT(*) of the lines
-        version.fund_page = paginator.get_page(page_number)
+        try:
+            number = paginator.validate_number(page_number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = paginator.num_pages
+        # The page's rows, kept in this process (never in Redis: the notice may be
+        # members-only) until a notice changes.
+        rows = local_cached(
+            CACHE_VERSION,
+            f"fund-page:{version.pk}:{number}",
+            lambda: tuple(paginator.page(number).object_list),
+            version=data_version,
+        )
+        version.fund_page = paginator._get_page(rows, number, paginator)
         version.total = figures["total"]
     elif kind == Notice.Kind.BUDGET:
         version.total = sum((line.amount for line in version.budget_lines.all()), start=0)

@@ -40,8 +40,9 @@ from .models import (
 from .permissions import notices_readable_by
 
 # The version of everything the notice pages cache (a fund notice's line count and
-# total, the money summary, the Atom feed): every service that changes a notice,
-# its lines, a budget, an income line or a category bumps it.
+# total, the money summary, the Atom feed, who objected to a notice): every service
+# that changes a notice, its lines, a budget, an income line or a category, or
+# files an objection, bumps it.
 CACHE_VERSION = "notices"
 
 # Fund lines shown per page of a notice: a notice may have 100 000 of them.
@@ -191,13 +192,14 @@ def version_figures(version, kind, data_version=None) -> dict:
     )  # fmt: skip
 
 
-def version_page(version, kind, page_number):
+def version_page(version, kind, page_number, data_version=None):
     """A version as the notice page shows it: its winners, budget lines and files
     (`version.files`), one page of its fund lines (`version.fund_page`,
     FUND_LINES_PER_PAGE, date order) and the total of all of them. The same
     number of queries whatever the number of lines: the count and the total are
-    cached, and so is whether it has files (none: no query for them)."""
-    data_version = current(CACHE_VERSION)
+    cached, and so is whether it has files (none: no query for them).
+    `data_version`: current(CACHE_VERSION) as the caller read it."""
+    data_version = data_version or current(CACHE_VERSION)
     figures = version_figures(version, kind, data_version)
     prefetch = []
     if figures["files"]:
@@ -253,6 +255,26 @@ def version_page(version, kind, page_number):
     elif kind == Notice.Kind.BUDGET:
         version.total = sum((line.amount for line in version.budget_lines.all()), start=0)
     return version
+
+
+def my_objections(notice, user, data_version=None):
+    """The user's own objections to the notice (what the page shows them): read
+    only when they are among its objectors, kept in this process (never in Redis:
+    a confidential objector's name is hidden) until a notice changes or someone
+    objects."""
+    if not user.is_authenticated:
+        return []
+    objectors = local_cached(
+        CACHE_VERSION,
+        f"objectors:{notice.pk}",
+        lambda: frozenset(
+            Objection.objects.filter(notice_id=notice.pk).values_list("user_id", flat=True)
+        ),
+        version=data_version,
+    )
+    if user.pk not in objectors:
+        return []
+    return list(notice.objections.filter(user=user))
 
 
 def versions_of(notice):

@@ -1,5 +1,6 @@
 """Reads for the notice pages, each at a fixed number of queries."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -75,6 +76,25 @@ def notice_list(*, user, filters):
         output_field=IntegerField(),
     )
     return notices.order_by(awaiting_mine, F("published_at").desc(nulls_first=True), "-id")
+
+
+def notice_list_count(*, user, filters, notices) -> int:
+    """How many notices notice_list() finds (`notices`), cached until a notice
+    changes or someone objects (an objection routed to the liaison lets them read
+    the notice), per kind of reader and filters: a number, never a notice. Not
+    cached with the filter of objections to answer (an answer changes it)."""
+    if filters.get("objections"):
+        return notices.count()
+    roles = roles_of(user)
+    reader = (
+        f"member{roles.member.branch_id if roles.member is not None else None}"
+        f":manage{sorted(branches_where(user, 'notices.manage'))}:liaison{bool(roles.liaison)}"
+    )
+    chosen = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in filters.items() if value
+    )
+    digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+    return cached(CACHE_VERSION, f"list-count:{reader}:{digest}", notices.count)
 
 
 # The notice list's filter for the notices with objections the reader has to answer.

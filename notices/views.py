@@ -77,8 +77,14 @@ def notice_url(notice):
 
 def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
-    notices = selectors.notice_list(user=request.user, filters=form.filters())
-    page, query = paginate(request, notices, 20)
+    filters = form.filters()
+    notices = selectors.notice_list(user=request.user, filters=filters)
+    page, query = paginate(
+        request,
+        notices,
+        20,
+        count=selectors.notice_list_count(user=request.user, filters=filters, notices=notices),
+    )
     return render(
         request,
         "notices/notice_list.html",

@@ -78,23 +78,39 @@ def notice_list(*, user, filters):
     return notices.order_by(awaiting_mine, F("published_at").desc(nulls_first=True), "-id")
 
 
-def notice_list_count(*, user, filters, notices) -> int:
-    """How many notices notice_list() finds (`notices`), cached until a notice
-    changes or someone objects (an objection routed to the liaison lets them read
-    the notice), per kind of reader and filters: a number, never a notice. Not
-    cached with the filter of objections to answer (an answer changes it)."""
+def notice_list_key(*, user, filters):
+    """What decides the notices notice_list() finds and their order: the kind of
+    reader (their branch, the branches they run or chair, the liaison) and the
+    filters; None with the filter of objections to answer (an answer changes it,
+    and no version is bumped then). Whatever is kept under it is kept until a
+    notice changes or someone objects (an objection routed to the liaison lets
+    them read the notice)."""
     if filters.get("objections"):
-        return notices.count()
+        return None
     roles = roles_of(user)
-    reader = (
-        f"member{roles.member.branch_id if roles.member is not None else None}"
-        f":manage{sorted(branches_where(user, 'notices.manage'))}:liaison{bool(roles.liaison)}"
-    )
     chosen = sorted(
         (name, str(getattr(value, "pk", value))) for name, value in filters.items() if value
     )
-    digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
-    return cached(CACHE_VERSION, f"list-count:{reader}:{digest}", notices.count)
+    return ":".join([
+        f"member{roles.member.branch_id if roles.member is not None else None}",
+        f"manage{sorted(branches_where(user, 'notices.manage'))}",
+        f"approve{sorted(branches_where(user, 'notices.approve'))}",
+        f"liaison{bool(roles.liaison)}",
+        hashlib.sha256(repr(chosen).encode()).hexdigest()[:32],
+    ])  # fmt: skip
+
+
+def notice_list_count(*, key, notices, data_version) -> int:
+    """How many notices notice_list() finds (`notices`), under notice_list_key()
+    `key`: a number, never a notice, so kept in Redis too."""
+    if key is None:
+        return notices.count()
+    name = f"list-count:{key}"
+
+    def count():
+        return cached(CACHE_VERSION, name, notices.count, version=data_version)
+
+    return local_cached(CACHE_VERSION, name, count, version=data_version)
 
 
 # The notice list's filter for the notices with objections the reader has to answer.

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from members.selectors import ROSTER_VERSION
 from union_portal.core.branch_choice import chosen_branch
-from union_portal.core.cache_versions import cached, current, current_many, fragment_key
+from union_portal.core.cache_versions import (
+    cached,
+    current,
+    current_many,
+    fragment_key,
+    local_cached,
+)
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
@@ -79,21 +85,29 @@ def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
     filters = form.filters()
     notices = selectors.notice_list(user=request.user, filters=filters)
-    page, query = paginate(
-        request,
-        notices,
-        20,
-        count=selectors.notice_list_count(user=request.user, filters=filters, notices=notices),
-    )
+    versions = current_many([selectors.CACHE_VERSION, ROSTER_VERSION])
+    data_version = versions[selectors.CACHE_VERSION]
+    key = selectors.notice_list_key(user=request.user, filters=filters)
+    count = selectors.notice_list_count(key=key, notices=notices, data_version=data_version)
+    page, query = paginate(request, notices, 20, count=count)
+    if key is None:
+        rows = _notice_rows(page.object_list)
+    else:  # kept in this process only (members-only titles never go to Redis)
+        rows = local_cached(
+            selectors.CACHE_VERSION,
+            f"list-rows:{key}:{page.number}:{ROSTER_VERSION}{versions[ROSTER_VERSION]}",
+            lambda: _notice_rows(page.object_list),
+            version=data_version,
+        )
     return render(
         request,
         "notices/notice_list.html",
         {
             "filter_form": form,
             # The form's choices are the branches.
-            "filter_key": fragment_key(request, current(ROSTER_VERSION)),
+            "filter_key": fragment_key(request, versions[ROSTER_VERSION]),
             "page": page,
-            "rows": _notice_rows(page.object_list),
+            "rows": rows,
             "query": query,
             "may_create": bool(branches_where(request.user, "notices.manage")),
             "may_set": bool(branches_where(request.user, "notices.approve")),

@@ -454,3 +454,33 @@ def test_a_drafts_changed_lines_and_status_show_on_its_page_at_once(client, bran
     services.notice_approve(actor=people["chair"], notice=notice)
     services.notice_publish(actor=people["officer"], notice=notice)
     assert "77.70" in client.get(url).content.decode()
+
+
+def test_the_list_shows_a_change_at_once_and_each_reader_only_their_notices(
+    client, branch, other_branch, people, django_assert_max_num_queries
+):
+    """The list's count and rows are kept (the rows in the process only) per kind
+    of reader and filters, until a notice changes."""
+    from tests.factories import user_with_role
+
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                title="内部公示", visibility="members")  # fmt: skip
+    url = reverse("notices:list")
+    client.cookies["django_language"] = "en"
+    client.force_login(people["member"])
+    page = client.get(url).content.decode()
+    assert "内部公示" in page and "1 notice<" in page
+    with django_assert_max_num_queries(4):  # the signed-in floor's: no count, no rows
+        client.get(url)
+    client.force_login(user_with_role("member", other_branch))
+    page = client.get(url).content.decode()
+    assert "内部公示" not in page and 'data-testid="empty"' in page
+    client.force_login(people["member"])
+    draft = fund_notice(branch, people["officer"], title="新公示")
+    assert "新公示" not in client.get(url).content.decode()
+    services.notice_submit(actor=people["officer"], notice=draft)
+    services.notice_approve(actor=people["chair"], notice=draft)
+    services.notice_publish(actor=people["officer"], notice=draft)
+    page = client.get(url).content.decode()
+    assert "新公示" in page and "2 notices<" in page
+    assert "新公示" not in client.get(url, {"q": "内部"}).content.decode()

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from union_portal.core.cache_versions import local_cached
 from union_portal.core.home import MINE, WORK, Block, block, first_rows
 from union_portal.core.roles import branches_where
 
@@ -15,15 +16,29 @@ from . import selectors
 from .models import Notice
 
 
-@block(30)  # not cached: a members-only notice's title is never stored
+@block(30, reads=(selectors.CACHE_VERSION,))
 def open_for_objection(home):
+    """Not cached in Redis (a members-only notice's title is never stored there):
+    the rows are kept in the process until a notice changes, per branch and day
+    (and whether the reader runs the branch: notices_readable_by's rule)."""
     member = home.roles.member
     if member is None:
         return None
-    notices = selectors.notices_open_for_objection(
-        user=home.user, branch_id=member.branch_id, today=home.today
-    ).only("kind", "objection_closes_on", "current__title")  # what its rows show
-    rows, total = first_rows(notices)
+    manages = member.branch_id in branches_where(home.user, "notices.manage")
+
+    def read():
+        notices = selectors.notices_open_for_objection(
+            user=home.user, branch_id=member.branch_id, today=home.today
+        ).only("kind", "objection_closes_on", "current__title")  # what its rows show
+        rows, total = first_rows(notices)
+        return tuple(rows), total
+
+    rows, total = local_cached(
+        selectors.CACHE_VERSION,
+        f"home-objection-period:{member.branch_id}:{manages}:{home.today}",
+        read,
+        version=home.versions.get(selectors.CACHE_VERSION),
+    )
     return Block(
         key="objection-period",
         title=_("Notices open for objections"),

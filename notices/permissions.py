@@ -11,6 +11,7 @@ liaison, who reads the notice to answer them; the branch's officers neither
 see nor answer them, and a chair so named does not approve the notice.
 """
 
+import copy
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -18,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from union_portal.core.cache_versions import local_cached
 from union_portal.core.roles import CHAIR, branches_where, can, require_action, roles_of
 
 from .models import AwardResult, Notice, Objection
@@ -45,13 +47,51 @@ class SignInFirst(Exception):
     """The visitor may be able to read this after signing in."""
 
 
-def get_notice_for_viewer(user, pk) -> Notice:
-    notice = notices_readable_by(user).select_related("branch", "current").filter(pk=pk).first()
-    if notice is None:
-        members_only = Notice.objects.filter(
-            Notice.readable_q(), pk=pk, visibility=Notice.Visibility.MEMBERS
+def may_read(user, notice) -> bool:
+    """Whether `user` may read `notice`: the check of notices_readable_by() made
+    on one notice already read (a query only for the liaison's routed objections)."""
+    readable = notice.is_readable
+    if readable and notice.visibility == Notice.Visibility.PUBLIC:
+        return True
+    roles = roles_of(user)
+    if readable and roles.member is not None and notice.branch_id == roles.member.branch_id:
+        return True
+    if notice.branch_id in branches_where(user, "notices.manage"):
+        return True
+    if readable and roles.liaison:
+        return Objection.objects.filter(notice_id=notice.pk, to_liaison=True).exists()
+    return False
+
+
+def get_notice_for_viewer(user, pk, *, versions=None) -> Notice:
+    """The notice, read by its id with its branch and current version (building
+    notices_readable_by()'s query cost more than running it), if `user` may read it.
+    `versions`: the current numbers of the notices' and the roster's cache versions
+    (cache_versions.current_many): the notice is then kept in this process (never
+    in Redis) until a notice changes or a branch is renamed, and each caller gets
+    its own copy."""
+
+    def read():
+        return Notice.objects.select_related("branch", "current").filter(pk=pk).first()
+
+    if versions is None:
+        notice = read()
+    else:
+        from members.selectors import ROSTER_VERSION
+
+        from .selectors import CACHE_VERSION
+
+        key = f"notice:{pk}:{ROSTER_VERSION}{versions[ROSTER_VERSION]}"
+        notice = copy.deepcopy(
+            local_cached(CACHE_VERSION, key, read, version=versions[CACHE_VERSION])
         )
-        if not user.is_authenticated and members_only.exists():
+    if notice is None or not may_read(user, notice):
+        if (
+            notice is not None
+            and not user.is_authenticated
+            and notice.is_readable
+            and notice.visibility == Notice.Visibility.MEMBERS
+        ):
             raise SignInFirst
         raise Http404
     return notice

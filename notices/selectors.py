@@ -1,8 +1,9 @@
 """Reads for the notice pages, each at a fixed number of queries."""
 
+import hashlib
 from decimal import Decimal
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from members.models import Branch
 from members.selectors import ROSTER_VERSION
-from union_portal.core.cache_versions import cached
+from union_portal.core.cache_versions import cached, current, local_cached
 from union_portal.core.roles import branches_where, roles_of
 
 from .models import (
@@ -40,8 +41,9 @@ from .models import (
 from .permissions import notices_readable_by
 
 # The version of everything the notice pages cache (a fund notice's line count and
-# total, the money summary, the Atom feed): every service that changes a notice,
-# its lines, a budget, an income line or a category bumps it.
+# total, the money summary, the Atom feed, who objected to a notice): every service
+# that changes a notice, its lines, a budget, an income line or a category, or
+# files an objection, bumps it.
 CACHE_VERSION = "notices"
 
 # Fund lines shown per page of a notice: a notice may have 100 000 of them.
@@ -74,6 +76,41 @@ def notice_list(*, user, filters):
         output_field=IntegerField(),
     )
     return notices.order_by(awaiting_mine, F("published_at").desc(nulls_first=True), "-id")
+
+
+def notice_list_key(*, user, filters):
+    """What decides the notices notice_list() finds and their order: the kind of
+    reader (their branch, the branches they run or chair, the liaison) and the
+    filters; None with the filter of objections to answer (an answer changes it,
+    and no version is bumped then). Whatever is kept under it is kept until a
+    notice changes or someone objects (an objection routed to the liaison lets
+    them read the notice)."""
+    if filters.get("objections"):
+        return None
+    roles = roles_of(user)
+    chosen = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in filters.items() if value
+    )
+    return ":".join([
+        f"member{roles.member.branch_id if roles.member is not None else None}",
+        f"manage{sorted(branches_where(user, 'notices.manage'))}",
+        f"approve{sorted(branches_where(user, 'notices.approve'))}",
+        f"liaison{bool(roles.liaison)}",
+        hashlib.sha256(repr(chosen).encode()).hexdigest()[:32],
+    ])  # fmt: skip
+
+
+def notice_list_count(*, key, notices, data_version) -> int:
+    """How many notices notice_list() finds (`notices`), under notice_list_key()
+    `key`: a number, never a notice, so kept in Redis too."""
+    if key is None:
+        return notices.count()
+    name = f"list-count:{key}"
+
+    def count():
+        return cached(CACHE_VERSION, name, notices.count, version=data_version)
+
+    return local_cached(CACHE_VERSION, name, count, version=data_version)
 
 
 # The notice list's filter for the notices with objections the reader has to answer.
@@ -167,10 +204,12 @@ def version_content(version, kind=None):
     return version
 
 
-def version_figures(version, kind) -> dict:
+def version_figures(version, kind, data_version=None) -> dict:
     """{"files"}: how many files the version has, and for a fund notice {"count",
     "total"} of its lines; then cached until a notice changes (a version's lines
-    change only while it is a draft, and files are only ever added)."""
+    change only while it is a draft, and files are only ever added).
+    `data_version`: current(CACHE_VERSION) as the caller read it."""
+    data_version = data_version or current(CACHE_VERSION)
     zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
 
     def compute():
@@ -181,16 +220,23 @@ def version_figures(version, kind) -> dict:
             )
         return figures
 
-    return cached(CACHE_VERSION, f"version-figures:{version.pk}:{kind}", compute)
+    key = f"version-figures:{version.pk}:{kind}"
+    # Kept in this process too: one read of the version number, no other round trip.
+    return local_cached(
+        CACHE_VERSION, key, lambda: cached(CACHE_VERSION, key, compute, version=data_version),
+        version=data_version,
+    )  # fmt: skip
 
 
-def version_page(version, kind, page_number):
+def version_page(version, kind, page_number, data_version=None):
     """A version as the notice page shows it: its winners, budget lines and files
     (`version.files`), one page of its fund lines (`version.fund_page`,
     FUND_LINES_PER_PAGE, date order) and the total of all of them. The same
     number of queries whatever the number of lines: the count and the total are
-    cached, and so is whether it has files (none: no query for them)."""
-    figures = version_figures(version, kind)
+    cached, and so is whether it has files (none: no query for them).
+    `data_version`: current(CACHE_VERSION) as the caller read it."""
+    data_version = data_version or current(CACHE_VERSION)
+    figures = version_figures(version, kind, data_version)
     prefetch = []
     if figures["files"]:
         prefetch.append(
@@ -217,18 +263,54 @@ def version_page(version, kind, page_number):
     version.total = Decimal("0.00")
     version.fund_page = None
     if kind == Notice.Kind.FUND:
-        lines = (
+        lines = (  # rows with what the table shows (line.date, line.category__name, ...)
             FundLine.objects.filter(version_id=version.pk)
-            .select_related("category")
             .order_by("date", "id")
+            .values_list(
+                "date", "category__name", "note", "payee", "amount", "budget_line", named=True
+            )
         )
         paginator = Paginator(lines, FUND_LINES_PER_PAGE)
         paginator.count = figures["count"]  # known: no COUNT(*) of the lines
-        version.fund_page = paginator.get_page(page_number)
+        try:
+            number = paginator.validate_number(page_number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = paginator.num_pages
+        # The page's rows, kept in this process (never in Redis: the notice may be
+        # members-only) until a notice changes.
+        rows = local_cached(
+            CACHE_VERSION,
+            f"fund-page:{version.pk}:{number}",
+            lambda: tuple(paginator.page(number).object_list),
+            version=data_version,
+        )
+        version.fund_page = paginator._get_page(rows, number, paginator)
         version.total = figures["total"]
     elif kind == Notice.Kind.BUDGET:
         version.total = sum((line.amount for line in version.budget_lines.all()), start=0)
     return version
+
+
+def my_objections(notice, user, data_version=None):
+    """The user's own objections to the notice (what the page shows them): read
+    only when they are among its objectors, kept in this process (never in Redis:
+    a confidential objector's name is hidden) until a notice changes or someone
+    objects."""
+    if not user.is_authenticated:
+        return []
+    objectors = local_cached(
+        CACHE_VERSION,
+        f"objectors:{notice.pk}",
+        lambda: frozenset(
+            Objection.objects.filter(notice_id=notice.pk).values_list("user_id", flat=True)
+        ),
+        version=data_version,
+    )
+    if user.pk not in objectors:
+        return []
+    return list(notice.objections.filter(user=user))
 
 
 def versions_of(notice):

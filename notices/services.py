@@ -672,6 +672,7 @@ def objection_file(*, user, member, notice, text, confidential=False, now=None):
         notice=notice, version_id=notice.current_id, member=member, user=user,
         text=text, confidential=confidential, to_liaison=to_liaison,
     )  # fmt: skip
+    _changed()  # who objected to the notice (selectors.objector_ids)
     # A liaison named in the award does not hear of it either.
     handlers = (
         _liaisons().exclude(pk__in=nominated_user_ids(notice)) if to_liaison else _officers(notice)

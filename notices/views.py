@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from members.selectors import ROSTER_VERSION
 from union_portal.core.branch_choice import chosen_branch
-from union_portal.core.cache_versions import cached, current, fragment_key
+from union_portal.core.cache_versions import (
+    cached,
+    current,
+    current_many,
+    fragment_key,
+    local_cached,
+)
 from union_portal.core.downloads import CSV, XLSX, attachment, csv_bytes, xlsx_bytes
 from union_portal.core.forms import parse_id
 from union_portal.core.markdown import render_markdown
@@ -77,17 +83,31 @@ def notice_url(notice):
 
 def notice_list(request):
     form = NoticeFilterForm(request.GET or None)
-    notices = selectors.notice_list(user=request.user, filters=form.filters())
-    page, query = paginate(request, notices, 20)
+    filters = form.filters()
+    notices = selectors.notice_list(user=request.user, filters=filters)
+    versions = current_many([selectors.CACHE_VERSION, ROSTER_VERSION])
+    data_version = versions[selectors.CACHE_VERSION]
+    key = selectors.notice_list_key(user=request.user, filters=filters)
+    count = selectors.notice_list_count(key=key, notices=notices, data_version=data_version)
+    page, query = paginate(request, notices, 20, count=count)
+    if key is None:
+        rows = _notice_rows(page.object_list)
+    else:  # kept in this process only (members-only titles never go to Redis)
+        rows = local_cached(
+            selectors.CACHE_VERSION,
+            f"list-rows:{key}:{page.number}:{ROSTER_VERSION}{versions[ROSTER_VERSION]}",
+            lambda: _notice_rows(page.object_list),
+            version=data_version,
+        )
     return render(
         request,
         "notices/notice_list.html",
         {
             "filter_form": form,
             # The form's choices are the branches.
-            "filter_key": fragment_key(request, current(ROSTER_VERSION)),
+            "filter_key": fragment_key(request, versions[ROSTER_VERSION]),
             "page": page,
-            "rows": _notice_rows(page.object_list),
+            "rows": rows,
             "query": query,
             "may_create": bool(branches_where(request.user, "notices.manage")),
             "may_set": bool(branches_where(request.user, "notices.approve")),
@@ -149,7 +169,8 @@ def _summary_text(body_html):
 
 @viewer_view
 def notice_detail(request, pk, number=None):
-    notice = get_notice_for_viewer(request.user, pk)
+    data_versions = current_many([selectors.CACHE_VERSION, ROSTER_VERSION])
+    notice = get_notice_for_viewer(request.user, pk, versions=data_versions)
     versions = list(selectors.versions_of(notice))
     if number is None:
         shown = notice.current
@@ -157,7 +178,9 @@ def notice_detail(request, pk, number=None):
         shown = next((v for v in versions if v.number == number), None)
         if shown is None or (shown.published_at is None and not may_manage(request.user, notice)):
             raise Http404
-    version = selectors.version_page(shown, notice.kind, request.GET.get("page"))
+    version = selectors.version_page(
+        shown, notice.kind, request.GET.get("page"), data_versions[selectors.CACHE_VERSION]
+    )
     member = roles_of(request.user).member
     manager = may_manage(request.user, notice)
     chair = may_chair(request.user, notice)
@@ -195,7 +218,9 @@ def notice_detail(request, pk, number=None):
             "to this award go to the university union, not to the branch's officers."
         )
     if not manager and request.user.is_authenticated:
-        context["my_objections"] = notice.objections.filter(user=request.user)
+        context["my_objections"] = selectors.my_objections(
+            notice, request.user, data_versions[selectors.CACHE_VERSION]
+        )
     return render(request, "notices/notice_detail.html", context)
 
 

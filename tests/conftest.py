@@ -50,10 +50,14 @@ def celery_worker(transactional_db):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Rate-limit counters (allauth's, the receipt look-up's) start from zero."""
+    """Rate-limit counters (allauth's, the receipt look-up's) start from zero, and
+    so do the data versions (with what this process keeps under them)."""
     from django.core.cache import cache
 
+    from union_portal.core import cache_versions
+
     cache.clear()
+    cache_versions.clear_local()
 
 
 @pytest.fixture

@@ -354,3 +354,71 @@ def test_the_home_blocks_show_a_sign_up_and_a_case_at_once(
                              "description": "请帮忙。", "confidentiality": "named"})  # fmt: skip
     assert filed.status_code == 302
     assert "饭卡丢失" in block_html(_home(client, people, "member"), "my-cases")
+
+
+def test_the_poll_and_cosignature_blocks_find_what_the_selectors_find(branch, other_branch, people):
+    """The two blocks read with one SQL statement each: the same rows, order and
+    count as participation.selectors (audiences, answered, closed, past terms)."""
+    from datetime import date
+
+    from members.models import Campus
+    from participation import selectors
+    from participation.home import cosignatures_awaiting_rows, polls_to_answer_rows
+    from participation.models import CoSignature, PollVoter, Representative, Term
+
+    now, today = timezone.now(), timezone.localdate()
+    officer, member = people["officer"], people["member"].member
+    other_campus = Campus.objects.create(name="枫林校区")
+    polls = [_poll(branch, officer, f"调查{i}", now + timedelta(minutes=i)) for i in range(9)]
+    Poll.objects.filter(pk=polls[1].pk).update(audience=Poll.Audience.CAMPUS,
+                                               campus=member.home_campus)  # fmt: skip
+    Poll.objects.filter(pk=polls[2].pk).update(audience=Poll.Audience.CAMPUS, campus=other_campus)
+    Poll.objects.filter(pk__in=[polls[3].pk, polls[4].pk]).update(
+        audience=Poll.Audience.REPRESENTATIVES
+    )
+    Poll.objects.filter(pk=polls[5].pk).update(closes_at=now - timedelta(minutes=1))
+    Poll.objects.filter(pk=polls[6].pk).update(status=Poll.Status.DRAFT)
+    Poll.objects.filter(pk=polls[7].pk).update(branch=other_branch)
+    PollVoter.objects.create(poll=polls[8], member=member, voted_on=today)
+    past = Term.objects.create(branch=branch, name="第四届", start=date(2018, 1, 1),
+                               end=today - timedelta(days=1))  # fmt: skip
+    Representative.objects.create(member=member, term=past)
+
+    def same_polls(limit):
+        rows, total = polls_to_answer_rows(member, now, limit=limit)
+        expected = list(selectors.polls_to_answer(member, now))
+        assert [(r.pk, r.title, r.secret, r.closes_at) for r in rows] == [
+            (p.pk, p.title, p.secret, p.closes_at) for p in expected[:limit]
+        ]
+        assert total == len(expected)
+        return [r.pk for r in rows]
+
+    assert same_polls(5) == [polls[0].pk, polls[1].pk]  # not the past term's representatives'
+    current = Term.objects.create(branch=branch, name="第五届", start=today, end=today)
+    Representative.objects.create(member=member, term=current)
+    assert same_polls(5) == [polls[0].pk, polls[1].pk, polls[3].pk, polls[4].pk]
+    assert same_polls(1) == [polls[0].pk]
+    elsewhere = MemberFactory(branch=other_branch)
+    rows, total = polls_to_answer_rows(elsewhere, now)
+    assert [r.pk for r in rows] == [polls[7].pk] and total == 1
+
+    proposals = [_proposal_asking(people["member"], branch, officer, f"提案{i}") for i in range(7)]
+    mine = CoSignature.objects.filter(member=member).order_by("id")
+    mine.filter(proposal=proposals[0]).update(confirmed_at=now)
+    mine.filter(proposal=proposals[1]).update(withdrawn_at=now)
+    proposals[2].__class__.objects.filter(pk=proposals[2].pk).update(
+        cosign_due=today - timedelta(days=1)
+    )
+    proposals[3].__class__.objects.filter(pk=proposals[3].pk).update(cosign_due=today)
+    rows, total = cosignatures_awaiting_rows(member, today)
+    expected = list(selectors.cosignatures_awaiting(member, today))
+    assert total == len(expected) == 4
+    assert [
+        (r.pk, r.proposal_id, r.proposal.title, r.proposal.cosign_due, r.proposal.proposer.name)
+        for r in rows
+    ] == [
+        (c.pk, c.proposal_id, c.proposal.title, c.proposal.cosign_due, c.proposal.proposer.name)
+        for c in expected
+    ]
+    assert rows[0].proposal.title == "提案3"  # due first
+    assert cosignatures_awaiting_rows(member, today, limit=2)[1] == 4

@@ -402,3 +402,85 @@ def test_the_feed_never_carries_a_members_only_notice(client, branch, people):
                 title="仅会员可见", visibility="members")  # fmt: skip
     client.force_login(people["member"])
     assert "仅会员可见" not in client.get(reverse("notices:feed")).content.decode()
+
+
+def test_a_members_objection_shows_on_their_notice_page_at_once_and_to_nobody_else(
+    client, branch, people, published, django_assert_max_num_queries
+):
+    """The notice page keeps the notice, its lines and who objected in the process:
+    filing an objection, or answering it, shows on the next read."""
+    from tests.factories import user_with_role
+
+    url = reverse("notices:detail", args=[published.pk])
+    neighbour = user_with_role("member", branch)
+    client.force_login(people["member"])
+    assert 'data-testid="my-objection"' not in client.get(url).content.decode()
+    # A member who objected to nothing costs no query for their objections.
+    with django_assert_max_num_queries(4):
+        page = client.get(url).content.decode()
+    assert "1200.00" in page and "300.50" in page
+    objection = services.objection_file(
+        user=people["member"], member=people["member"].member, notice=published,
+        text="第二笔支出用途不明", confidential=True,
+    )  # fmt: skip
+    page = client.get(url).content.decode()
+    assert 'data-testid="my-objection"' in page and "第二笔支出用途不明" in page
+    services.objection_answer(actor=people["officer"], objection=objection, text="是场地费")
+    assert "是场地费" in client.get(url).content.decode()
+    client.force_login(neighbour)
+    page = client.get(url).content.decode()
+    assert "第二笔支出用途不明" not in page and 'data-testid="my-objection"' not in page
+
+
+def test_a_drafts_changed_lines_and_status_show_on_its_page_at_once(client, branch, people):
+    notice = fund_notice(branch, people["officer"], amounts=["10.00"])
+    url = reverse("notices:detail", args=[notice.pk])
+    client.force_login(people["officer"])
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert "10.00" in page and "members only" not in page
+    line = FundLine(date=date(2026, 3, 2), note="<b>改</b>", payee="某某", amount=Decimal("77.70"))
+    services.notice_update_draft(
+        actor=people["officer"], notice=notice, visibility="members",
+        version=notice.current, lines=[line],
+    )  # fmt: skip
+    page = client.get(url).content.decode()
+    assert "77.70" in page and "10.00" not in page and "&lt;b&gt;改&lt;/b&gt;" in page
+    assert "members only" in page
+    # Not published: the member still cannot read it, and reads it once it is.
+    client.force_login(people["member"])
+    assert client.get(url).status_code == 404
+    services.notice_submit(actor=people["officer"], notice=notice)
+    services.notice_approve(actor=people["chair"], notice=notice)
+    services.notice_publish(actor=people["officer"], notice=notice)
+    assert "77.70" in client.get(url).content.decode()
+
+
+def test_the_list_shows_a_change_at_once_and_each_reader_only_their_notices(
+    client, branch, other_branch, people, django_assert_max_num_queries
+):
+    """The list's count and rows are kept (the rows in the process only) per kind
+    of reader and filters, until a notice changes."""
+    from tests.factories import user_with_role
+
+    fund_notice(branch, people["officer"], chair=people["chair"], status="published",
+                title="内部公示", visibility="members")  # fmt: skip
+    url = reverse("notices:list")
+    client.cookies["django_language"] = "en"
+    client.force_login(people["member"])
+    page = client.get(url).content.decode()
+    assert "内部公示" in page and "1 notice<" in page
+    with django_assert_max_num_queries(4):  # the signed-in floor's: no count, no rows
+        client.get(url)
+    client.force_login(user_with_role("member", other_branch))
+    page = client.get(url).content.decode()
+    assert "内部公示" not in page and 'data-testid="empty"' in page
+    client.force_login(people["member"])
+    draft = fund_notice(branch, people["officer"], title="新公示")
+    assert "新公示" not in client.get(url).content.decode()
+    services.notice_submit(actor=people["officer"], notice=draft)
+    services.notice_approve(actor=people["chair"], notice=draft)
+    services.notice_publish(actor=people["officer"], notice=draft)
+    page = client.get(url).content.decode()
+    assert "新公示" in page and "2 notices<" in page
+    assert "新公示" not in client.get(url, {"q": "内部"}).content.decode()

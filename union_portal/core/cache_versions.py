@@ -1,6 +1,9 @@
 """Cached aggregates are keyed by a version number that every write bumps, so a
 page never shows figures older than the last change (and at most TTL old)."""
 
+import threading
+import time
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.functional import Promise
@@ -75,3 +78,35 @@ def fragment_key(request, *parts) -> str:
     but the language, the query string and `parts`: the versions of the data it
     shows and whose view it is (branch ids). One key, so no view forgets one."""
     return ":".join([get_language() or "", request.GET.urlencode(), *map(str, parts)])
+
+
+_local: dict = {}
+_local_lock = threading.Lock()
+LOCAL_MAX_ENTRIES = 512
+
+
+def local_cached(name: str, key: str, compute, timeout=300, *, version: int | None = None):
+    """cached(), but kept in this process's memory, not in Redis: for what no
+    promise lets us store there (a members-only notice's rows). Only the version
+    number is read from Redis, so a bump (in any process) is seen at once; at
+    most LOCAL_MAX_ENTRIES values are kept (the oldest dropped first). The value
+    is shared by the process's threads: callers never change it."""
+    full_key = versioned_key(name, key, version)
+    now = time.monotonic()
+    found = _local.get(full_key)
+    if found is not None and found[0] > now:
+        return found[1]
+    value = compute()
+    with _local_lock:
+        _local.pop(full_key, None)
+        while len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.pop(next(iter(_local)))
+        _local[full_key] = (now + timeout, value)
+    return value
+
+
+def clear_local() -> None:
+    """Forgets what local_cached() kept (the versions it was kept under are gone:
+    a cleared cache starts them again from 1)."""
+    with _local_lock:
+        _local.clear()

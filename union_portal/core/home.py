@@ -33,11 +33,15 @@ MINE = "mine"  # what matters to the member themselves
 _providers: list = []
 
 
-def block(order: int, *, versions=()):
+def block(order: int, *, versions=(), reads=()):
     """Registers a home block provider; blocks are shown in this order. With
-    `versions`, the block's HTML is cached until one of them is bumped."""
+    `versions`, the block's HTML is cached until one of them is bumped. `reads`:
+    cache_versions names whose current numbers the provider reads from
+    `home.versions` (read with the others in one round trip), for what it keeps
+    itself (e.g. in the process, with cache_versions.local_cached)."""
 
     def register(provider):
+        provider.reads = tuple(reads)
         _providers.append((order, provider, tuple(versions)))
         return provider
 
@@ -69,6 +73,7 @@ class Home:
     user: object
     roles: Roles
     now: object
+    versions: dict = field(default_factory=dict)  # cache_versions numbers read for the page
 
     @cached_property
     def today(self):
@@ -104,7 +109,10 @@ def home_blocks(user, now=None) -> dict:
     home = Home(user=user, roles=roles_of(user), now=now or timezone.now())
     providers = sorted(_providers, key=lambda entry: entry[0])
     # The cached blocks read in two round trips: their versions, then their HTML.
-    versions = cache_versions.current_many({name for *_p, names in providers for name in names})
+    versions = cache_versions.current_many(
+        {name for _o, provider, names in providers for name in names + provider.reads}
+    )
+    home.versions = versions
     keys = {
         provider: cache_versions.versioned_key(
             names[0], _block_key(home, provider, names, versions), versions[names[0]]

@@ -1,5 +1,6 @@
 """Markdown for text officers write, sanitised so no script reaches a reader."""
 
+import threading
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -18,8 +19,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_parsers = threading.local()
+
+
 def _html(text: str) -> str:
-    return markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
+    """One parser per thread, reset before each text (building one cost more
+    than converting a notice's text)."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = markdown_lib.Markdown(extensions=["tables", "sane_lists"])
+    return parser.reset().convert(text or "")
 
 
 def _clean(html: str) -> str:

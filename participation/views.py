@@ -56,24 +56,6 @@ PAGE_SIZE = 25  # proposals a page: each row costs its template time
 PUBLIC_PAGE_SIZE = 20
 
 
-def _paginate(request, items, per_page):
-    """paginate(), reading the first page before the count: when it holds every item
-    (fewer than a page), they are counted as read, without a COUNT(*) of them."""
-    from django.core.paginator import Paginator
-
-    if request.GET.get("page", "1") != "1":
-        return paginate(request, items, per_page)
-    rows = list(items[: per_page + 1])
-    paginator = Paginator(items, per_page)
-    if len(rows) <= per_page:
-        paginator.count = len(rows)
-    page = paginator.page(1)
-    page.object_list = rows[:per_page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
 def _detail(proposal):
     return redirect("participation:detail", pk=proposal.pk)
 
@@ -85,7 +67,7 @@ def proposal_list(request):
     readable = branches_where(request.user, "participation.view")
     answered_for, offices = selectors.list_offices(request.user, readable)
     proposals = selectors.proposal_list_ids(user=request.user, offices=answered_for, **filters)
-    page, query_string = _paginate(request, proposals, PAGE_SIZE)
+    page, query_string = paginate(request, proposals, PAGE_SIZE)
     return render(request, "participation/proposal_list.html", {
         "page": page, "proposals": selectors.list_page_rows(page.object_list),
         "query_string": query_string,
@@ -490,7 +472,7 @@ def _poll_detail(poll):
 @login_required_403
 def poll_list(request):
     now = timezone.now()
-    page, query = _paginate(request, selectors.poll_list_ids(user=request.user, now=now), 20)
+    page, query = paginate(request, selectors.poll_list_ids(user=request.user, now=now), 20)
     polls = selectors.poll_page_rows(page.object_list, request.user)
     return render(request, "participation/poll_list.html", {
         "page": page, "polls": selectors.poll_rows(polls, now), "query": query,

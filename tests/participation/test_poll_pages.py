@@ -349,7 +349,7 @@ def test_the_list_and_voters_pages_cost_fixed_queries(
     for _ in range(size):
         user = UserFactory()
         MemberFactory(branch=branch, user=user, email=user.email)
-    # The floor's 4, the count (only past one page), the page's ids and its rows.
+    # The floor's 4, the count, the page's ids and its rows.
     client.force_login(people["member"])
     with django_assert_max_num_queries(7):
         page = client.get(reverse("participation:poll_list")).content.decode()

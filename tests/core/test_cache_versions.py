@@ -33,3 +33,25 @@ def test_a_write_makes_the_next_read_compute_again(db, django_capture_on_commit_
         cache_versions.bump("test-report")
     cache_versions.cached("test-report", "k", lambda: _labels(calls))
     assert len(calls) == 2
+
+
+def test_a_lost_version_never_brings_back_what_a_process_kept(
+    db, django_capture_on_commit_callbacks
+):
+    """Redis restarted empty: the notices' version starts again, at a number never
+    used before, so a web process does not show what it kept in memory under it."""
+    from django.core.cache import cache
+
+    calls = []
+    cache_versions.local_cached("test-local", "k", lambda: calls.append(1) or len(calls))
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_versions.bump("test-local")
+    kept = cache_versions.local_cached("test-local", "k", lambda: calls.append(1) or len(calls))
+    assert kept == 2
+    cache.delete("data-version:test-local")  # lost
+    again = cache_versions.local_cached("test-local", "k", lambda: calls.append(1) or len(calls))
+    assert again == 3 and len(calls) == 3
+    cache.delete("data-version:test-local")
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_versions.bump("test-local")  # a bump of a lost version starts it afresh too
+    assert cache_versions.local_cached("test-local", "k", lambda: calls.append(1) or 9) == 9

@@ -10,8 +10,16 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 
+def _unused_version() -> int:
+    """Where a version starts, or starts again when its key is lost (Redis restarted
+    empty, or down): the clock in microseconds, never a number used before, so a
+    process never takes what it kept in memory (local_cached) under an old number
+    for the data as it is now. Bumps count up from there."""
+    return time.time_ns() // 1000
+
+
 def current(name: str) -> int:
-    return cache.get_or_set(f"data-version:{name}", 1, timeout=None) or 1
+    return cache.get_or_set(f"data-version:{name}", _unused_version, timeout=None)
 
 
 def current_many(names) -> dict:
@@ -30,8 +38,8 @@ def bump(name: str, *, at_once: bool = False) -> None:
     def run():
         try:
             cache.incr(f"data-version:{name}")
-        except ValueError:  # not set yet (or evicted): any new value will do
-            cache.set(f"data-version:{name}", 2, timeout=None)
+        except ValueError:  # not set yet (or lost): a number never used before
+            cache.set(f"data-version:{name}", _unused_version(), timeout=None)
 
     if at_once:
         run()
@@ -106,7 +114,6 @@ def local_cached(name: str, key: str, compute, timeout=300, *, version: int | No
 
 
 def clear_local() -> None:
-    """Forgets what local_cached() kept (the versions it was kept under are gone:
-    a cleared cache starts them again from 1)."""
+    """Forgets what local_cached() kept (the tests clear Redis between tests)."""
     with _local_lock:
         _local.clear()

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from union_portal.core.forms import parse_id
 from union_portal.core.roles import roles_of
+from union_portal.core.rows import instance
 
 from .models import Attachment, Category, Grievance, GrievanceEvent, Route
 
@@ -355,17 +356,18 @@ def _history_rows(grievance_id, include_internal, *, limit, offset):
         attachments=Attachment._meta.db_table, events=GrievanceEvent._meta.db_table,
         users=User._meta.db_table, internal="" if include_internal else " AND NOT e.internal",
     )  # fmt: skip
-    event_fields = ("id", *(GrievanceEvent._meta.get_field(n).attname for n in EVENT_FIELDS))
-    user_fields = ("id", *NAME_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(sql, [grievance_id, limit, offset])
         rows = cursor.fetchall()
     events = []
     for row in rows:
-        event = GrievanceEvent.from_db("default", event_fields, row[:8])
+        event = instance(GrievanceEvent, dict(zip(("id", *EVENT_FIELDS), row[:8], strict=True)))
         actor_id = row[3]
-        actor = User.from_db("default", user_fields, (actor_id, *row[8:11])) if actor_id else None
-        event._state.fields_cache["actor"] = actor
+        event._state.fields_cache["actor"] = (
+            instance(User, dict(zip(("id", *NAME_FIELDS), (actor_id, *row[8:11]), strict=True)))
+            if actor_id
+            else None
+        )
         event.file_ids = row[11]
         events.append(event)
     return events

@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import BranchRole
+from members.office_holders import OFFICE_HOLDERS_VERSION
 from union_portal.core.cache_versions import cached
 from union_portal.core.roles import branches_where
+from union_portal.core.rows import instance
 
 from .models import Handout, HandoutChoice, HandoutOption
 
@@ -86,19 +88,27 @@ def hardship_file_rows(files, *, overdue_before):
 def officer_choices(branch_ids):
     """(id, name) of `branch_officers`, in its order, the name as User.get_full_name()
     or the email: the menus of the list's filter and the file's forms. In SQL: the
-    ORM took 5 × the time to write this simple query than the database to answer it."""
+    ORM took 5 × the time to write this simple query than the database to answer it.
+    Cached per set of branches until a role or an account's name changes (office
+    holders' names only: members/office_holders.py)."""
     from django.contrib.auth import get_user_model
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT u.id, u.first_name, u.last_name, u.email"
-            f" FROM {get_user_model()._meta.db_table} u"
-            f" JOIN {BranchRole._meta.db_table} r ON r.user_id = u.id"
-            " WHERE r.branch_id = ANY(%s) AND r.role = ANY(%s)"
-            " ORDER BY u.first_name, u.last_name, u.id",
-            [list(branch_ids), [BranchRole.Role.OFFICER.value, BranchRole.Role.CHAIR.value]],
-        )
-        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in cursor]
+    branch_ids = sorted(branch_ids)
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT u.id, u.first_name, u.last_name, u.email"
+                f" FROM {get_user_model()._meta.db_table} u"
+                f" JOIN {BranchRole._meta.db_table} r ON r.user_id = u.id"
+                " WHERE r.branch_id = ANY(%s) AND r.role = ANY(%s)"
+                " ORDER BY u.first_name, u.last_name, u.id",
+                [branch_ids, [BranchRole.Role.OFFICER.value, BranchRole.Role.CHAIR.value]],
+            )
+            return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in cursor]
+
+    key = "care-officers:" + ",".join(map(str, branch_ids))
+    return cached(OFFICE_HOLDERS_VERSION, key, read)
 
 
 def hardship_files_due_contact(*, user, today=None):
@@ -121,20 +131,50 @@ def open_during(year):
 
 def hardship_file_records(file):
     """The file's support records, newest first, with what the page prints: who
-    gave it, and the linked line with its notice version."""
+    gave it, and the linked line with its notice version. Read in SQL as written (the
+    ORM took longer to build the query than the database to answer it); the records,
+    their givers, lines and versions are model instances holding just those fields."""
+    from django.contrib.auth import get_user_model
+
+    from notices.models import FundLine, NoticeVersion
+
     from .models import SupportRecord
 
-    shown = (
-        "kind", "date", "note", "amount", "given_by__first_name", "given_by__last_name",
-        "given_by__email", "fund_line__payee", "fund_line__amount",
-        "fund_line__version__notice_id", "fund_line__version__title",
-    )  # fmt: skip
-    return list(
-        SupportRecord.objects.filter(file_id=file.pk)
-        .select_related("given_by", "fund_line__version")
-        .only(*shown)
-        .order_by("-date", "-id")
-    )
+    User = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, r.kind, r.date, r.note, r.amount, r.given_by_id, r.fund_line_id,"
+            " u.first_name, u.last_name, u.email, l.payee, l.amount, l.version_id,"
+            " v.notice_id, v.title"
+            f" FROM {SupportRecord._meta.db_table} r"
+            f" JOIN {User._meta.db_table} u ON u.id = r.given_by_id"
+            f" LEFT OUTER JOIN {FundLine._meta.db_table} l ON l.id = r.fund_line_id"
+            f" LEFT OUTER JOIN {NoticeVersion._meta.db_table} v ON v.id = l.version_id"
+            " WHERE r.file_id = %s ORDER BY r.date DESC, r.id DESC",
+            [file.pk],
+        )
+        rows = cursor.fetchall()
+    records = []
+    for (pk, kind, day, note, amount, given_by, line_id, first, last, email, payee, line_amount,
+         version_id, notice_id, title) in rows:  # fmt: skip
+        record = instance(SupportRecord, {
+            "id": pk, "file_id": file.pk, "kind": kind, "date": day, "note": note,
+            "amount": amount, "given_by_id": given_by, "fund_line_id": line_id,
+        })  # fmt: skip
+        record._state.fields_cache["given_by"] = instance(
+            User, {"id": given_by, "first_name": first, "last_name": last, "email": email}
+        )
+        line = None
+        if line_id is not None:
+            line = instance(FundLine, {
+                "id": line_id, "payee": payee, "amount": line_amount, "version_id": version_id,
+            })  # fmt: skip
+            line._state.fields_cache["version"] = instance(
+                NoticeVersion, {"id": version_id, "notice_id": notice_id, "title": title}
+            )
+        record._state.fields_cache["fund_line"] = line
+        records.append(record)
+    return records
 
 
 def branch_officers(branch_ids):

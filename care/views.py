@@ -13,7 +13,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Campus, Member
+from members.models import Member
+from members.selectors import campus_choices
 from union_portal.core.cache_versions import current, fragment_key
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
@@ -71,7 +72,7 @@ def hardship_list(request):
     return render(request, "care/hardship_list.html", {
         "page": page, "query": query, "filters": filters,
         "officers": care_selectors.officer_choices(branch_ids),
-        "campuses": Campus.objects.order_by("name").values_list("pk", "name"),
+        "campuses": campus_choices(),
     })  # fmt: skip
 
 

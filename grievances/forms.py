@@ -5,6 +5,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Branch, BranchRole, Campus
+from members.office_holders import OFFICE_HOLDERS_VERSION
+from union_portal.core.cache_versions import cached
 from union_portal.core.forms import (
     AttachmentsField,
     FilterForm,
@@ -173,13 +175,24 @@ def assign_menu(grievance) -> dict:
     """The blank AssignForm's menu, drawn by hand on the case page (crispy took longer
     to draw it than the rest of the page), without building the form: its `label`
     and the (value, label) `choices`, the blank one first, read in one query of just
-    what the labels show."""
-    users, label = assignees(grievance)
-    people = users.values_list("pk", "first_name", "last_name", "email")
-    choices = [("", _("Choose…"))] + [  # the blank choice as readable_blank_choices words it
-        (pk, f"{first} {last}".strip() or email) for pk, first, last, email in people
-    ]
-    return {"label": label, "choices": choices}
+    what the labels show. The people are the same for every reader of a branch's
+    cases at a level: cached per level and branch until a role or an account's name
+    changes (office holders' names only: members/office_holders.py)."""
+    label = (
+        _("Hand over to a colleague")
+        if grievance.level == Grievance.Level.UNIVERSITY
+        else _("Assign to")
+    )  # as assignees() calls the choice
+
+    def read():
+        users, _label = assignees(grievance)
+        people = users.values_list("pk", "first_name", "last_name", "email")
+        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in people]
+
+    branch = "" if grievance.level == Grievance.Level.UNIVERSITY else grievance.branch_id
+    people = cached(OFFICE_HOLDERS_VERSION, f"case-assignees:{grievance.level}:{branch}", read)
+    # The blank choice first, as readable_blank_choices words it.
+    return {"label": label, "choices": [("", _("Choose…")), *people]}
 
 
 class RouteForm(forms.Form):

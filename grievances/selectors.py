@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from union_portal.core.forms import parse_id
 from union_portal.core.roles import roles_of
+from union_portal.core.rows import instance
 
 from .models import Attachment, Category, Grievance, GrievanceEvent, Route
 
@@ -317,8 +318,7 @@ def history_page(grievance, *, include_internal, number=1) -> HistoryPage:
     more entry is read to know whether older ones exist, nothing is counted."""
     per_page = settings.GRIEVANCE_HISTORY_PER_PAGE
     start = (number - 1) * per_page
-    events = timeline(grievance, include_internal=include_internal).order_by("-created_at", "-id")
-    read = list(events[start : start + per_page + 1])
+    read = _history_rows(grievance.pk, include_internal, limit=per_page + 1, offset=start)
     entries = read[:per_page]
     file_ids = [pk for event in entries for pk in event.file_ids]
     files = Attachment.objects.filter(pk__in=file_ids).in_bulk() if file_ids else {}
@@ -331,6 +331,46 @@ def history_page(grievance, *, include_internal, number=1) -> HistoryPage:
         event.day, event.minute = moment.strftime("%Y-%m-%d"), moment.strftime("%Y-%m-%d %H:%M")
         event.files = [files[pk] for pk in event.file_ids]
     return HistoryPage(entries, number, has_older=len(read) > per_page)
+
+
+# `timeline`'s entries newest first, written out: the ORM took three times as long
+# to build this query (its only(), join and array subquery) as the database to run it.
+HISTORY_SQL = (
+    "SELECT e.id, e.grievance_id, e.kind, e.actor_id, e.by_filer, e.text, e.internal,"
+    " e.created_at, u.first_name, u.last_name, u.email,"
+    " ARRAY(SELECT a.id FROM {attachments} a WHERE a.event_id = e.id ORDER BY a.id)"
+    " FROM {events} e LEFT OUTER JOIN {users} u ON u.id = e.actor_id"
+    " WHERE e.grievance_id = %s{internal}"
+    " ORDER BY e.created_at DESC, e.id DESC LIMIT %s OFFSET %s"
+)
+
+
+def _history_rows(grievance_id, include_internal, *, limit, offset):
+    """GrievanceEvent instances as `timeline` gives them (EVENT_FIELDS, the actor's
+    NAME_FIELDS, `file_ids`), internal notes only with `include_internal`."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    User = get_user_model()
+    sql = HISTORY_SQL.format(
+        attachments=Attachment._meta.db_table, events=GrievanceEvent._meta.db_table,
+        users=User._meta.db_table, internal="" if include_internal else " AND NOT e.internal",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grievance_id, limit, offset])
+        rows = cursor.fetchall()
+    events = []
+    for row in rows:
+        event = instance(GrievanceEvent, dict(zip(("id", *EVENT_FIELDS), row[:8], strict=True)))
+        actor_id = row[3]
+        event._state.fields_cache["actor"] = (
+            instance(User, dict(zip(("id", *NAME_FIELDS), (actor_id, *row[8:11]), strict=True)))
+            if actor_id
+            else None
+        )
+        event.file_ids = row[11]
+        events.append(event)
+    return events
 
 
 def answered_suggestions():

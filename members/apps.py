@@ -9,8 +9,9 @@ class MembersConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_confirmed
 
-        from . import university
+        from . import office_holders, university
         from .adapters import link_verified_address
 
         email_confirmed.connect(link_verified_address, dispatch_uid="members.link_verified_address")
         university.connect()
+        office_holders.connect()

@@ -18,6 +18,19 @@ from .roster_io import COLUMNS, DATE_FORMATS_SHOWN, STATUS_WORDS
 ROSTER_VERSION = "roster"
 
 
+def campus_choices():
+    """(id, name) of every campus by name, for a menu: cached until the admin edits
+    the roster's campuses (ROSTER_VERSION); a campus's name is no secret."""
+    from union_portal.core.cache_versions import cached
+
+    from .models import Campus
+
+    def read():
+        return list(Campus.objects.order_by("name").values_list("pk", "name"))
+
+    return cached(ROSTER_VERSION, "campus-choices", read)
+
+
 def roster_members(*, branch_ids, filters: dict):
     members = Member.objects.filter(branch_id__in=branch_ids).select_related(
         "branch", "department", "home_campus"

@@ -70,7 +70,9 @@ def my_data(request):
 @roster_required
 def roster_list(request):
     form, _filters, members = _filtered_members(request)
-    page, query = paginate(request, selectors.roster_rows(members), settings.ROSTER_PAGE_SIZE)
+    # Counted without the joins of the department's and campus's names the rows show.
+    page, query = paginate(request, selectors.roster_rows(members), settings.ROSTER_PAGE_SIZE,
+                           count=members.select_related(None).count())  # fmt: skip
     page.object_list = selectors.label_statuses(page.object_list)
     # The filter form's choices are the branches' departments and the campuses.
     filter_key = fragment_key(

@@ -115,6 +115,11 @@ def test_the_liaison_reads_figures_without_names(client, people, branch, departm
 # of rows, officers and campuses; the file, its records, the fund notices offered
 # (cold cache: which, then their titles) and the officers (once for both forms).
 MOST_QUERIES = {"care:hardship_list": 9, "care:hardship_fairness": 7, "care:hardship_detail": 9}
+MOST_QUERIES_CACHED = {
+    "care:hardship_list": 6,
+    "care:hardship_fairness": 4,
+    "care:hardship_detail": 6,
+}
 
 
 @pytest.mark.parametrize(
@@ -146,6 +151,9 @@ def test_pages_cost_the_same_queries_at_two_sizes(client, people, branch, depart
             response = client.get(reverse(url_name, kwargs=kwargs))
         assert response.status_code == 200
         counts.append(len(queries))
+        # Again, with the officers' and campuses' menus cached.
+        with django_assert_max_num_queries(MOST_QUERIES_CACHED[url_name]):
+            assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 200
     assert counts[0] == counts[1], counts
 
 
@@ -303,3 +311,27 @@ def test_the_list_shows_25_files_a_page_and_the_rest_on_the_next(
     assert HARDSHIP_PAGE_SIZE == 25
     assert first.count('data-testid="file-row"') == 25 and "page=2" in first
     assert second.count('data-testid="file-row"') == 3
+
+
+def test_the_officer_menus_follow_roles_and_names(client, people, file, branch):
+    """The branch's officers are cached as menu options: a new officer, a new name
+    and a role taken away show at once on the file's forms and the list's filter."""
+    from members.models import BranchRole
+    from tests.factories import user_with_role
+
+    client.force_login(people["officer"])
+    detail, listing = reverse("care:hardship_detail", args=[file.pk]), reverse("care:hardship_list")
+    client.get(detail), client.get(listing)  # the menus are cached now
+    newcomer = user_with_role("officer", branch)
+    newcomer.first_name, newcomer.last_name = "新来QNEWQ", ""
+    newcomer.save(update_fields=["first_name", "last_name"])
+    option = f'<option value="{newcomer.pk}">新来QNEWQ</option>'
+    assert client.get(detail).content.decode().count(option) == 2  # both forms
+    assert "新来QNEWQ" in client.get(listing).content.decode()
+    chair = people["chair"]
+    chair.first_name, chair.last_name = "改名QRENQ", ""
+    chair.save()
+    assert f'<option value="{chair.pk}">改名QRENQ</option>' in client.get(detail).content.decode()
+    BranchRole.objects.filter(user=newcomer).delete()
+    assert "新来QNEWQ" not in client.get(detail).content.decode()
+    assert "新来QNEWQ" not in client.get(listing).content.decode()

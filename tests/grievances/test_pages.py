@@ -294,3 +294,21 @@ def test_dashboard_figures_are_cached_until_a_case_changes(
         services.grievance_propose_resolution(actor=people["officer"], grievance=case, text="好")
     after = client.get(reverse("grievances:dashboard")).context["data"]
     assert sum(row["n"] for row in after["open_by_age"]) == open_before - 1
+
+
+def test_the_assignee_menu_follows_roles_names_and_accounts(client, people, category, branch):
+    """The branch's office holders are cached as the case page's assignee menu: a
+    new officer, a new name and a disabled account show at once."""
+    from tests.factories import user_with_role
+
+    case = GrievanceFactory(category=category, assignee=people["officer"])
+    client.force_login(people["chair"])
+    url = reverse("grievances:detail", args=[case.pk])
+    assert f'<option value="{people["officer"].pk}"' in client.get(url).content.decode()
+    newcomer = user_with_role("officer", branch)
+    newcomer.first_name, newcomer.last_name = "新来QNEWQ", ""
+    newcomer.save()
+    assert f'<option value="{newcomer.pk}">新来QNEWQ</option>' in client.get(url).content.decode()
+    newcomer.is_active = False
+    newcomer.save(update_fields=["is_active"])
+    assert "新来QNEWQ" not in client.get(url).content.decode()

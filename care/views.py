@@ -7,15 +7,17 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Member
 from members.selectors import campus_choices
-from union_portal.core.cache_versions import current, fragment_key
+from union_portal.core.cache_versions import current, current_many, fragment_key, local_cached
 from union_portal.core.forms import parse_id
 from union_portal.core.pagination import paginate
 from union_portal.core.qrcode import qr_svg
@@ -117,19 +119,52 @@ def _record_form(file, *args, officers=None, officer_choices=None, **kwargs):
     )  # fmt: skip
 
 
+def _blank_record_fields(request, file, officers, officer_choices):
+    """The record form's fields as a reader first sees them (unbound: the day, the
+    reader as giver, the branch's officers and fund notices offered), written once
+    per branch, reader, day and language until a notice or an office holder
+    changes, and kept in this process only: the notices' titles may be members-only,
+    which Redis must never hold."""
+    from members.office_holders import OFFICE_HOLDERS_VERSION
+    from notices.selectors import CACHE_VERSION as NOTICES_VERSION
+
+    versions = current_many([NOTICES_VERSION, OFFICE_HOLDERS_VERSION])
+    key = (
+        f"care-record-form:{file.branch_id}:{request.user.pk}:{timezone.localdate()}:"
+        f"{versions[OFFICE_HOLDERS_VERSION]}"
+    )
+    return local_cached(
+        NOTICES_VERSION,
+        key,
+        lambda: render_to_string(
+            "care/_record_fields.html",
+            {
+                "record_form": _record_form(
+                    file,
+                    officers=officers,
+                    officer_choices=officer_choices,
+                    initial={"given_by": request.user.pk},
+                )
+            },  # fmt: skip
+        ),
+        version=versions[NOTICES_VERSION],
+    )
+
+
 def _detail_context(request, file, record_form=None, edit_form=None):
     # Both forms offer the branch's officers: read once.
     officers = care_selectors.branch_officers([file.branch_id])
     officer_choices = care_selectors.officer_choices([file.branch_id])
+    blank = record_form is None and file.is_open
     return {
         "file": file,
         # The file's forms post to this + record/, edit/, close/ (urls.py): one reverse().
         "file_url": reverse("care:hardship_detail", args=[file.pk]),
         "records": care_selectors.hardship_file_records(file),
-        "record_form": record_form or _record_form(
-            file, officers=officers, officer_choices=officer_choices,
-            initial={"given_by": request.user.pk},
-        ),
+        "record_form": record_form,
+        "blank_record_fields": mark_safe(  # noqa: S308 (rendered by the template)
+            _blank_record_fields(request, file, officers, officer_choices)
+        ) if blank else "",
         "edit_form": edit_form or HardshipFileForm(
             officers=officers, officer_choices=officer_choices, initial={
                 "reason": file.reason, "level": file.level, "officer": file.officer_id,

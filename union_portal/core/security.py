@@ -55,8 +55,9 @@ class ContentSecurityPolicyMiddleware:
 
 
 class ForgivingRedisCache(RedisCache):
-    """The cache holds rate-limit counters only: when Redis is down, pages must
-    still serve, so a failed read is a miss and a failed write is skipped."""
+    """The cache (rate-limit counters, sessions' copies, cached figures and pieces of
+    pages): when Redis is down, pages must still serve, so a failed read is a miss
+    and a failed write is skipped."""
 
     def _forgive(self, name, default, *args, **kwargs):
         try:

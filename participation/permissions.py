@@ -300,7 +300,9 @@ def _poll_visible(user, poll, now, representative) -> bool:
     Audience = Poll.Audience
     return poll.opens_at <= now and (
         poll.audience == Audience.MEMBERS
-        or poll.audience == Audience.CAMPUS and poll.campus_id is not None and poll.campus_id == member.home_campus_id
+        or poll.audience == Audience.CAMPUS
+        and poll.campus_id is not None
+        and poll.campus_id == member.home_campus_id
         or poll.audience == Audience.REPRESENTATIVES and representative
     )  # fmt: skip
 

@@ -51,6 +51,11 @@ def proposal_list(*, user, status="", office_id=None, query="", year=None):
         .annotate(cosigner_count=_cosigner_count(), proposer_name=_proposer_name())
         .order_by("-created_at", "-id")
     )
+    return _filtered(proposals, status=status, office_id=office_id, query=query, year=year)
+
+
+def _filtered(proposals, *, status, office_id, query, year):
+    """The list's filters, applied to `proposals`."""
     if status:
         proposals = proposals.filter(status=status)
     if office_id:
@@ -93,14 +98,7 @@ def proposal_list_ids(*, user, offices=None, status="", office_id=None, query=""
     and pages (a query without joins or subqueries to build); list_page_rows then
     reads the page's rows. `offices`: the ids of those the user answers for, if read."""
     proposals = proposals_visible_to(user, offices).order_by("-created_at", "-id")
-    if status:
-        proposals = proposals.filter(status=status)
-    if office_id:
-        proposals = proposals.filter(office_id=office_id)
-    if query:
-        proposals = proposals.filter(Q(title__icontains=query) | Q(body__icontains=query))
-    if year:
-        proposals = proposals.filter(created_at__year=year)
+    proposals = _filtered(proposals, status=status, office_id=office_id, query=query, year=year)
     return proposals.values_list("pk", flat=True)
 
 
